@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { parseJson, stringifyJson, JsonSyntaxError } from './json.js';
+
+describe('parseJson', () => {
+  it('keeps int64 extremes exact', () => {
+    const v = parseJson('[9223372036854775807,-9223372036854775808,9007199254740991,9007199254740993]');
+    expect(v).toEqual([9223372036854775807n, -9223372036854775808n, 9007199254740991, 9007199254740993n]);
+  });
+  it('round-trips int64 extremes through stringifyJson', () => {
+    const text = '{"a":[9223372036854775807,-9223372036854775808],"b":"x","c":1.5,"d":null,"e":true}';
+    expect(stringifyJson(parseJson(text))).toBe(text);
+  });
+  it('treats long digit runs inside strings as strings', () => {
+    expect(parseJson('{"s":"12345678901234567890","n":1}')).toEqual({ s: '12345678901234567890', n: 1 });
+  });
+  it('parses reals with exponents as numbers even when long', () => {
+    expect(parseJson('[1.7976931348623157e+308, 12345678901234567890.5, 1e3]')).toEqual([1.7976931348623157e308, 12345678901234567890.5, 1000]);
+  });
+  it('decodes escapes and multi-byte characters on the exact path', () => {
+    expect(parseJson('["\\u00e9\\n\\"", "日本語", 12345678901234567890]')).toEqual(['é\n"', '日本語', 12345678901234567890n]);
+  });
+  it('keeps a __proto__ key as data', () => {
+    const v = parseJson('{"__proto__":{"x":1},"n":12345678901234567890}') as Record<string, unknown>;
+    expect(Object.getPrototypeOf(v)).toBe(Object.prototype);
+    expect(Object.keys(v)).toEqual(['__proto__', 'n']);
+  });
+  it.each(['', '[1,', '{"a" 1}', '[01]', '"abc', '[1] x', 'tru', '[-]', '{"a":1,}'])('rejects malformed text %j', (text) => {
+    expect(() => parseJson(text)).toThrow();
+    expect(() => parseJson(`[12345678901234567890,${text}`)).toThrow(JsonSyntaxError);
+  });
+});
