@@ -1,0 +1,42 @@
+// @ovsdb-web/testing: run real ovsdb-server processes (standalone or RAFT
+// clustered) for integration tests, plus CLI helpers to seed and inspect them.
+export {
+  CommandError,
+  StopWaiting,
+  freePort,
+  listeningPorts,
+  run,
+  waitFor,
+  type RunOptions,
+  type WaitOptions,
+} from './proc.js';
+export {
+  appctl,
+  ovnNbctl,
+  ovsdbClient,
+  tlsArgs,
+  transactViaCli,
+  type ClientTls,
+  type Json,
+  type TransactOptions,
+} from './cli.js';
+export {
+  OVN_NB_SCHEMA,
+  OVN_SB_SCHEMA,
+  OVSDB_SERVER,
+  OvsdbStartError,
+  VSWITCH_SCHEMA,
+  schemaName,
+  startOvsdbServer,
+  type OvsdbServer,
+  type StartOptions,
+} from './server.js';
+export {
+  parseClusterStatus,
+  startCluster,
+  type ClusterMember,
+  type ClusterOptions,
+  type ClusterServerEntry,
+  type ClusterStatus,
+  type OvsdbCluster,
+} from './cluster.js';

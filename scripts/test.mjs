@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+// The one test command: system packages if missing, build, every vitest suite, then a plain summary line.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const run = (cmd, args) => {
+  const r = spawnSync(cmd, args, { stdio: 'inherit' });
+  if (r.error) throw r.error;
+  return r.status ?? 1;
+};
+
+if (run('bash', ['scripts/ensure-system-deps.sh']) !== 0) process.exit(1);
+if (run(process.execPath, ['scripts/build.mjs']) !== 0) process.exit(1);
+
+mkdirSync('.test-results', { recursive: true });
+const vitest = require.resolve('vitest/vitest.mjs');
+const status = run(process.execPath, [
+  vitest, 'run', '--reporter=default', '--reporter=json', '--outputFile.json=.test-results/vitest.json',
+  ...process.argv.slice(2),
+]);
+
+let summary;
+try {
+  summary = JSON.parse(readFileSync('.test-results/vitest.json', 'utf8'));
+} catch {
+  console.error('vitest wrote no results file');
+  process.exit(status || 1);
+}
+const skipped = summary.numPendingTests + summary.numTodoTests;
+console.log(`vitest: ${summary.numPassedTests} passed, ${summary.numFailedTests} failed, ${skipped} skipped`);
+if (summary.numTotalTests === 0) {
+  console.error('no test ran');
+  process.exit(1);
+}
+process.exit(status);
