@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 const run = (cmd, args) => {
@@ -15,7 +16,7 @@ if (run('bash', ['scripts/ensure-system-deps.sh']) !== 0) process.exit(1);
 if (run(process.execPath, ['scripts/build.mjs']) !== 0) process.exit(1);
 
 mkdirSync('.test-results', { recursive: true });
-const vitest = require.resolve('vitest/vitest.mjs');
+const vitest = join(dirname(require.resolve('vitest/package.json')), 'vitest.mjs');
 const status = run(process.execPath, [
   vitest, 'run', '--reporter=default', '--reporter=json', '--outputFile.json=.test-results/vitest.json',
   ...process.argv.slice(2),

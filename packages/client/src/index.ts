@@ -23,3 +23,6 @@ export { ConnectError } from './transport/connect.js';
 export type { TlsOptions } from './transport/connect.js';
 export { parseRemote, parseRemotes, formatRemote, RemoteSyntaxError } from './transport/remote.js';
 export type { Remote } from './transport/remote.js';
+
+export type { Integer, Uuid } from './models/types.js';
+export * as models from './models/index.js';

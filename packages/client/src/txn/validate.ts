@@ -11,7 +11,7 @@ import { OvsdbError } from '../wire/errors.js';
 import { OPERATION_NAMES, type Operation } from '../wire/operation.js';
 import { columnOf, type ColumnSchema, type DatabaseSchema, type TableSchema } from '../schema/schema.js';
 import { NamedUuid, type Datum } from '../data/value.js';
-import { datumFromWire } from '../data/datum.js';
+import { datumFromWire, datumToWire, defaultDatum } from '../data/datum.js';
 import { parseConditions } from '../data/condition.js';
 import { parseMutations } from '../data/mutation.js';
 import { TransactionValidationError } from './errors.js';
@@ -152,6 +152,30 @@ function validateInsert(ctx: Context, json: JsonObject, table: TableSchema, c: C
     c.fail('syntax error', `"uuid" ${JSON.stringify(json.uuid)} is not a UUID`);
   }
   if (json.row !== undefined) validateRow(ctx, json.row, table, c, 'insert');
+  const given = isJsonObject(json.row) ? json.row : {};
+  for (const column of table.columns.values()) {
+    if (column.name in given) continue;
+    const problem = defaultProblem(column);
+    if (problem) c.fail(problem.error, `a value must be given: the default ${problem.details ?? ''}`.trim(), column.name);
+  }
+}
+
+const defaultProblems = new WeakMap<ColumnSchema, OvsdbError | null>();
+
+/** An omitted column gets its type's default, which a schema's constraints may forbid (an enum without ""). */
+function defaultProblem(column: ColumnSchema): OvsdbError | null {
+  let p = defaultProblems.get(column);
+  if (p === undefined) {
+    try {
+      datumFromWire(column.type, datumToWire(column.type, defaultDatum(column.type)));
+      p = null;
+    } catch (err) {
+      if (!(err instanceof OvsdbError)) throw err;
+      p = err;
+    }
+    defaultProblems.set(column, p);
+  }
+  return p;
 }
 
 function validateRow(ctx: Context, row: Json | undefined, table: TableSchema, c: Check, purpose: 'insert' | 'update'): void {
@@ -171,7 +195,7 @@ function validateRow(ctx: Context, row: Json | undefined, table: TableSchema, c:
 
 function validateWhere(ctx: Context, json: JsonObject, table: TableSchema, c: Check): void {
   if (!Array.isArray(json.where)) c.fail('syntax error', '"where" must be an array of conditions');
-  c.wrap(undefined, () => parseConditions(table, json.where ?? []));
+  c.wrap(undefined, () => parseConditions(table, json.where ?? [], { namedUuids: 'allow' }));
   noteNamedUuidsInJson(ctx, json.where, c, undefined);
 }
 
@@ -185,7 +209,7 @@ function validateMutations(ctx: Context, mutations: Json | undefined, table: Tab
         c.fail('constraint violation', `cannot mutate immutable column ${column} of table ${table.name}`, column);
       }
     }
-    c.wrap(column, () => parseMutations(table, [m]));
+    c.wrap(column, () => parseMutations(table, [m], { namedUuids: 'allow' }));
   }
   noteNamedUuidsInJson(ctx, mutations, c, undefined);
 }
