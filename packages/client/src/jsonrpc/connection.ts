@@ -95,6 +95,7 @@ export class RpcConnection {
   private ending: DisconnectedError | undefined;
   private closedWith: DisconnectedError | undefined;
   private lastActivityAt: number;
+  private splitting = false;
 
   constructor(stream: Duplex, opts: RpcConnectionOptions = {}) {
     this.stream = stream;
@@ -110,7 +111,14 @@ export class RpcConnection {
 
     stream.on('data', (chunk: Buffer | string) => {
       this.lastActivityAt = this.now();
-      this.reader.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
+      // Split the whole chunk before dispatching, so dispatch can see what follows each reply.
+      this.splitting = true;
+      try {
+        this.reader.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
+      } finally {
+        this.splitting = false;
+      }
+      this.dispatch();
     });
     stream.on('end', () => {
       const partial = this.reader.partialBytes > 0 ? ' in the middle of a message' : '';
@@ -276,7 +284,7 @@ export class RpcConnection {
   private enqueue(item: QueueItem): void {
     if (this.closedWith) return;
     this.queue.push(item);
-    this.dispatch();
+    if (!this.splitting) this.dispatch();
   }
 
   private dispatch(): void {
@@ -291,7 +299,7 @@ export class RpcConnection {
           this.finish(item.end, true);
           break;
         }
-        if (this.handleMessage(item.msg)) {
+        if (this.handleMessage(item.msg) && this.nextIsNotReply()) {
           this.yielding = true;
           setImmediate(() => {
             this.yielding = false;
@@ -307,6 +315,17 @@ export class RpcConnection {
         this.queueHead = 0;
       }
     }
+  }
+
+  /**
+   * Yielding costs a macrotask turn, so only pay it when a queued message could overtake a reply's
+   * continuation: a notification or request, or the end of the stream. Replies among themselves keep
+   * their order through the microtask queue.
+   */
+  private nextIsNotReply(): boolean {
+    const next = this.queue[this.queueHead];
+    if (next === undefined) return false;
+    return 'end' in next || typeof next.msg.method === 'string';
   }
 
   /** Returns true if a reply settled a request (dispatch must then yield). */

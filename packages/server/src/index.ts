@@ -1,0 +1,2 @@
+// Public API of @ovsdb-web/server.
+export {};

@@ -1,0 +1,2 @@
+// Sample OVN NB / Open_vSwitch data and churn generators.
+export {};
