@@ -1,25 +1,56 @@
 /**
- * `OvsdbClient`: one long-lived JSON-RPC session with an OVSDB server and the RFC 7047 methods on top.
- * Transactions are checked against the database schema before they are sent.
+ * `OvsdbClient`: one long-lived session with an OVSDB server (or a cluster) and the RFC 7047 methods
+ * on top. It reconnects with backoff, probes idle connections, prefers the leader of a clustered
+ * database, and resumes every monitor after a reconnect. Transactions are checked against the schema
+ * before they are sent.
  */
 import type { Json } from '../wire/json.js';
+import { stringifyJson } from '../wire/json.js';
 import { OvsdbError } from '../wire/errors.js';
 import { isErrorResult, type Operation, type OperationResult } from '../wire/operation.js';
 import { parseDatabaseSchema, type DatabaseSchema } from '../schema/schema.js';
 import { RpcConnection } from '../jsonrpc/connection.js';
 import { DisconnectedError } from '../jsonrpc/errors.js';
 import { openStream, ConnectError, type TlsOptions } from '../transport/connect.js';
-import { formatRemote, parseRemotes, type Remote } from '../transport/remote.js';
+import { formatRemote, formatRemotes, parseRemotes, type Remote } from '../transport/remote.js';
 import { validateTransaction } from '../txn/validate.js';
 import { TransactionBuilder } from '../txn/builder.js';
 import { TransactionError } from '../txn/errors.js';
+import { Monitor, type MonitorHost, type MonitorOptions } from '../monitor/monitor.js';
+import { checkMember, watchLeadership, ClusterMemberRejected, type ClusterView } from '../cluster/member.js';
 import { Emitter, type Listener } from './emitter.js';
+import { Backoff, type ReconnectOptions } from './backoff.js';
+import { Prober } from './prober.js';
+
+export type { ReconnectOptions } from './backoff.js';
 
 export interface ConnectOptions {
   /** Key, certificate and CA for `ssl:` remotes: file paths or PEM text (as `ovs-pki` makes them). */
   tls?: TlsOptions;
-  /** How long one connection attempt may take, in ms (default 10 s). */
+  /**
+   * How long one connection attempt may take, in ms, and how long the server may stay silent while
+   * the session is being set up (default 10 s).
+   */
   connectTimeoutMs?: number;
+  /** Reconnect after the session drops (default on); `false` closes the client instead. */
+  reconnect?: boolean | ReconnectOptions;
+  /**
+   * Send `echo` after this many ms without input and drop the session if no reply comes within as
+   * long again. Default 5000 for tcp/ssl, off (0) for unix sockets, like ovsdb-server's own probes.
+   */
+  inactivityProbeMs?: number;
+  /**
+   * Only use a cluster member that is connected to its cluster and is the leader of every clustered
+   * database it serves (default true); relays are refused too. Standalone servers are always fine.
+   */
+  leaderOnly?: boolean;
+  /**
+   * Ask for `monitor_canceled` instead of being disconnected when a schema is converted online
+   * (default true).
+   */
+  changeAware?: boolean;
+  /** Try the members of a remote list in random order (default true), never the last one used first. */
+  shuffle?: boolean;
   signal?: AbortSignal;
 }
 
@@ -30,88 +61,143 @@ export interface TransactOptions {
   signal?: AbortSignal;
 }
 
+export type ClientStatus = 'connecting' | 'connected' | 'reconnecting' | 'closed';
+
 export interface ClientEvents {
+  /** A session is ready (monitors resumed). */
+  connected: [remote: string];
+  /** The session dropped; pending requests were rejected with this error. */
+  disconnected: [error: DisconnectedError];
+  /** A reconnect attempt failed; the next one follows after `delayMs`. */
+  'reconnect-failed': [error: Error, delayMs: number];
   /** `lock` was granted later (RFC 7047 §4.1.9). */
   locked: [lockId: string];
   /** Another client stole a lock this client held (§4.1.10). */
   stolen: [lockId: string];
-  /** The connection ended; every pending request was rejected with this error. */
+  /** The client is closed for good. */
   close: [error: DisconnectedError];
 }
+
+interface Session {
+  readonly remote: Remote;
+  readonly conn: RpcConnection;
+  readonly prober: Prober;
+  leadership?: () => void;
+}
+
+let monitorCounter = 0;
 
 export class OvsdbClient {
   private readonly events = new Emitter<ClientEvents>();
   private readonly schemas = new Map<string, Promise<DatabaseSchema>>();
+  private readonly monitors = new Set<Monitor>();
+  private readonly routes = new Map<string, Monitor>();
+  private readonly cluster: ClusterView = { seenIndex: new Map() };
+  private readonly backoff: Backoff | undefined;
+  private session: Session | undefined;
+  private lastRemote: Remote | undefined;
+  private state: ClientStatus = 'connecting';
+  private lastErrorSeen: Error | undefined;
+  private pauseCount = 0;
+  private closing: Promise<void> | undefined;
+  private wakeReconnect: (() => void) | undefined;
+  private readonly host: MonitorHost;
 
   private constructor(
-    readonly remote: Remote,
-    /** The JSON-RPC session; exposed for extensions (monitors) and tests. */
-    readonly connection: RpcConnection,
+    readonly remotes: readonly Remote[],
+    private readonly opts: ConnectOptions,
   ) {
-    connection.onNotification('locked', (params) => {
-      if (typeof params[0] === 'string') this.events.emit('locked', params[0]);
-    });
-    connection.onNotification('stolen', (params) => {
-      if (typeof params[0] === 'string') this.events.emit('stolen', params[0]);
-    });
-    connection.onClose((err) => this.events.emit('close', err));
+    const r = opts.reconnect ?? true;
+    this.backoff = r === false ? undefined : new Backoff(r === true ? {} : r);
+    this.host = {
+      request: (method, params) => this.sessionRequest(method, params),
+      getSchema: (db) => this.getSchema(db),
+      nextMonitorId: () => `m${++monitorCounter}`,
+      route: (id, monitor) => (monitor ? this.routes.set(id, monitor) : this.routes.delete(id)),
+      removeMonitor: (m) => this.monitors.delete(m),
+      pauseReading: () => {
+        if (this.pauseCount++ === 0) this.session?.conn.pause();
+      },
+      resumeReading: () => {
+        if (this.pauseCount > 0 && --this.pauseCount === 0) this.session?.conn.resume();
+      },
+    };
   }
 
   /**
-   * Connect to `remote` (OVS syntax). With a comma-separated list, members are tried in order until one
-   * accepts; the error names every attempt when none does.
+   * Connect to `remote` (OVS syntax; a comma-separated list for a cluster) and resolve once a session
+   * is up. Rejects, naming every member tried, if none accepts on this first round.
    */
   static async connect(remote: string, opts: ConnectOptions = {}): Promise<OvsdbClient> {
-    const remotes = parseRemotes(remote);
-    const failures: ConnectError[] = [];
-    for (const r of remotes) {
-      try {
-        const stream = await openStream(r, {
-          ...(opts.tls ? { tls: opts.tls } : {}),
-          ...(opts.signal ? { signal: opts.signal } : {}),
-          timeoutMs: opts.connectTimeoutMs ?? 10_000,
-        });
-        return new OvsdbClient(r, new RpcConnection(stream, { remote: formatRemote(r) }));
-      } catch (err) {
-        if (err instanceof ConnectError && err.failure !== 'aborted') {
-          failures.push(err);
-          continue;
-        }
-        throw err;
-      }
+    const client = new OvsdbClient(parseRemotes(remote), opts);
+    try {
+      await client.establish();
+    } catch (err) {
+      client.state = 'closed';
+      throw err;
     }
-    if (failures.length === 1 && failures[0]) throw failures[0];
-    throw new AggregateError(failures, `could not connect to any of ${remote}: ${failures.map((f) => f.message).join('; ')}`);
+    return client;
+  }
+
+  /**
+   * A client that keeps trying to connect in the background (a service's startup should not fail
+   * because the database is not up yet). Watch `status`, `lastError` and the events.
+   */
+  static create(remote: string, opts: ConnectOptions = {}): OvsdbClient {
+    const client = new OvsdbClient(parseRemotes(remote), { ...opts, reconnect: opts.reconnect === false ? {} : (opts.reconnect ?? true) });
+    void client.reconnectLoop();
+    return client;
   }
 
   on<E extends keyof ClientEvents>(event: E, listener: Listener<ClientEvents[E]>): () => void {
     return this.events.on(event, listener);
   }
 
+  get status(): ClientStatus {
+    return this.state;
+  }
+
   get closed(): boolean {
-    return this.connection.closed;
+    return this.state === 'closed';
+  }
+
+  /** The member in use (or last used). */
+  get remote(): Remote {
+    return (this.session?.remote ?? this.lastRemote ?? this.remotes[0]) as Remote;
+  }
+
+  /** The most recent connection or reconnection failure. */
+  get lastError(): Error | undefined {
+    return this.lastErrorSeen;
+  }
+
+  /** The current JSON-RPC session (for extensions and tests); throws when not connected. */
+  get connection(): RpcConnection {
+    if (!this.session) throw this.notConnected();
+    return this.session.conn;
   }
 
   /** RFC 7047 §4.1.1. */
   async listDbs(): Promise<string[]> {
-    const r = await this.connection.request('list_dbs', []);
+    const r = await this.request('list_dbs', []);
     if (!Array.isArray(r) || !r.every((x) => typeof x === 'string')) throw unexpected('list_dbs', r);
     return r as string[];
   }
 
-  /** RFC 7047 §4.1.2; cached per database until `forgetSchema` (a schema changes only through `convert`). */
+  /**
+   * RFC 7047 §4.1.2, cached per database. The cache is refreshed on reconnect and when the server
+   * reports a conversion (`monitor_canceled`).
+   */
   getSchema(db: string): Promise<DatabaseSchema> {
     let s = this.schemas.get(db);
     if (!s) {
-      s = this.connection.request('get_schema', [db]).then(parseDatabaseSchema);
-      s.catch(() => this.schemas.delete(db));
+      s = this.sessionRequest('get_schema', [db]).then(parseDatabaseSchema);
+      s.catch(() => {
+        if (this.schemas.get(db) === s) this.schemas.delete(db);
+      });
       this.schemas.set(db, s);
     }
     return s;
-  }
-
-  forgetSchema(db: string): void {
-    this.schemas.delete(db);
   }
 
   /** A builder for `db`'s schema; pass `builder.operations()` to `transact`. */
@@ -123,12 +209,18 @@ export class OvsdbClient {
    * RFC 7047 §4.1.3. Resolves with one result per operation. Rejects with a
    * `TransactionValidationError` (nothing sent) or a `TransactionError` naming the failing operation
    * (`operationIndex` -1 for errors found at commit, which ovsdb-server appends after the results).
+   *
+   * Read-your-writes: the server sends a transaction's updates before its reply, and this client applies
+   * them in arrival order, so every monitor's cache already shows the change when this resolves.
    */
   async transact(db: string, operations: readonly (Operation | Json)[], opts: TransactOptions = {}): Promise<OperationResult[]> {
     if (opts.validate !== false) validateTransaction(await this.getSchema(db), operations);
-    const reply = await this.connection.request('transact', [db, ...(operations as Json[])], {
+    const session = this.readySession();
+    const reply = await session.conn.request('transact', [db, ...(operations as Json[])], {
       ...(opts.signal ? { signal: opts.signal } : {}),
-      onAbort: (id) => this.cancel(id),
+      onAbort: (id) => {
+        if (!session.conn.closed) session.conn.notify('cancel', [id]);
+      },
     });
     if (!Array.isArray(reply)) throw unexpected('transact', reply);
     const results = reply as OperationResult[];
@@ -143,46 +235,251 @@ export class OvsdbClient {
     return results;
   }
 
-  /** RFC 7047 §4.1.4: ask the server to abandon request `id` (a notification: nothing comes back). */
-  private cancel(id: number): void {
-    if (!this.connection.closed) this.connection.notify('cancel', [id]);
+  /**
+   * Monitor tables of `db` into a local cache; resolves once the cache holds the initial state. Many
+   * monitors per database are fine; each resumes on its own after a reconnect.
+   */
+  async monitor(db: string, opts: MonitorOptions): Promise<Monitor> {
+    this.readySession();
+    const monitor = new Monitor(this.host, db, opts);
+    this.monitors.add(monitor);
+    try {
+      await monitor.start(false);
+    } catch (err) {
+      this.monitors.delete(monitor);
+      monitor.finish();
+      throw err;
+    }
+    return monitor;
   }
 
   /** RFC 7047 §4.1.11. */
   async echo(...params: Json[]): Promise<Json[]> {
-    const r = await this.connection.request('echo', params);
+    const r = await this.request('echo', params);
     if (!Array.isArray(r)) throw unexpected('echo', r);
     return r;
   }
 
-  /** RFC 7047 §4.1.8: true when granted now; otherwise a `locked` event follows once it is. */
+  /** RFC 7047 §4.1.8: true when granted now; otherwise a `locked` event follows once it is. Locks do not survive a reconnect. */
   async lock(id: string): Promise<boolean> {
-    return lockedFlag('lock', await this.connection.request('lock', [id]));
+    return lockedFlag('lock', await this.request('lock', [id]));
   }
 
   /** Take the lock from its owner, who gets `stolen`. */
   async steal(id: string): Promise<boolean> {
-    return lockedFlag('steal', await this.connection.request('steal', [id]));
+    return lockedFlag('steal', await this.request('steal', [id]));
   }
 
   async unlock(id: string): Promise<void> {
-    await this.connection.request('unlock', [id]);
+    await this.request('unlock', [id]);
   }
 
   /** ovsdb-server extension: the server's own UUID (for telling cluster members apart). */
   async getServerId(): Promise<string> {
-    const r = await this.connection.request('get_server_id', []);
+    const r = await this.request('get_server_id', []);
     if (typeof r !== 'string') throw unexpected('get_server_id', r);
     return r;
   }
 
   /** ovsdb-server extension: ask for `monitor_canceled` instead of a disconnect when a schema changes. */
   async setDbChangeAware(aware = true): Promise<void> {
-    await this.connection.request('set_db_change_aware', [aware]);
+    await this.request('set_db_change_aware', [aware]);
   }
 
-  async close(): Promise<void> {
-    await this.connection.close();
+  /** Stop for good: monitors end, pending requests reject, no more reconnects. */
+  close(): Promise<void> {
+    if (!this.closing) this.closing = this.shutdown();
+    return this.closing;
+  }
+
+  // ---- sessions -------------------------------------------------------------------------------------
+
+  private async shutdown(): Promise<void> {
+    const wasClosed = this.state === 'closed';
+    this.state = 'closed';
+    this.wakeReconnect?.();
+    const session = this.session;
+    this.session = undefined;
+    for (const m of [...this.monitors]) m.finish();
+    this.monitors.clear();
+    if (session) {
+      session.prober.stop();
+      await session.conn.close('closed by client');
+    }
+    if (!wasClosed) this.events.emit('close', new DisconnectedError(formatRemote(this.remote), 'closed by client'));
+  }
+
+  private request(method: string, params: Json[]): Promise<Json> {
+    return this.readySession().conn.request(method, params);
+  }
+
+  /** Requests made while a session is being set up (monitor resumes, schema fetches) use it directly. */
+  private sessionRequest(method: string, params: Json[]): Promise<Json> {
+    const s = this.session;
+    if (!s) return Promise.reject(this.notConnected());
+    return s.conn.request(method, params);
+  }
+
+  private readySession(): Session {
+    if (this.state !== 'connected' || !this.session) throw this.notConnected();
+    return this.session;
+  }
+
+  private notConnected(): DisconnectedError {
+    const why = this.state === 'closed' ? 'client is closed' : `not connected (${this.state})${this.lastErrorSeen ? `: ${this.lastErrorSeen.message}` : ''}`;
+    return new DisconnectedError(formatRemotes(this.remotes), why);
+  }
+
+  /** Members in the order to try: shuffled, with the one used last (an ex-leader, say) at the end. */
+  private orderRemotes(): Remote[] {
+    const list = [...this.remotes];
+    if (list.length > 1 && this.opts.shuffle !== false) {
+      for (let i = list.length - 1; i > 0; i--) {
+        const j = Math.floor(Math.random() * (i + 1));
+        [list[i], list[j]] = [list[j] as Remote, list[i] as Remote];
+      }
+    }
+    const last = this.lastRemote;
+    if (last && list.length > 1) {
+      const i = list.findIndex((r) => formatRemote(r) === formatRemote(last));
+      if (i >= 0) list.push(...list.splice(i, 1));
+    }
+    return list;
+  }
+
+  /** One round over the members; resolves with the first that connects and passes the checks. */
+  private async establish(): Promise<void> {
+    const failures: Error[] = [];
+    for (const remote of this.orderRemotes()) {
+      if (this.state === 'closed') break;
+      try {
+        await this.openSession(remote);
+        this.lastErrorSeen = undefined;
+        return;
+      } catch (err) {
+        if (err instanceof ConnectError && err.failure === 'aborted') throw err;
+        failures.push(err instanceof Error ? err : new Error(String(err)));
+      }
+    }
+    if (this.state === 'closed') throw this.notConnected();
+    const err =
+      failures.length === 1
+        ? (failures[0] as Error)
+        : new AggregateError(failures, `could not connect to any of ${formatRemotes(this.remotes)}: ${failures.map((f) => f.message).join('; ')}`);
+    this.lastErrorSeen = err;
+    throw err;
+  }
+
+  private async openSession(remote: Remote): Promise<void> {
+    const setupTimeout = this.opts.connectTimeoutMs ?? 10_000;
+    const stream = await openStream(remote, {
+      ...(this.opts.tls ? { tls: this.opts.tls } : {}),
+      ...(this.opts.signal ? { signal: this.opts.signal } : {}),
+      timeoutMs: setupTimeout,
+    });
+    const conn = new RpcConnection(stream, { remote: formatRemote(remote) });
+    const probeMs = this.opts.inactivityProbeMs ?? (remote.kind === 'unix' ? 0 : 5_000);
+    // While setting up, a silent server (stopped, or a half-open socket) must not hang us even on unix.
+    const prober = new Prober(conn, probeMs > 0 ? Math.min(probeMs, setupTimeout) : setupTimeout);
+    const session: Session = { remote, conn, prober };
+    this.session = session;
+    this.schemas.clear();
+    this.lastRemote = remote;
+    conn.onNotification('locked', (p) => typeof p[0] === 'string' && this.events.emit('locked', p[0]));
+    conn.onNotification('stolen', (p) => typeof p[0] === 'string' && this.events.emit('stolen', p[0]));
+    for (const method of ['update', 'update2', 'update3']) {
+      conn.onNotification(method, (params) => {
+        const id = params[0];
+        const m = typeof id === 'string' ? this.routes.get(id) : undefined;
+        m?.handle(method, params);
+      });
+    }
+    conn.onNotification('monitor_canceled', (params) => this.monitorCanceled(params[0] ?? null));
+    conn.onClose((err) => this.sessionClosed(session, err));
+    try {
+      if (this.opts.leaderOnly !== false) await checkMember(conn, formatRemote(remote), this.cluster);
+      if (this.opts.changeAware !== false) {
+        await conn.request('set_db_change_aware', [true]).catch((err: unknown) => {
+          // Servers older than 2.13 do not know it; they disconnect on conversion instead.
+          if (!(err instanceof OvsdbError && err.error === 'unknown method')) throw err;
+        });
+      }
+      const resumed = this.state === 'reconnecting';
+      for (const m of [...this.monitors]) await m.start(resumed);
+      if (this.opts.leaderOnly !== false) session.leadership = await watchLeadership(conn, this.cluster, (why) => void conn.close(why));
+    } catch (err) {
+      if (this.session === session) this.session = undefined;
+      prober.stop();
+      await conn.close(err instanceof Error ? err.message : String(err));
+      throw err;
+    }
+    prober.setInterval(probeMs);
+    if (this.pauseCount > 0) conn.pause();
+    this.state = 'connected';
+    this.backoff?.reset();
+    this.events.emit('connected', formatRemote(remote));
+  }
+
+  private sessionClosed(session: Session, err: DisconnectedError): void {
+    session.prober.stop();
+    if (this.session !== session) return;
+    this.session = undefined;
+    if (this.state === 'closed') return;
+    const wasConnected = this.state === 'connected';
+    for (const m of this.monitors) m.suspend();
+    this.routes.clear();
+    this.lastErrorSeen = err;
+    if (!wasConnected) return; // a failed setup: establish() reports it
+    this.events.emit('disconnected', err);
+    if (!this.backoff) {
+      this.state = 'closed';
+      for (const m of [...this.monitors]) m.finish();
+      this.monitors.clear();
+      this.events.emit('close', err);
+      return;
+    }
+    this.state = 'reconnecting';
+    void this.reconnectLoop();
+  }
+
+  private async reconnectLoop(): Promise<void> {
+    const backoff = this.backoff ?? new Backoff({});
+    while (this.state !== 'closed') {
+      try {
+        await this.establish();
+        return;
+      } catch (err) {
+        if (this.closed) return;
+        const delay = backoff.next();
+        if (delay === undefined) {
+          this.state = 'closed';
+          const e = new DisconnectedError(formatRemotes(this.remotes), `gave up reconnecting: ${(err as Error).message}`);
+          for (const m of [...this.monitors]) m.finish();
+          this.events.emit('close', e);
+          return;
+        }
+        this.events.emit('reconnect-failed', err as Error, delay);
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, delay);
+          this.wakeReconnect = () => {
+            clearTimeout(t);
+            resolve();
+          };
+        });
+        this.wakeReconnect = undefined;
+      }
+    }
+  }
+
+  /** The server converted a database online: reload its schema and rebuild the monitor's cache. */
+  private monitorCanceled(id: Json): void {
+    const m = typeof id === 'string' ? this.routes.get(id) : undefined;
+    if (!m) return;
+    this.schemas.delete(m.db);
+    m.suspend();
+    void m.start(true).catch((err: unknown) => {
+      this.lastErrorSeen = err instanceof Error ? err : new Error(String(err));
+    });
   }
 }
 
@@ -192,5 +489,7 @@ function lockedFlag(method: string, r: Json): boolean {
 }
 
 function unexpected(method: string, r: Json): OvsdbError {
-  return new OvsdbError('syntax error', `unexpected ${method} reply: ${JSON.stringify(r, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}`);
+  return new OvsdbError('syntax error', `unexpected ${method} reply: ${stringifyJson(r)}`);
 }
+
+export { ClusterMemberRejected };

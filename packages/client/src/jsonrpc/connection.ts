@@ -152,6 +152,15 @@ export class RpcConnection {
     return this.closedWith;
   }
 
+  /** Stop reading from the peer (TCP backpressure) until `resume`; replies and notifications wait too. */
+  pause(): void {
+    this.stream.pause();
+  }
+
+  resume(): void {
+    this.stream.resume();
+  }
+
   /** Resolves once the outgoing backlog is below the stream's high-water mark (or the stream closed). */
   drained(): Promise<void> {
     return this.writer.drained();

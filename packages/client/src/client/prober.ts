@@ -1,0 +1,53 @@
+/**
+ * Inactivity probe: after `interval` ms with nothing received, send `echo`; if still nothing arrives
+ * within another `interval`, close the session so that the client reconnects. ovsdb-server probes its
+ * clients the same way, and a stopped or partitioned server is otherwise only noticed by TCP much later.
+ */
+import type { RpcConnection } from '../jsonrpc/connection.js';
+
+export class Prober {
+  private timer: NodeJS.Timeout | undefined;
+  private echoSentAt: number | undefined;
+  private interval = 0;
+
+  constructor(
+    private readonly conn: RpcConnection,
+    interval: number,
+  ) {
+    this.setInterval(interval);
+  }
+
+  /** 0 turns the probe off. */
+  setInterval(ms: number): void {
+    this.stop();
+    this.interval = ms;
+    if (ms <= 0 || this.conn.closed) return;
+    // Check a few times per interval so a probe goes out close to `ms` after the last input.
+    this.timer = setInterval(() => this.check(), Math.max(10, Math.floor(ms / 4)));
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.echoSentAt = undefined;
+  }
+
+  private check(): void {
+    if (this.conn.closed) return this.stop();
+    const now = Date.now();
+    const idle = now - this.conn.lastActivity;
+    if (this.echoSentAt !== undefined && this.conn.lastActivity >= this.echoSentAt) this.echoSentAt = undefined;
+    if (this.echoSentAt !== undefined) {
+      if (now - this.echoSentAt >= this.interval) {
+        this.stop();
+        void this.conn.close(`inactivity probe: no reply to echo within ${this.interval} ms`);
+      }
+      return;
+    }
+    if (idle >= this.interval) {
+      this.echoSentAt = now;
+      this.conn.request('echo', []).catch(() => undefined);
+    }
+  }
+}
