@@ -29,6 +29,7 @@ export {
   schemaName,
   startOvsdbServer,
   type OvsdbServer,
+  type RestartOptions,
   type StartOptions,
 } from './server.js';
 export {

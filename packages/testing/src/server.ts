@@ -226,6 +226,10 @@ export interface StartOptions {
   readyTimeoutMs?: number;
 }
 
+export interface RestartOptions {
+  whileDown?: () => Promise<void>;
+}
+
 export interface OvsdbServer {
   readonly dir: string;
   /** Changes across restart(). */
@@ -247,7 +251,8 @@ export interface OvsdbServer {
   log(): Promise<string>;
   appctl(...args: string[]): Promise<string>;
   stop(): Promise<void>;
-  restart(): Promise<void>;
+  /** Stop and start again on the same unix path and ports; `whileDown` runs in between (e.g. `ovsdb-tool transact` on the files). */
+  restart(opts?: RestartOptions): Promise<void>;
   sigstop(): void;
   sigcont(): void;
 }
@@ -310,9 +315,10 @@ class StandaloneServer implements OvsdbServer {
     this.launched.daemon.signal('SIGCONT');
   }
 
-  async restart(): Promise<void> {
+  async restart(opts: RestartOptions = {}): Promise<void> {
     if (this.stopped) throw new Error('restart() after stop()');
     await this.launched.daemon.terminate();
+    if (opts.whileDown) await opts.whileDown();
     // Same unix path and the previously discovered ports, so reconnecting
     // clients find the server where it was. ovsdb-server sets SO_REUSEADDR,
     // so TIME_WAIT leftovers do not block the rebind.
