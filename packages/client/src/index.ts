@@ -11,6 +11,8 @@ export * from './wire/operation.js';
 
 export * from './schema/schema.js';
 export * from './data/index.js';
+// The data layer's parsed condition; `Condition` below is the builder's typed form.
+export type { Condition as ParsedCondition } from './data/condition.js';
 
 export { TransactionBuilder, encodeRow, encodeConditions } from './txn/builder.js';
 export type { Condition, Mutation, RowValues } from './txn/builder.js';
@@ -26,3 +28,13 @@ export type { Remote } from './transport/remote.js';
 
 export type { Integer, Uuid } from './models/types.js';
 export * as models from './models/index.js';
+export { MessageReader, MessageWriter, classifyMessage } from './jsonrpc/index.js';
+
+export { Monitor, MONITOR_METHODS } from './monitor/monitor.js';
+export type { MonitorMethod, MonitorOptions, MonitorTableOptions, MonitorSelect, MonitorSkew, MonitorEvents } from './monitor/monitor.js';
+export { DatabaseCache } from './cache/database-cache.js';
+export type { ChangeBatch, RowChange, ChangeKind } from './cache/database-cache.js';
+export { TableCache } from './cache/table-cache.js';
+export type { IndexSpec } from './cache/indexes.js';
+export { ClusterMemberRejected } from './cluster/member.js';
+export type { ClientStatus, ReconnectOptions } from './client/client.js';

@@ -83,3 +83,48 @@ export function ovnNbctl(remote: string, ...args: string[]): Promise<string> {
   delete env.OVN_NB_DAEMON;
   return run('ovn-nbctl', [`--db=${remote}`, '--timeout=10', ...args], { env, timeoutMs: 15_000 });
 }
+
+export interface DumpOptions extends RunOptions {
+  tls?: ClientTls;
+  noLeaderOnly?: boolean;
+  /** JSON parser for the dump text; pass an int64-exact one when values may exceed 2^53. */
+  parse?: (text: string) => unknown;
+}
+
+/** Rows of one table by uuid, each column in RFC 7047 notation (`_uuid` left out). */
+export type DumpedTable = Record<string, Record<string, unknown>>;
+
+/**
+ * `ovsdb-client --format=json dump REMOTE DB`: every table's rows as the server stores them, read by
+ * the server's own tool rather than by the library under test.
+ */
+export async function ovsdbDump(remote: string, db: string, opts: DumpOptions = {}): Promise<Record<string, DumpedTable>> {
+  const args = [
+    ...(opts.tls ? tlsArgs(opts.tls) : []),
+    ...(opts.noLeaderOnly ? ['--no-leader-only'] : []),
+    '--format=json',
+    'dump',
+    remote,
+    db,
+  ];
+  const out = await ovsdbClient(args, opts);
+  const parse = opts.parse ?? JSON.parse;
+  const tables: Record<string, DumpedTable> = {};
+  for (const line of out.split('\n')) {
+    if (line.trim() === '') continue;
+    const t = parse(line) as { caption: string; headings: string[]; data: unknown[][] };
+    const name = t.caption.replace(/ table$/, '');
+    const rows: DumpedTable = {};
+    for (const values of t.data) {
+      const row: Record<string, unknown> = {};
+      let uuid = '';
+      t.headings.forEach((h, i) => {
+        if (h === '_uuid') uuid = (values[i] as [string, string])[1];
+        else row[h] = values[i];
+      });
+      rows[uuid] = row;
+    }
+    tables[name] = rows;
+  }
+  return tables;
+}

@@ -9,7 +9,7 @@
 import { stringifyJson, type Json } from '../wire/json.js';
 import { ZERO_UUID, type WireCondition } from '../wire/notation.js';
 import { OvsdbError } from '../wire/errors.js';
-import type { DatabaseSchema } from '../schema/schema.js';
+import { IMPLICIT_COLUMNS, type ColumnSchema, type DatabaseSchema } from '../schema/schema.js';
 import { parseConditions, type Condition as ParsedCondition } from '../data/condition.js';
 import { encodeConditions, type Condition } from '../txn/builder.js';
 import { RpcError } from '../jsonrpc/errors.js';
@@ -43,6 +43,8 @@ export interface MonitorOptions {
   tables: '*' | readonly string[] | Readonly<Record<string, MonitorTableOptions | true>>;
   /** Start from this method instead of the newest (tests use it to exercise the fallbacks). */
   method?: MonitorMethod;
+  /** Also hold each row's `_version` (ovsdb-server sends it when a monitor names it explicitly). */
+  version?: boolean;
 }
 
 /** What the caller asked for that the server's schema does not have. Reported, never fatal. */
@@ -89,6 +91,7 @@ export class Monitor {
   private txnId: string | undefined;
   private skewSeen: MonitorSkew = { missingTables: [], missingColumns: {} };
   private readonly iterators = new Set<ChangeQueue>();
+  private generation = 0;
 
   constructor(
     private readonly host: MonitorHost,
@@ -105,7 +108,10 @@ export class Monitor {
       );
     }
     if (opts.method) this.methodInUse = opts.method;
+    this.withVersion = opts.version === true;
   }
+
+  private readonly withVersion: boolean;
 
   /** The cache, complete as of the last update applied. */
   get cache(): DatabaseCache {
@@ -161,17 +167,21 @@ export class Monitor {
   /**
    * (Re)issue the monitor request on the current session. `resume` is false only for the first start;
    * afterwards the monitor asks to resume from its last txn id and otherwise resynchronises.
+   *
+   * Starts can overlap (a reconnect while a restart after `monitor_canceled` is still waiting for its
+   * reply); only the newest one may touch the cache, so an older one that completes late is dropped.
    */
   async start(resume: boolean): Promise<void> {
     if (this.state === 'closed') return;
-    let schema = await this.host.getSchema(this.db);
+    const generation = ++this.generation;
+    const fetched = await this.host.getSchema(this.db);
+    if (generation !== this.generation || this.closed) return;
     // Every new session fetches the schema again; only a different schema (an online conversion) counts.
-    if (this.schemaInUse && sameSchema(this.schemaInUse, schema)) schema = this.schemaInUse;
-    const schemaChanged = this.schemaInUse !== undefined && this.schemaInUse !== schema;
     const oldCache = this.cacheInUse;
-    let cache = oldCache;
-    if (!cache || schemaChanged) cache = this.buildCache(schema);
-    this.schemaInUse = schema;
+    const schemaChanged = this.schemaInUse !== undefined && !sameSchema(this.schemaInUse, fetched);
+    const schema = this.schemaInUse && !schemaChanged ? this.schemaInUse : fetched;
+    // A new schema gets a new cache, built aside: the current one stays in use until the reply is applied.
+    const cache = !oldCache || schemaChanged ? this.buildCache(schema) : oldCache;
 
     const previousId = this.currentId;
     if (previousId !== undefined) this.host.route(previousId, undefined);
@@ -181,35 +191,74 @@ export class Monitor {
     this.queued = [];
     this.host.route(id, this);
 
-    const { method, result } = await this.request(cache, id, resume && !schemaChanged);
-    this.methodInUse = method;
-
+    let reply: { method: MonitorMethod; result: Json };
+    try {
+      reply = await this.request(cache, id, resume && !schemaChanged && cache === oldCache);
+    } catch (err) {
+      if (generation === this.generation) this.host.route(id, undefined);
+      throw err;
+    }
+    if (generation !== this.generation || this.closed) {
+      // Superseded: the newer start owns the cache. Drop this server-side monitor quietly.
+      this.host.route(id, undefined);
+      void this.host.request('monitor_cancel', [id]).catch(() => undefined);
+      return;
+    }
+    const { method, result } = reply;
     let changes: RowChange[];
     let resync = false;
+    let txnId = this.txnId;
     if (method === 'monitor_cond_since') {
       if (!Array.isArray(result) || result.length !== 3 || typeof result[0] !== 'boolean') {
         throw new OvsdbError('syntax error', `unexpected monitor_cond_since reply for ${this.db}`);
       }
       const [found, lastId, updates] = result as [boolean, Json, Json];
-      if (typeof lastId === 'string') this.txnId = lastId;
-      if (found && cache === oldCache) changes = cache.applyUpdate2(updates);
-      else {
+      if (found && cache === oldCache) {
+        try {
+          changes = cache.applyUpdate2(updates);
+        } catch (err) {
+          // The delta does not fit the cache (it cannot be trusted): start over from a full snapshot.
+          this.events.emit('error', err instanceof Error ? err : new Error(String(err)));
+          this.txnId = undefined;
+          this.host.route(id, undefined);
+          await this.host.request('monitor_cancel', [id]).catch(() => undefined);
+          if (generation !== this.generation) return;
+          return this.start(false).then(() => undefined);
+        }
+      } else {
         changes = cache.replaceWith(updates, 2);
         resync = true;
       }
+      // Only now that the reply is applied: a failed apply must not advance the resume point.
+      txnId = typeof lastId === 'string' ? lastId : undefined;
     } else {
       changes = cache.replaceWith(result, method === 'monitor' ? 1 : 2, method === 'monitor' ? this.filters : undefined);
       resync = true;
+      txnId = undefined;
     }
     if (schemaChanged && oldCache) changes = differenceAcrossSchemas(oldCache, cache);
+    this.methodInUse = method;
+    this.schemaInUse = schema;
     this.cacheInUse = cache;
+    this.txnId = txnId;
     this.state = 'live';
     // Only restarts report: before the first start returns nobody could have subscribed.
-    if (resume && changes.length > 0) this.emit({ db: this.db, ...(this.txnId ? { txnId: this.txnId } : {}), resync, changes });
+    if (oldCache && changes.length > 0) this.emit({ db: this.db, ...(this.txnId ? { txnId: this.txnId } : {}), resync, changes });
     if (this.skewSeen.missingTables.length > 0 || Object.keys(this.skewSeen.missingColumns).length > 0) this.events.emit('skew', this.skewSeen);
     const queued = this.queued;
     this.queued = [];
     for (const [m, p] of queued) this.handle(m, p);
+  }
+
+  /**
+   * Start again on the current session, reporting a failure as an `error` event rather than throwing
+   * (used after `monitor_canceled` and after an update that could not be applied). If the session is
+   * gone, the next one resumes the monitor anyway.
+   */
+  restart(): void {
+    void this.start(true).catch((err: unknown) => {
+      if (this.state !== 'closed') this.events.emit('error', err instanceof Error ? err : new Error(String(err)));
+    });
   }
 
   /** The session ended: updates stop until `start(true)` on the next one. */
@@ -239,18 +288,14 @@ export class Monitor {
       this.emit({ db: this.db, ...(method === 'update3' && this.txnId ? { txnId: this.txnId } : {}), resync: false, changes });
     } catch (err) {
       // The cache can no longer be trusted to mirror the server: say so, then rebuild it from a snapshot.
+      // Later updates on this id are dropped (the snapshot covers them), so that they neither pile up
+      // errors nor start more restarts.
       this.events.emit('error', err instanceof Error ? err : new Error(String(err)));
       this.txnId = undefined;
-      void this.restartQuietly();
-    }
-  }
-
-  private async restartQuietly(): Promise<void> {
-    try {
-      if (this.currentId !== undefined) await this.host.request('monitor_cancel', [this.currentId]).catch(() => undefined);
-      await this.start(true);
-    } catch (err) {
-      this.events.emit('error', err instanceof Error ? err : new Error(String(err)));
+      const id = this.currentId;
+      this.suspend();
+      if (id !== undefined) void this.host.request('monitor_cancel', [id]).catch(() => undefined);
+      this.restart();
     }
   }
 
@@ -335,6 +380,7 @@ export class Monitor {
       const opts = this.tableOptions.get(name) ?? {};
       const { columns, missing } = resolveColumns(t, opts.columns);
       if (missing.length > 0) skew.missingColumns[name] = missing;
+      if (this.withVersion) columns.push(IMPLICIT_COLUMNS.get('_version') as ColumnSchema);
       tables.push(new TableCache(t, columns, opts.indexes ?? []));
     }
     if (tables.length === 0) {
@@ -359,7 +405,7 @@ export class Monitor {
       const t = table.schema;
       const opts = this.tableOptions.get(name) ?? {};
       const req: Record<string, Json> = {};
-      if (opts.columns) req.columns = table.columns.map((c) => c.name);
+      if (opts.columns || this.withVersion) req.columns = table.columns.map((c) => c.name);
       if (opts.select) req.select = { ...opts.select } as Record<string, Json>;
       if (method !== 'monitor' && opts.where && opts.where.length > 0) req.where = encodeConditions(t, opts.where) as WireCondition[] as Json;
       out[name] = method === 'monitor' ? req : [req];

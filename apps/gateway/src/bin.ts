@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+import { main } from './cli.js';
+
+// serve and demo keep running after main() returns; only a startup failure sets an exit code here.
+main(process.argv.slice(2)).then((code) => {
+  if (code !== 0) process.exit(code);
+});
