@@ -226,7 +226,7 @@ export function parseDemoArgs(argv: readonly string[], env: NodeJS.ProcessEnv = 
   const f = parseFlags(argv, DEMO_FLAGS, env);
   const cfg: DemoConfig = {
     ...common(f),
-    nodes: positiveNumber(f, 'nodes', 10),
+    nodes: positiveNumber(f, 'nodes', 20),
     podsPerNode: positiveNumber(f, 'pods-per-node', 50),
     churnRate: positiveNumber(f, 'churn', 5, { integer: false, allowZero: true }),
   };
