@@ -112,7 +112,9 @@ export class DatabaseCache {
             continue;
           }
           pending.push({ table, uuid, row, old, changed: old ? table.changedColumns(old, row) : undefined });
-        } else if (old) pending.push({ table, uuid, row: undefined, old });
+        } else if (ru.old !== undefined) {
+          if (old) pending.push({ table, uuid, row: undefined, old });
+        } else throw malformed(table.name, uuid);
       }
     }
     return this.commit(pending);
@@ -132,8 +134,10 @@ export class DatabaseCache {
       for (const uuid in tu) {
         const ru = tu[uuid] as Json;
         if (!isJsonObject(ru)) throw malformed(table.name, uuid);
+        // A snapshot holds whole rows only; a diff or a delete here means the message is not what we
+        // asked for, and silently skipping it would leave rows missing from the cache.
         const wire = version === 2 ? (ru.initial ?? ru.insert) : ru.new;
-        if (wire === undefined) continue;
+        if (wire === undefined) throw malformed(table.name, uuid);
         const row = table.decodeRow(uuid, wire);
         if (filter && filter.length > 0 && !evaluateConditions(filter, row, 'any')) continue;
         rows.set(uuid, row);

@@ -17,7 +17,7 @@ import { validateTransaction } from '../txn/validate.js';
 import { TransactionBuilder } from '../txn/builder.js';
 import { TransactionError } from '../txn/errors.js';
 import { Monitor, type MonitorHost, type MonitorOptions } from '../monitor/monitor.js';
-import { checkMember, watchLeadership, ClusterMemberRejected, type ClusterView } from '../cluster/member.js';
+import { watchMember, ClusterMemberRejected, type ClusterView } from '../cluster/member.js';
 import { Emitter, type Listener } from './emitter.js';
 import { Backoff, type ReconnectOptions } from './backoff.js';
 import { Prober } from './prober.js';
@@ -40,8 +40,9 @@ export interface ConnectOptions {
    */
   inactivityProbeMs?: number;
   /**
-   * Only use a cluster member that is connected to its cluster and is the leader of every clustered
-   * database it serves (default true); relays are refused too. Standalone servers are always fine.
+   * Only use a cluster member that is the leader of every clustered database it serves (default true);
+   * relays are refused too. Whatever this says, a member cut off from its cluster, or whose log is
+   * behind what this client has already seen (stale), is refused. Standalone servers are always fine.
    */
   leaderOnly?: boolean;
   /**
@@ -64,6 +65,8 @@ export interface TransactOptions {
 export type ClientStatus = 'connecting' | 'connected' | 'reconnecting' | 'closed';
 
 export interface ClientEvents {
+  /** About to open a session to this member (one per member tried, in order). */
+  'connect-attempt': [remote: string];
   /** A session is ready (monitors resumed). */
   connected: [remote: string];
   /** The session dropped; pending requests were rejected with this error. */
@@ -95,6 +98,10 @@ export class OvsdbClient {
   private readonly cluster: ClusterView = { seenIndex: new Map() };
   private readonly backoff: Backoff | undefined;
   private session: Session | undefined;
+  /**
+   * The member of the last session that got set up (not merely attempted): after it goes away (an
+   * ex-leader, say) it is tried last until some other member has been used.
+   */
   private lastRemote: Remote | undefined;
   private state: ClientStatus = 'connecting';
   private lastErrorSeen: Error | undefined;
@@ -169,6 +176,14 @@ export class OvsdbClient {
   /** The most recent connection or reconnection failure. */
   get lastError(): Error | undefined {
     return this.lastErrorSeen;
+  }
+
+  /**
+   * True while a `changes()` consumer has fallen `highWaterMark` batches behind and the client has
+   * stopped reading from the server until it catches up.
+   */
+  get readingPaused(): boolean {
+    return this.pauseCount > 0;
   }
 
   /** The current JSON-RPC session (for extensions and tests); throws when not connected. */
@@ -330,7 +345,10 @@ export class OvsdbClient {
     return new DisconnectedError(formatRemotes(this.remotes), why);
   }
 
-  /** Members in the order to try: shuffled, with the one used last (an ex-leader, say) at the end. */
+  /**
+   * Members in the order to try: shuffled, with the one used last (an ex-leader, say) at the end. Failed
+   * attempts do not change which one that is, so it stays last in every round until a session is up.
+   */
   private orderRemotes(): Remote[] {
     const list = [...this.remotes];
     if (list.length > 1 && this.opts.shuffle !== false) {
@@ -371,20 +389,22 @@ export class OvsdbClient {
   }
 
   private async openSession(remote: Remote): Promise<void> {
+    const name = formatRemote(remote);
+    this.events.emit('connect-attempt', name);
     const setupTimeout = this.opts.connectTimeoutMs ?? 10_000;
     const stream = await openStream(remote, {
       ...(this.opts.tls ? { tls: this.opts.tls } : {}),
       ...(this.opts.signal ? { signal: this.opts.signal } : {}),
       timeoutMs: setupTimeout,
     });
-    const conn = new RpcConnection(stream, { remote: formatRemote(remote) });
+    const conn = new RpcConnection(stream, { remote: name });
     const probeMs = this.opts.inactivityProbeMs ?? (remote.kind === 'unix' ? 0 : 5_000);
     // While setting up, a silent server (stopped, or a half-open socket) must not hang us even on unix.
-    const prober = new Prober(conn, probeMs > 0 ? Math.min(probeMs, setupTimeout) : setupTimeout);
+    // A connection we paused ourselves (backpressure) is silent by our choice, not the server's.
+    const prober = new Prober(conn, probeMs > 0 ? Math.min(probeMs, setupTimeout) : setupTimeout, () => this.pauseCount > 0);
     const session: Session = { remote, conn, prober };
     this.session = session;
     this.schemas.clear();
-    this.lastRemote = remote;
     conn.onNotification('locked', (p) => typeof p[0] === 'string' && this.events.emit('locked', p[0]));
     conn.onNotification('stolen', (p) => typeof p[0] === 'string' && this.events.emit('stolen', p[0]));
     for (const method of ['update', 'update2', 'update3']) {
@@ -397,7 +417,9 @@ export class OvsdbClient {
     conn.onNotification('monitor_canceled', (params) => this.monitorCanceled(params[0] ?? null));
     conn.onClose((err) => this.sessionClosed(session, err));
     try {
-      if (this.opts.leaderOnly !== false) await checkMember(conn, formatRemote(remote), this.cluster);
+      // Judge the member before resuming anything, and keep watching it from the same request, so a
+      // leadership change during the (possibly long) monitor resumes below is not missed.
+      session.leadership = await watchMember(conn, name, this.cluster, { leaderOnly: this.opts.leaderOnly !== false }, (why) => void conn.close(why));
       if (this.opts.changeAware !== false) {
         await conn.request('set_db_change_aware', [true]).catch((err: unknown) => {
           // Servers older than 2.13 do not know it; they disconnect on conversion instead.
@@ -406,28 +428,34 @@ export class OvsdbClient {
       }
       const resumed = this.state === 'reconnecting';
       for (const m of [...this.monitors]) await m.start(resumed);
-      if (this.opts.leaderOnly !== false) session.leadership = await watchLeadership(conn, this.cluster, (why) => void conn.close(why));
+      // The session may have ended between the last reply and now (e.g. the watch saw the member lose
+      // leadership): it must not be reported as connected.
+      if (conn.closed || this.session !== session) throw conn.closeError ?? new DisconnectedError(name, 'session replaced during setup');
     } catch (err) {
-      if (this.session === session) this.session = undefined;
       prober.stop();
+      // Closing runs sessionClosed, which suspends the monitors this attempt may have resumed.
       await conn.close(err instanceof Error ? err.message : String(err));
+      if (this.session === session) this.session = undefined;
       throw err;
     }
     prober.setInterval(probeMs);
+    this.lastRemote = remote;
     if (this.pauseCount > 0) conn.pause();
     this.state = 'connected';
     this.backoff?.reset();
-    this.events.emit('connected', formatRemote(remote));
+    this.events.emit('connected', name);
   }
 
   private sessionClosed(session: Session, err: DisconnectedError): void {
     session.prober.stop();
+    session.leadership?.();
     if (this.session !== session) return;
     this.session = undefined;
-    if (this.state === 'closed') return;
-    const wasConnected = this.state === 'connected';
+    // Also for a session that failed during setup: monitors it resumed must not stay routed to it.
     for (const m of this.monitors) m.suspend();
     this.routes.clear();
+    if (this.state === 'closed') return;
+    const wasConnected = this.state === 'connected';
     this.lastErrorSeen = err;
     if (!wasConnected) return; // a failed setup: establish() reports it
     this.events.emit('disconnected', err);
@@ -477,9 +505,7 @@ export class OvsdbClient {
     if (!m) return;
     this.schemas.delete(m.db);
     m.suspend();
-    void m.start(true).catch((err: unknown) => {
-      this.lastErrorSeen = err instanceof Error ? err : new Error(String(err));
-    });
+    m.restart();
   }
 }
 

@@ -9,10 +9,17 @@ export class Prober {
   private timer: NodeJS.Timeout | undefined;
   private echoSentAt: number | undefined;
   private interval = 0;
+  private pausedAt: number | undefined;
+  private resumedAt = 0;
 
+  /**
+   * `paused` says when the client itself has stopped reading (backpressure): bytes the server sent then
+   * are waiting unread in the socket, so silence proves nothing and must not close the session.
+   */
   constructor(
     private readonly conn: RpcConnection,
     interval: number,
+    private readonly paused: () => boolean = () => false,
   ) {
     this.setInterval(interval);
   }
@@ -36,7 +43,17 @@ export class Prober {
   private check(): void {
     if (this.conn.closed) return this.stop();
     const now = Date.now();
-    const idle = now - this.conn.lastActivity;
+    if (this.paused()) {
+      // Start counting again from the moment reading resumes.
+      this.echoSentAt = undefined;
+      this.pausedAt = now;
+      return;
+    }
+    if (this.pausedAt !== undefined) {
+      this.pausedAt = undefined;
+      this.resumedAt = now;
+    }
+    const idle = now - Math.max(this.conn.lastActivity, this.resumedAt);
     if (this.echoSentAt !== undefined && this.conn.lastActivity >= this.echoSentAt) this.echoSentAt = undefined;
     if (this.echoSentAt !== undefined) {
       if (now - this.echoSentAt >= this.interval) {

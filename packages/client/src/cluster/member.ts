@@ -54,24 +54,38 @@ function readRow(row: JsonObject, prev?: DatabaseRow): DatabaseRow {
   };
 }
 
-/** Why this member must not be used, or undefined when it is fine. Records the indexes it shows. */
-function judge(row: DatabaseRow, view: ClusterView): string | undefined {
-  if (row.model === 'relay') return `it is a relay for ${row.name}, not a member that can take writes`;
+export interface MemberPolicy {
+  /** Require the leader of every clustered database (and refuse relays). */
+  leaderOnly: boolean;
+}
+
+/**
+ * Why this member must not be used, or undefined when it is fine. Records the index it shows.
+ *
+ * Staleness is checked first and whatever `leaderOnly` says: a member whose log is behind what this client
+ * already saw would make the cache go back in time (it answers a resume with `found: false` and an old
+ * snapshot). A member cut off from its cluster is refused for the same reason, as ovsdb-cs does.
+ */
+function judge(row: DatabaseRow, view: ClusterView, policy: MemberPolicy): string | undefined {
+  if (row.model === 'relay') return policy.leaderOnly ? `it is a relay for ${row.name}, not a member that can take writes` : undefined;
   if (row.model !== 'clustered') return undefined;
-  if (!row.connected) return `it is not connected to the cluster of ${row.name}`;
-  if (!row.leader) return `it is not the leader of ${row.name}`;
   const seen = view.seenIndex.get(row.name);
-  if (row.index !== undefined) {
-    if (seen !== undefined && BigInt(row.index) < BigInt(seen)) {
-      return `its log of ${row.name} is at index ${row.index}, behind index ${seen} already seen (stale member)`;
-    }
-    view.seenIndex.set(row.name, row.index);
+  if (row.index !== undefined && seen !== undefined && BigInt(row.index) < BigInt(seen)) {
+    return `its log of ${row.name} is at index ${row.index}, behind index ${seen} already seen (stale member)`;
   }
+  if (!row.connected) return `it is not connected to the cluster of ${row.name}`;
+  if (policy.leaderOnly && !row.leader) return `it is not the leader of ${row.name}`;
+  if (row.index !== undefined) view.seenIndex.set(row.name, row.index);
   return undefined;
 }
 
-/** Throws `ClusterMemberRejected` if the member is a follower, disconnected, stale or a relay. */
-export async function checkMember(conn: RpcConnection, remote: string, view: ClusterView): Promise<void> {
+function rowsOfSelect(reply: Json): JsonObject[] {
+  const rows = Array.isArray(reply) && isJsonObject(reply[0]) && Array.isArray(reply[0].rows) ? reply[0].rows : [];
+  return rows.filter(isJsonObject);
+}
+
+/** Throws `ClusterMemberRejected` if the member is stale, cut off, or (with `leaderOnly`) a follower or relay. */
+export async function checkMember(conn: RpcConnection, remote: string, view: ClusterView, policy: MemberPolicy = { leaderOnly: true }): Promise<void> {
   let reply: Json;
   try {
     reply = await conn.request('transact', ['_Server', { op: 'select', table: 'Database', where: [], columns: COLUMNS }]);
@@ -80,10 +94,8 @@ export async function checkMember(conn: RpcConnection, remote: string, view: Clu
     if (err instanceof OvsdbError && (err.error === 'unknown database' || err.error === 'syntax error')) return;
     throw err;
   }
-  const rows = Array.isArray(reply) && isJsonObject(reply[0]) && Array.isArray(reply[0].rows) ? reply[0].rows : [];
-  for (const r of rows) {
-    if (!isJsonObject(r)) continue;
-    const why = judge(readRow(r), view);
+  for (const r of rowsOfSelect(reply)) {
+    const why = judge(readRow(r), view, policy);
     if (why) throw new ClusterMemberRejected(remote, why);
   }
 }
@@ -91,12 +103,22 @@ export async function checkMember(conn: RpcConnection, remote: string, view: Clu
 let watchCounter = 0;
 
 /**
- * Follow `_Server.Database` on this session and call `lost` as soon as the member stops being usable
- * (it lost leadership, or its cluster connection). Returns undefined when nothing here is clustered.
+ * Check the member and keep watching it: monitor `_Server.Database` on this session, throw
+ * `ClusterMemberRejected` if the initial state already rules the member out, and later call `lost` as
+ * soon as it stops being usable (it lost leadership or its cluster connection, or fell behind). Doing
+ * the check and the watch with one request leaves no gap in which a change of leader goes unnoticed.
+ * Returns undefined (and watches nothing) when nothing on the server is clustered.
  */
-export async function watchLeadership(conn: RpcConnection, view: ClusterView, lost: (why: string) => void): Promise<(() => void) | undefined> {
+export async function watchMember(
+  conn: RpcConnection,
+  remote: string,
+  view: ClusterView,
+  policy: MemberPolicy,
+  lost: (why: string) => void,
+): Promise<(() => void) | undefined> {
   const id = `_server${++watchCounter}`;
   const rows = new Map<string, DatabaseRow>();
+  let live = false;
   let reported = false;
   const apply = (updates: Json): void => {
     if (!isJsonObject(updates) || !isJsonObject(updates.Database)) return;
@@ -106,9 +128,9 @@ export async function watchLeadership(conn: RpcConnection, view: ClusterView, lo
       if ('delete' in ru) rows.delete(uuid);
       else if (isJsonObject(body)) rows.set(uuid, readRow(body, rows.get(uuid)));
     }
-    if (reported) return;
+    if (!live || reported) return;
     for (const row of rows.values()) {
-      const why = judge(row, view);
+      const why = judge(row, view, policy);
       if (why) {
         reported = true;
         lost(`member no longer usable: ${why}`);
@@ -124,14 +146,27 @@ export async function watchLeadership(conn: RpcConnection, view: ClusterView, lo
     initial = await conn.request('monitor_cond', ['_Server', id, { Database: [{ columns: COLUMNS }] }]);
   } catch (err) {
     sub.dispose();
-    if (err instanceof OvsdbError && (err.error === 'unknown database' || err.error === 'unknown method')) return undefined;
+    if (err instanceof OvsdbError && err.error === 'unknown database') return undefined;
+    if (err instanceof OvsdbError && err.error === 'unknown method') {
+      // No monitor_cond (before 2.9): check once, watch nothing.
+      await checkMember(conn, remote, view, policy);
+      return undefined;
+    }
     throw err;
   }
   apply(initial);
+  for (const row of rows.values()) {
+    const why = judge(row, view, policy);
+    if (why) {
+      sub.dispose();
+      throw new ClusterMemberRejected(remote, why);
+    }
+  }
   if (![...rows.values()].some((r) => r.model === 'clustered')) {
     sub.dispose();
     await conn.request('monitor_cancel', [id]).catch(() => undefined);
     return undefined;
   }
+  live = true;
   return () => sub.dispose();
 }

@@ -221,9 +221,9 @@ export class Monitor {
           this.events.emit('error', err instanceof Error ? err : new Error(String(err)));
           this.txnId = undefined;
           this.host.route(id, undefined);
-          await this.host.request('monitor_cancel', [id]).catch(() => undefined);
-          if (generation !== this.generation) return;
-          return this.start(false).then(() => undefined);
+          // No need to wait for the cancel: the server answers requests in order.
+          void this.host.request('monitor_cancel', [id]).catch(() => undefined);
+          return this.start(false);
         }
       } else {
         changes = cache.replaceWith(updates, 2);
