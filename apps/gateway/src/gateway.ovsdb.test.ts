@@ -393,6 +393,9 @@ describe('WebSocket stream', () => {
     expect(changes.filter((x) => x.kind !== 'insert').every((x) => x.kind === 'modify' && JSON.stringify(x.columns) === '["_version"]')).toBe(true);
     expect(c.messages.filter((m) => m.type === 'snapshot').length).toBe(snapshots);
     expect(c.store.Logical_Switch).toEqual((await dumpStore(['Logical_Switch'])).Logical_Switch);
+    // REST answers from the same resynchronised cache.
+    const tables = [...schema.tables.keys()];
+    expect(await restStore(app, tables)).toEqual(await dumpStore(tables));
     c.close();
   });
 
