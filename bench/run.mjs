@@ -1,0 +1,111 @@
+#!/usr/bin/env node
+// Benchmarks against peers (SPEC §6). `node bench/run.mjs [BENCH...] [--flags]`; with no BENCH, all of
+// them run. Prints markdown; `--update-docs` also writes each result into its section of
+// docs/BENCHMARKS.md (between the `<!-- bench:NAME -->` markers), leaving the prose around it alone.
+import { parseArgs } from 'node:util';
+import { readFile, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { machineInfo, machineTable } from './lib/machine.mjs';
+import { WRITE_DEFAULTS, writeBench, writeMarkdown } from './lib/write.mjs';
+
+const BENCHES = {
+  write: {
+    about: 'insert a port + mutate its switch: ovn-nbctl vs our client (sequential, pipelined) vs a raw socket',
+    async run(flags, log) {
+      const cfg = { ...WRITE_DEFAULTS };
+      for (const key of Object.keys(WRITE_DEFAULTS)) {
+        if (flags[key] !== undefined) {
+          const n = Number(flags[key]);
+          if (!Number.isInteger(n) || n < 0) throw new Error(`--${key} must be a non-negative integer`);
+          cfg[key] = n;
+        }
+      }
+      if (cfg.window < 1 || cfg.rounds < 1 || cfg.switches < 1) throw new Error('--window, --rounds and --switches must be at least 1');
+      cfg.profile = Boolean(flags.profile);
+      if (typeof flags['profile-dir'] === 'string') cfg.profileDir = flags['profile-dir'];
+      const res = await writeBench(cfg, log);
+      const command = ['node bench/run.mjs write', ...Object.keys(WRITE_DEFAULTS).filter((k) => cfg[k] !== WRITE_DEFAULTS[k]).map((k) => `--${k} ${cfg[k]}`)].join(' ');
+      let md = writeMarkdown(res);
+      if (res.profileText) md += `\n\n\`\`\`text\n${res.profileText}\n\`\`\``;
+      return { command, markdown: md, json: res };
+    },
+  },
+};
+
+const USAGE = `Usage: node bench/run.mjs [${Object.keys(BENCHES).join('|')}]... [options]
+
+${Object.entries(BENCHES).map(([k, b]) => `  ${k.padEnd(8)} ${b.about}`).join('\n')}
+
+write options (defaults in brackets):
+  --switches S [${WRITE_DEFAULTS.switches}] --ports P [${WRITE_DEFAULTS.ports}]   standard dataset size
+  --nbctl N [${WRITE_DEFAULTS.nbctl}]          ovn-nbctl processes (0 skips them)
+  --sequential N [${WRITE_DEFAULTS.sequential}]   client transactions awaited one by one
+  --pipelined N [${WRITE_DEFAULTS.pipelined}]   client and raw-socket transactions
+  --window N [${WRITE_DEFAULTS.window}]         transactions in flight for pipelined and raw
+  --rounds N [${WRITE_DEFAULTS.rounds}]           alternating pipelined/raw rounds (median reported)
+  --warmup N [${WRITE_DEFAULTS.warmup}]        untimed transactions before each timed client/raw run
+  --profile, --profile-dir DIR   CPU-profile one extra pipelined round (done anyway below 90% of raw)
+common:
+  --update-docs   write the results into docs/BENCHMARKS.md
+  --json FILE     also write the raw results as JSON
+`;
+
+const { values: flags, positionals } = parseArgs({
+  allowPositionals: true,
+  strict: true,
+  options: {
+    switches: { type: 'string' },
+    ports: { type: 'string' },
+    nbctl: { type: 'string' },
+    sequential: { type: 'string' },
+    pipelined: { type: 'string' },
+    window: { type: 'string' },
+    rounds: { type: 'string' },
+    warmup: { type: 'string' },
+    profile: { type: 'boolean' },
+    'profile-dir': { type: 'string' },
+    'update-docs': { type: 'boolean' },
+    json: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+if (flags.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+const selected = positionals.length > 0 ? positionals : Object.keys(BENCHES);
+for (const name of selected) {
+  if (!BENCHES[name]) {
+    process.stderr.write(`unknown benchmark "${name}"\n\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+const log = (text) => process.stderr.write(`[bench] ${text}\n`);
+const machine = await machineInfo();
+const results = {};
+for (const name of selected) {
+  log(`${name}: ${BENCHES[name].about}`);
+  results[name] = await BENCHES[name].run(flags, log);
+}
+
+const date = new Date().toISOString().slice(0, 10);
+const sections = selected.map((name) => `### ${name}\n\n\`\`\`sh\n${results[name].command}\n\`\`\`\n\n${results[name].markdown}`);
+process.stdout.write(`## Results (${date})\n\n${machineTable(machine)}\n\n${sections.join('\n\n')}\n`);
+
+if (flags.json) {
+  await writeFile(flags.json, JSON.stringify({ date, machine, results: Object.fromEntries(selected.map((n) => [n, results[n].json])) }, null, 2));
+}
+if (flags['update-docs']) {
+  const docPath = fileURLToPath(new URL('../docs/BENCHMARKS.md', import.meta.url));
+  let doc = await readFile(docPath, 'utf8');
+  const replace = (marker, body) => {
+    const re = new RegExp(`(<!-- bench:${marker} -->\\n)[\\s\\S]*?(\\n<!-- /bench:${marker} -->)`);
+    if (!re.test(doc)) throw new Error(`docs/BENCHMARKS.md has no <!-- bench:${marker} --> section`);
+    doc = doc.replace(re, (_m, open, close) => `${open}${body}${close}`);
+  };
+  replace('machine', `Measured ${date}.\n\n${machineTable(machine)}`);
+  for (const name of selected) replace(name, `\`\`\`sh\n${results[name].command}\n\`\`\`\n\n${results[name].markdown}`);
+  await writeFile(docPath, doc);
+  log(`updated ${docPath}`);
+}
