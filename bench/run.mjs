@@ -7,6 +7,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { machineInfo, machineTable } from './lib/machine.mjs';
 import { WRITE_DEFAULTS, writeBench, writeMarkdown } from './lib/write.mjs';
+import { GATEWAY_DEFAULTS, gatewayBench, gatewayMarkdown } from './lib/gateway.mjs';
 
 const BENCHES = {
   write: {
@@ -30,6 +31,26 @@ const BENCHES = {
       return { command, markdown: md, json: res };
     },
   },
+  gateway: {
+    about: 'commit → WebSocket latency for 1/10/100 clients at 1,000 changes/s; gateway CPU and RSS; a stalled client',
+    async run(flags, log) {
+      const cfg = { ...GATEWAY_DEFAULTS };
+      for (const [key, flag] of [['switches', 'switches'], ['ports', 'ports'], ['rate', 'rate'], ['seconds', 'seconds'], ['stallSeconds', 'stall-seconds']]) {
+        if (flags[flag] === undefined) continue;
+        const n = Number(flags[flag]);
+        if (!Number.isInteger(n) || n < 1) throw new Error(`--${flag} must be a positive integer`);
+        cfg[key] = n;
+      }
+      if (flags.clients !== undefined) {
+        if (!/^\d+(,\d+)*$/.test(flags.clients)) throw new Error('--clients must be a comma-separated list of counts, e.g. 1,10,100');
+        cfg.clients = flags.clients;
+      }
+      const res = await gatewayBench(cfg, log);
+      const changed = Object.keys(GATEWAY_DEFAULTS).filter((k) => cfg[k] !== GATEWAY_DEFAULTS[k]);
+      const command = ['node bench/run.mjs gateway', ...changed.map((k) => `--${k === 'stallSeconds' ? 'stall-seconds' : k} ${cfg[k]}`)].join(' ');
+      return { command, markdown: gatewayMarkdown(res), json: res };
+    },
+  },
 };
 
 const USAGE = `Usage: node bench/run.mjs [${Object.keys(BENCHES).join('|')}]... [options]
@@ -45,6 +66,12 @@ write options (defaults in brackets):
   --rounds N [${WRITE_DEFAULTS.rounds}]           alternating pipelined/raw rounds (median reported)
   --warmup N [${WRITE_DEFAULTS.warmup}]        untimed transactions before each timed client/raw run
   --profile, --profile-dir DIR   CPU-profile one extra pipelined round (done anyway below 90% of raw)
+gateway options:
+  --switches S [${GATEWAY_DEFAULTS.switches}] --ports P [${GATEWAY_DEFAULTS.ports}]   standard dataset size
+  --rate N [${GATEWAY_DEFAULTS.rate}]          changes per second
+  --seconds N [${GATEWAY_DEFAULTS.seconds}]         per client count
+  --clients LIST [${GATEWAY_DEFAULTS.clients}]  WebSocket client counts
+  --stall-seconds N [${GATEWAY_DEFAULTS.stallSeconds}]   the stalled-client run
 common:
   --update-docs   write the results into docs/BENCHMARKS.md
   --json FILE     also write the raw results as JSON
@@ -62,6 +89,10 @@ const { values: flags, positionals } = parseArgs({
     window: { type: 'string' },
     rounds: { type: 'string' },
     warmup: { type: 'string' },
+    rate: { type: 'string' },
+    seconds: { type: 'string' },
+    clients: { type: 'string' },
+    'stall-seconds': { type: 'string' },
     profile: { type: 'boolean' },
     'profile-dir': { type: 'string' },
     'update-docs': { type: 'boolean' },

@@ -1,6 +1,7 @@
 // The write benchmark (SPEC §6 "Writes"): one transaction, "insert a port + mutate its switch's ports",
 // done four ways against a real ovsdb-server holding the standard dataset.
 import { readFile } from 'node:fs/promises';
+import { processCpuSeconds } from './proc.mjs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OvsdbClient, loadDataset, ovnNbctl, standardDataset, standardSwitchName, startOvsdbServer } from './imports.mjs';
@@ -26,18 +27,6 @@ function portOps(name, sw) {
     { op: 'insert', table: 'Logical_Switch_Port', row: { name }, 'uuid-name': 'p' },
     { op: 'mutate', table: 'Logical_Switch', where: [['name', '==', sw]], mutations: [['ports', 'insert', ['named-uuid', 'p']]] },
   ];
-}
-
-/**
- * CPU seconds (user + system) a process has used so far, from /proc; with `children`, also what its
- * finished child processes used (how the ovn-nbctl processes are accounted).
- */
-async function processCpuSeconds(pid, children = false) {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
-  // After the command name, 1-based: utime 14, stime 15, cutime 16, cstime 17, in clock ticks (USER_HZ=100).
-  const own = fields[11] + fields[12];
-  return (children ? own + fields[13] + fields[14] : own) / 100;
 }
 
 /** CPU seconds every CPU of the machine has spent busy so far (all of /proc/stat's first line but idle and iowait). */
