@@ -13,6 +13,7 @@ export * from './schema/schema.js';
 export * from './data/index.js';
 // The data layer's parsed condition; `Condition` below is the builder's typed form.
 export type { Condition as ParsedCondition } from './data/condition.js';
+export type { Mutation as ParsedMutation } from './data/mutation.js';
 
 export { TransactionBuilder, encodeRow, encodeConditions } from './txn/builder.js';
 export type { Condition, Mutation, RowValues } from './txn/builder.js';

@@ -237,6 +237,11 @@ export function parseDatabaseSchema(json: Json): DatabaseSchema {
   if (!isJsonObject(json.tables)) throw schemaError('schema.tables', 'expected an object');
   const tables = new Map<string, TableSchema>();
   for (const [tname, tjson] of Object.entries(json.tables)) tables.set(tname, parseTableSchema(tname, tjson));
+  // ovsdb-server treats every table as a root when no table says isRoot (schemas older than the flag),
+  // so nothing is garbage-collected in such a database.
+  if (tables.size > 0 && ![...tables.values()].some((t) => t.isRoot)) {
+    for (const [name, t] of tables) tables.set(name, { ...t, isRoot: true });
+  }
   for (const table of tables.values()) {
     for (const col of table.columns.values()) {
       for (const base of [col.type.key, col.type.value]) {
