@@ -131,9 +131,10 @@ if (flags['update-docs']) {
   const docPath = fileURLToPath(new URL('../docs/BENCHMARKS.md', import.meta.url));
   let doc = await readFile(docPath, 'utf8');
   const replace = (marker, body) => {
-    const re = new RegExp(`(<!-- bench:${marker} -->\\n)[\\s\\S]*?(\\n<!-- /bench:${marker} -->)`);
+    // The body between the markers may be empty (a section not measured yet).
+    const re = new RegExp(`(<!-- bench:${marker} -->\\n)[\\s\\S]*?(<!-- /bench:${marker} -->)`);
     if (!re.test(doc)) throw new Error(`docs/BENCHMARKS.md has no <!-- bench:${marker} --> section`);
-    doc = doc.replace(re, (_m, open, close) => `${open}${body}${close}`);
+    doc = doc.replace(re, (_m, open, close) => `${open}${body}\n${close}`);
   };
   replace('machine', `Measured ${date}.\n\n${machineTable(machine)}`);
   for (const name of selected) replace(name, `\`\`\`sh\n${results[name].command}\n\`\`\`\n\n${results[name].markdown}`);

@@ -7,6 +7,8 @@ import { randomUUID } from 'node:crypto';
 import {
   OvsdbClient,
   rowToWire,
+  stringifyJson,
+  type Json,
   type ChangeBatch,
   type DatabaseSchema,
   type Monitor,
@@ -35,6 +37,7 @@ export class Feed {
   private readonly history: FeedEntry[] = [];
   private readonly listeners = new Set<FeedListener>();
   private readonly encoded = new WeakMap<Row, WireRow>();
+  private readonly texts = new WeakMap<Row, Map<string, string>>();
   updates = 0;
 
   constructor(
@@ -72,6 +75,27 @@ export class Feed {
 
   table(name: string): TableSchema | undefined {
     return this.monitor.cache.tables.get(name)?.schema;
+  }
+
+  /**
+   * A row as JSON text, optionally projected to `columns` (named by `key`); encoded once per row version
+   * however many clients receive it (rows are immutable, so the row object identifies the version).
+   */
+  json(table: TableSchema, row: Row, columns?: ReadonlySet<string>, key = ''): string {
+    let byKey = this.texts.get(row);
+    if (!byKey) this.texts.set(row, (byKey = new Map()));
+    let text = byKey.get(key);
+    if (text === undefined) {
+      const full = this.wire(table, row);
+      let out: WireRow = full;
+      if (columns) {
+        out = {};
+        for (const k of Object.keys(full)) if (columns.has(k) || k === '_uuid' || k === '_version') out[k] = full[k] as WireRow[string];
+      }
+      text = stringifyJson(out as Json);
+      byKey.set(key, text);
+    }
+    return text;
   }
 
   /** A row in RFC 7047 notation, encoded once however many clients receive it (rows are immutable). */

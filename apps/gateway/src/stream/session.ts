@@ -15,13 +15,21 @@ import {
   type Row,
   type RowChange,
   type TableSchema,
-  type WireRow,
 } from '@ovsdb-web/client';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Feed, FeedEntry } from '../remotes.js';
 import type { Principal } from '../auth.js';
 import type { Metrics } from '../metrics.js';
-import { parseClientMessage, ProtocolViolation, type RowDelta, type ServerMessage, type SubscribeMessage } from './protocol.js';
+import { parseClientMessage, ProtocolViolation, type ServerMessage, type SubscribeMessage } from './protocol.js';
+
+/** A delta waiting to be sent; the row is already JSON text, shared by every client that sends it. */
+interface PendingDelta {
+  table: string;
+  uuid: string;
+  kind: 'insert' | 'modify' | 'delete';
+  rowJson?: string;
+  columns?: string[];
+}
 
 export interface StreamLimits {
   /** Above this many bytes queued on the socket the client is considered stalled. */
@@ -58,7 +66,8 @@ class Subscription {
   readonly filters = new Map<string, readonly ParsedCondition[]>();
   readonly columns = new Map<string, ReadonlySet<string>>();
   /** Coalesced changes not yet sent, by `table/uuid`. */
-  pending = new Map<string, RowDelta>();
+  pending = new Map<string, PendingDelta>();
+  private readonly columnsKey = new Map<string, string>();
   pendingResync = false;
   /** The feed seq the client will be at once everything sent so far is applied. */
   seq = 0;
@@ -79,13 +88,13 @@ class Subscription {
     return !f || evaluateConditions(f, row, 'all');
   }
 
-  wireRow(table: TableSchema, row: Row): WireRow {
-    const full = this.feed.wire(table, row);
+  /** The row as JSON text, projected to the subscribed columns; encoded once per row version and projection. */
+  rowJson(table: TableSchema, row: Row): string {
     const cols = this.columns.get(table.name);
-    if (!cols) return full;
-    const out: WireRow = {};
-    for (const k of Object.keys(full)) if (cols.has(k) || k === '_uuid' || k === '_version') out[k] = full[k] as WireRow[string];
-    return out;
+    if (!cols) return this.feed.json(table, row);
+    let key = this.columnsKey.get(table.name);
+    if (key === undefined) this.columnsKey.set(table.name, (key = [...cols].sort().join(',')));
+    return this.feed.json(table, row, cols, key);
   }
 
   /** Fold one cache change into the pending set, as seen through this subscription's filter. */
@@ -95,15 +104,15 @@ class Subscription {
     if (!table) return;
     const was = this.matches(change.table, change.old);
     const is = this.matches(change.table, change.new);
-    let delta: RowDelta;
+    let delta: PendingDelta;
     if (!was && !is) return;
-    if (!was) delta = { table: change.table, uuid: change.uuid, kind: 'insert', row: this.wireRow(table, change.new as Row) };
+    if (!was) delta = { table: change.table, uuid: change.uuid, kind: 'insert', rowJson: this.rowJson(table, change.new as Row) };
     else if (!is) delta = { table: change.table, uuid: change.uuid, kind: 'delete' };
     else {
       const cols = this.columns.get(change.table);
       const changed = (change.columns ?? []).filter((c) => !cols || cols.has(c));
       if (change.columns && changed.length === 0) return; // only columns this client did not ask for
-      delta = { table: change.table, uuid: change.uuid, kind: 'modify', row: this.wireRow(table, change.new as Row), columns: changed };
+      delta = { table: change.table, uuid: change.uuid, kind: 'modify', rowJson: this.rowJson(table, change.new as Row), columns: changed };
     }
     const key = `${change.table}/${change.uuid}`;
     const prev = this.pending.get(key);
@@ -113,7 +122,7 @@ class Subscription {
     }
     if (prev.kind === 'insert') {
       if (delta.kind === 'delete') this.pending.delete(key);
-      else this.pending.set(key, { ...delta, kind: 'insert', columns: undefined } as RowDelta);
+      else this.pending.set(key, { table: delta.table, uuid: delta.uuid, kind: 'insert', ...(delta.rowJson ? { rowJson: delta.rowJson } : {}) });
     } else if (prev.kind === 'modify' && delta.kind === 'modify') {
       const columns = [...new Set([...(prev.columns ?? []), ...(delta.columns ?? [])])];
       this.pending.set(key, { ...delta, columns });
@@ -258,7 +267,12 @@ export class StreamSession {
       sub.pending = new Map();
       sub.pendingResync = false;
       if (changes.length === 0) continue;
-      this.send({ type: 'delta', id: sub.id, epoch: sub.feed.epoch, seq: sub.seq, ...(resync ? { resync: true } : {}), changes });
+      // Built as text: the rows are already JSON, and re-serialising them per client is what would cost.
+      const parts = changes.map(
+        (c) =>
+          `{"table":${JSON.stringify(c.table)},"uuid":"${c.uuid}","kind":"${c.kind}"${c.rowJson ? `,"row":${c.rowJson}` : ''}${c.columns ? `,"columns":${JSON.stringify(c.columns)}` : ''}}`,
+      );
+      this.sendText(`{"type":"delta","id":${JSON.stringify(sub.id)},"epoch":"${sub.feed.epoch}","seq":${sub.seq}${resync ? ',"resync":true' : ''},"changes":[${parts.join(',')}]}`);
     }
   }
 
@@ -308,9 +322,9 @@ export class StreamSession {
         for (let i = 0; i < rows.length || i === 0; i += chunk) {
           if (this.closed || !this.subs.has(sub.id)) return;
           await this.waitForRoom();
-          const part = rows.slice(i, i + chunk).map((r) => sub.wireRow(table, r) as WireRow & { _uuid: Json });
+          const part = rows.slice(i, i + chunk).map((r) => sub.rowJson(table, r));
           const last = ti === captured.length - 1 && i + chunk >= rows.length;
-          this.send({ type: 'snapshot', id: sub.id, epoch: sub.feed.epoch, seq, table: table.name, rows: part, last });
+          this.sendText(`{"type":"snapshot","id":${JSON.stringify(sub.id)},"epoch":"${sub.feed.epoch}","seq":${seq},"table":${JSON.stringify(table.name)},"rows":[${part.join(',')}],"last":${last}}`);
           if (rows.length === 0) break;
         }
       }
@@ -334,8 +348,12 @@ export class StreamSession {
   }
 
   private send(msg: ServerMessage): void {
+    this.sendText(stringifyJson(msg as unknown as Json));
+  }
+
+  private sendText(text: string): void {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
-    this.ws.send(stringifyJson(msg as unknown as Json));
+    this.ws.send(text);
   }
 
   private fail(message: string): void {
