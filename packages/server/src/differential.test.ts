@@ -22,9 +22,10 @@ import { OvsdbClient, TransactionError, RpcError, stringifyJson, type Json, type
 import { startOvsdbServer, type OvsdbServer as RealServer } from '@ovsdb-web/testing';
 import { OvsdbServer } from './server.js';
 import { sortKeysDeep } from './test-support.js';
+import { fileURLToPath } from 'node:url';
 
 const NB_TABLES = ['Logical_Switch', 'Logical_Switch_Port', 'Port_Group', 'ACL', 'Address_Set'];
-const EVERY_TYPE = '/work/main/packages/client/test-fixtures/every-type.ovsschema';
+const EVERY_TYPE = fileURLToPath(new URL('../../client/test-fixtures/every-type.ovsschema', import.meta.url));
 const FIXED_SEED = 20240611;
 const RANDOM_SEED = Number(process.env.DIFF_SEED ?? Date.now() % 2_147_483_647);
 

@@ -1,7 +1,7 @@
 /**
  * The server over its transports: methods, `_Server`, locks, waiting transactions and cancel, ordering of
  * updates and replies, and sessions ending. Behaviour expected here is what ovsdb-server 3.1 does (see
- * /work/shared/reference/ovsdb-server-conformance.md).
+ * shared/reference/ovsdb-server-conformance.md).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OvsdbClient, RpcConnection, RpcError, type Json, type JsonObject } from '@ovsdb-web/client';
 import { OvsdbServer } from './server.js';
+import { fileURLToPath } from 'node:url';
 
 const NB = readFileSync('/usr/share/ovn/ovn-nb.ovsschema', 'utf8');
 
@@ -114,7 +115,7 @@ describe('_Server database', () => {
     const { conn, notes } = connect(server);
     const initial = (await conn.request('monitor_cond', ['_Server', 's', { Database: [{ columns: ['name'] }] }])) as JsonObject;
     expect(Object.values(initial.Database as JsonObject).map((r) => (r as JsonObject).initial)).toHaveLength(2);
-    server.addDatabase(readFileSync('/work/main/packages/client/test-fixtures/every-type.ovsschema', 'utf8'));
+    server.addDatabase(readFileSync(fileURLToPath(new URL('../../client/test-fixtures/every-type.ovsschema', import.meta.url)), 'utf8'));
     await tick(5);
     expect(notes).toHaveLength(1);
     expect(JSON.stringify(notes[0])).toContain('"insert":{"name":"EveryType"}');

@@ -1,6 +1,6 @@
 /**
  * Open vSwitch's own execution tests (ovsdb-execution.at, v3.1.0 plus the four newer cases), restated as
- * JSON in /work/shared/vectors/ovs and verified against ovsdb-server 3.1.0: every transaction must give
+ * JSON in shared/vectors/ovs (bundled in @ovsdb-web/testing) and verified against ovsdb-server 3.1.0: every transaction must give
  * the recorded result after UUID normalisation.
  */
 import { describe, expect, it } from 'vitest';
@@ -8,8 +8,9 @@ import { parseDatabaseSchema, type Json, type JsonObject } from '@ovsdb-web/clie
 import { Database } from './database.js';
 import { executeTransaction } from './transaction.js';
 import { readJsonFile, sortKeysDeep, UuidFilter } from './test-support.js';
+import { BUNDLED_VECTORS_DIR } from '@ovsdb-web/testing';
 
-const DIR = '/work/shared/vectors/ovs';
+const DIR = BUNDLED_VECTORS_DIR;
 
 interface ExecutionCase {
   title: string;

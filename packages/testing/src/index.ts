@@ -44,3 +44,4 @@ export {
   type ClusterStatus,
   type OvsdbCluster,
 } from './cluster.js';
+export { ovsVectorPath, SHARED_VECTORS_DIR, BUNDLED_VECTORS_DIR } from './vectors.js';

@@ -1,5 +1,5 @@
 /**
- * Open vSwitch's own ovsdb-condition.at cases (/work/shared/vectors/ovs/conditions.json): parse-conditions,
+ * Open vSwitch's own ovsdb-condition.at cases (shared/vectors/ovs/conditions.json, bundled in @ovsdb-web/testing): parse-conditions,
  * evaluate-conditions and evaluate-conditions-any.
  */
 import { readFileSync } from 'node:fs';
@@ -9,8 +9,9 @@ import { OvsdbError } from '../wire/errors.js';
 import { parseTableSchema } from '../schema/schema.js';
 import { conditionsToWire, evaluateConditions, parseConditions } from './condition.js';
 import { rowFromWire } from './row.js';
+import { ovsVectorPath } from '@ovsdb-web/testing';
 
-const all = parseJson(readFileSync('/work/shared/vectors/ovs/conditions.json', 'utf8')) as JsonObject[];
+const all = parseJson(readFileSync(ovsVectorPath('conditions.json'), 'utf8')) as JsonObject[];
 // compare-conditions is OVS's internal 3-way ordering of two parsed conditions (ovsdb_condition_cmp_3way);
 // it has no wire meaning and the README marks it not_checked, so it is left out on purpose.
 const cases = all.filter((c) => c.kind !== 'compare-conditions');

@@ -1,5 +1,5 @@
 /**
- * Open vSwitch's own ovsdb-data.at cases (/work/shared/vectors/ovs/data.json): parse-atoms, parse-data,
+ * Open vSwitch's own ovsdb-data.at cases (shared/vectors/ovs/data.json, bundled in @ovsdb-web/testing): parse-atoms, parse-data,
  * sort-atoms and diff-data. The file's README explains the format; the `*-strings` and "default" tests
  * were left out of the file upstream, so nothing is filtered here.
  */
@@ -11,8 +11,9 @@ import { parseBaseType, parseColumnType } from '../schema/schema.js';
 import { atomFromWire, atomToWire, compareAtoms, utf8Error } from './atom.js';
 import { datumFromWire, datumToWire } from './datum.js';
 import { applyDiff, diffDatum } from './diff.js';
+import { ovsVectorPath } from '@ovsdb-web/testing';
 
-const cases = parseJson(readFileSync('/work/shared/vectors/ovs/data.json', 'utf8')) as JsonObject[];
+const cases = parseJson(readFileSync(ovsVectorPath('data.json'), 'utf8')) as JsonObject[];
 
 /** Reals as OVS prints them: 15 significant digits (the README's rule), so both sides are rounded. */
 function norm(v: unknown): unknown {

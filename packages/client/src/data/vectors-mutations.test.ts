@@ -1,5 +1,5 @@
 /**
- * Open vSwitch's own ovsdb-mutation.at cases (/work/shared/vectors/ovs/mutations.json): parse-mutations
+ * Open vSwitch's own ovsdb-mutation.at cases (shared/vectors/ovs/mutations.json, bundled in @ovsdb-web/testing): parse-mutations
  * and execute-mutations.
  */
 import { readFileSync } from 'node:fs';
@@ -11,8 +11,9 @@ import type { Row } from './value.js';
 import { datumEquals, datumToWire } from './datum.js';
 import { applyMutations, mutationsToWire, parseMutations } from './mutation.js';
 import { rowFromWire } from './row.js';
+import { ovsVectorPath } from '@ovsdb-web/testing';
 
-const cases = parseJson(readFileSync('/work/shared/vectors/ovs/mutations.json', 'utf8')) as JsonObject[];
+const cases = parseJson(readFileSync(ovsVectorPath('mutations.json'), 'utf8')) as JsonObject[];
 
 /**
  * Reals are compared at OVS's 15 significant digits. That turns DBL_MAX into Infinity on both sides, the
