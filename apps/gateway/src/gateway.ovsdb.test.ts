@@ -208,6 +208,9 @@ describe('REST', () => {
       [{ operations: [{ table: 'x' }] }, 400, 'bad_request'],
       [{ operations: [{ op: 'insert', table: 'ACL', row: { priority: 40000, direction: 'to-lport', match: '1', action: 'drop' } }] }, 400, 'invalid_transaction'],
       [{ operations: [{ op: 'insert', table: 'Logical_Switch', row: { name: 'ok' } }, { op: 'insert', table: 'Logical_Switch', row: { nope: 1 } }] }, 400, 'invalid_transaction'],
+      // Found in the gateway's cache: a port that does not exist, and a second port named p0.
+      [{ operations: [{ op: 'insert', table: 'Logical_Switch', row: { name: 'dangling', ports: ['uuid', '11111111-2222-3333-4444-555555555555'] } }] }, 400, 'invalid_transaction'],
+      [{ operations: [{ op: 'insert', table: 'Logical_Switch_Port', row: { name: 'p0' } }] }, 400, 'invalid_transaction'],
       [{ operations: [{ op: 'insert', table: 'Logical_Switch', row: { name: 'half' } }, { op: 'delete', table: 'Port_Group', where: [['name', '==', 'pg0']] }, { op: 'delete', table: 'Logical_Switch_Port', where: [['name', '==', 'p0']] }] }, 409, 'transaction_failed'],
     ];
     for (const [payload, status, code] of cases) {

@@ -8,6 +8,7 @@ import {
   RpcError,
   TransactionError,
   validateTransaction,
+  checkAgainstCache,
   type Json,
   type Operation,
   type OperationResult,
@@ -179,6 +180,9 @@ async function transact(gateway: Gateway, req: FastifyRequest, remote: RemoteHan
       throw err;
     }
     validateTransaction(schema, operations);
+    // The gateway mirrors whole tables, so references and unique indexes can be checked here too.
+    const feed = remote.feeds.get(db);
+    if (feed) checkAgainstCache(schema, operations, feed.monitor.cache);
     const ops: Json[] = dryRun
       ? [...operations, { op: 'abort' }]
       : [...operations, { op: 'comment', comment: `ovsdb-web: ${principal.name} (${principal.role})` }];

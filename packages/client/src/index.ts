@@ -18,6 +18,8 @@ export type { Mutation as ParsedMutation } from './data/mutation.js';
 export { TransactionBuilder, encodeRow, encodeConditions } from './txn/builder.js';
 export type { Condition, Mutation, RowValues } from './txn/builder.js';
 export { validateTransaction } from './txn/validate.js';
+export { checkAgainstCache } from './txn/cache-check.js';
+export type { CacheView } from './txn/cache-check.js';
 export { TransactionError, TransactionValidationError } from './txn/errors.js';
 
 export { DisconnectedError, ProtocolError, RpcError } from './jsonrpc/errors.js';

@@ -314,3 +314,33 @@ describe('cancel', () => {
     expect(await client.echo('still here')).toEqual(['still here']);
   });
 });
+
+describe('validation against a monitor cache', () => {
+  it('refuses a strong reference to a missing row and a unique-index clash, with nothing sent', async () => {
+    await client.transact(ET, [{ op: 'delete', table: 'Unique', where: [] }, { op: 'insert', table: 'Unique', row: { key: 'cached-key' } }, { op: 'insert', table: 'Child', 'uuid-name': 'c', row: { name: 'kid' } }, { op: 'insert', table: 'Atoms', row: { s: 'parent', refs: ['named-uuid', 'c'] } }]);
+    const mon = await client.monitor(ET, { tables: ['Unique', 'Child', 'Atoms'] });
+    try {
+      const kid = mon.cache.table('Child').find([['name', '==', 'kid']])[0]!._uuid as string;
+      const cases: [string, Json[], string, string, number][] = [
+        ['dangling reference', [{ op: 'insert', table: 'Atoms', row: { refs: ['uuid', '11111111-2222-3333-4444-555555555555'] } }], 'referential integrity violation', 'refs', 0],
+        ['clash with an existing row', [{ op: 'comment', comment: 'x' }, { op: 'insert', table: 'Unique', row: { key: 'cached-key' } }], 'constraint violation', 'key', 1],
+        ['clash between two inserts', [{ op: 'insert', table: 'Unique', row: { key: 'twice' } }, { op: 'insert', table: 'Unique', row: { key: 'twice' } }], 'constraint violation', 'key', 1],
+      ];
+      for (const [title, ops, error, column, index] of cases) {
+        const before = bytesWritten(client);
+        const err = await client.transact(ET, ops, { cache: mon.cache }).catch((e: unknown) => e);
+        expect(err, title).toBeInstanceOf(TransactionValidationError);
+        expect((err as TransactionValidationError).error, title).toBe(error);
+        expect((err as TransactionValidationError).column, title).toBe(column);
+        expect((err as TransactionValidationError).operationIndex, title).toBe(index);
+        expect(bytesWritten(client), title).toBe(before);
+      }
+      // Valid uses pass: an existing row, a row created in the same transaction, a key freed by a delete.
+      await client.transact(ET, [{ op: 'insert', table: 'Atoms', row: { s: 'ok', refs: ['uuid', kid] } }], { cache: mon.cache });
+      await client.transact(ET, [{ op: 'insert', table: 'Child', uuid: '22222222-3333-4444-5555-666666666666', row: {} }, { op: 'insert', table: 'Atoms', row: { refs: ['uuid', '22222222-3333-4444-5555-666666666666'] } }], { cache: mon.cache });
+      await client.transact(ET, [{ op: 'delete', table: 'Unique', where: [['key', '==', 'cached-key']] }, { op: 'insert', table: 'Unique', row: { key: 'cached-key' } }], { cache: mon.cache });
+    } finally {
+      await mon.close();
+    }
+  });
+});

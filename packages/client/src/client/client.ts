@@ -14,6 +14,7 @@ import { DisconnectedError } from '../jsonrpc/errors.js';
 import { openStream, ConnectError, type TlsOptions } from '../transport/connect.js';
 import { formatRemote, formatRemotes, parseRemotes, type Remote } from '../transport/remote.js';
 import { validateTransaction } from '../txn/validate.js';
+import { checkAgainstCache, type CacheView } from '../txn/cache-check.js';
 import { TransactionBuilder } from '../txn/builder.js';
 import { TransactionError } from '../txn/errors.js';
 import { Monitor, type MonitorHost, type MonitorOptions } from '../monitor/monitor.js';
@@ -60,6 +61,11 @@ export interface TransactOptions {
   validate?: boolean;
   /** Aborting sends OVSDB `cancel` for the request and rejects with the signal's reason. */
   signal?: AbortSignal;
+  /**
+   * A monitor's cache of whole tables (`monitor.cache`): also check strong references and unique
+   * indexes against it before sending (see txn/cache-check.ts).
+   */
+  cache?: CacheView;
 }
 
 export type ClientStatus = 'connecting' | 'connected' | 'reconnecting' | 'closed';
@@ -229,7 +235,11 @@ export class OvsdbClient {
    * them in arrival order, so every monitor's cache already shows the change when this resolves.
    */
   async transact(db: string, operations: readonly (Operation | Json)[], opts: TransactOptions = {}): Promise<OperationResult[]> {
-    if (opts.validate !== false) validateTransaction(await this.getSchema(db), operations);
+    if (opts.validate !== false) {
+      const schema = await this.getSchema(db);
+      validateTransaction(schema, operations);
+      if (opts.cache) checkAgainstCache(schema, operations, opts.cache);
+    }
     const session = this.readySession();
     const reply = await session.conn.request('transact', [db, ...(operations as Json[])], {
       ...(opts.signal ? { signal: opts.signal } : {}),
