@@ -107,7 +107,7 @@ export class Daemon {
   readonly exited: Promise<DaemonExit>;
   private exitInfo: DaemonExit | undefined;
 
-  private constructor(private readonly child: ChildProcess, pid: number) {
+  private constructor(child: ChildProcess, pid: number) {
     this.pid = pid;
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {

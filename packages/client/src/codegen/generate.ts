@@ -12,7 +12,7 @@
  * columns), so the files need no formatter pass and no formatter dependency.
  */
 import type { AtomValue, BaseType, ColumnSchema, ColumnType, DatabaseSchema, TableSchema } from '../schema/schema.js';
-import { isMap, isScalar } from '../schema/schema.js';
+import { isScalar } from '../schema/schema.js';
 
 export interface GenerateOptions {
   /** Extra text for the header comment, typically the command that regenerates the file. May span lines. */

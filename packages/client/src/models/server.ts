@@ -18,7 +18,7 @@ export const TABLES = {
 } as const;
 export type TableName = keyof typeof TABLES;
 
-/** A row of _Server table Database; not root: the server deletes rows that no strong reference reaches. */
+/** A row of _Server table Database; root table. */
 export type Database = {
   /** The row's identity, chosen by the server (or by the inserting transaction). */
   readonly _uuid: Uuid;
