@@ -13,7 +13,7 @@ const run = (cmd, args) => {
 };
 
 if (run('bash', ['scripts/ensure-system-deps.sh']) !== 0) process.exit(1);
-if (run(process.execPath, ['scripts/build.mjs']) !== 0) process.exit(1);
+if (run(process.execPath, ['scripts/build.mjs', '--typecheck']) !== 0) process.exit(1);
 
 mkdirSync('.test-results', { recursive: true });
 const vitest = join(dirname(require.resolve('vitest/package.json')), 'vitest.mjs');
