@@ -10,6 +10,10 @@ import { openVSwitchDataset } from './open-vswitch.js';
 import { LoadError, loadDataset, type Transactor } from './load.js';
 import { runChurn } from './churn.js';
 import { main, type CliIo } from './cli.js';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { OvsdbServer } from '../server.js';
 
 /** Rows per table as ovsdb-client sees them. */
 async function countRows(remote: string, db: string, tables: readonly string[]): Promise<Record<string, number>> {
@@ -318,5 +322,33 @@ describe('ovsdb-sample', () => {
       await noNb.stop();
     }
     expect((await cli('--help')).stdout).toContain('ovsdb-sample load');
+  });
+});
+
+describe('ovsdb-sample against the embedded server', () => {
+  it('loads and churns our OvsdbServer the same way, and ovsdb-client reads the result back', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sample-embedded-'));
+    const ours = new OvsdbServer();
+    ours.addDatabase(await readFile(OVN_NB_SCHEMA, 'utf8'));
+    ours.addDatabase(await readFile(VSWITCH_SCHEMA, 'utf8'));
+    const { unix } = await ours.listen({ unix: join(dir, 'db.sock') });
+    const remote = `unix:${unix}`;
+    try {
+      const load = await cli('load', '--remote', remote, '--switches', '2', '--ports', '5', '--ovs');
+      expect(load.status, load.stderr).toBe(0);
+      const nb = k8sDataset({ nodes: 2, podsPerNode: 5 });
+      // Read back by Open vSwitch's own ovsdb-client, speaking to our server.
+      expect(await countRows(remote, 'OVN_Northbound', ['Logical_Switch_Port', 'NB_Global'])).toEqual({
+        Logical_Switch_Port: nb.rowCounts.Logical_Switch_Port,
+        NB_Global: 1,
+      });
+      const churn = await cli('churn', '--remote', remote, '--rate', '500', '--count', '40', '--json');
+      expect(churn.status, churn.stderr).toBe(0);
+      expect(JSON.parse(churn.stdout)).toMatchObject({ sent: 40, ok: 40 });
+      expectConsistent(await nbState(remote));
+    } finally {
+      await ours.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
