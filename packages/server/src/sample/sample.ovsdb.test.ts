@@ -13,7 +13,7 @@ import { main, type CliIo } from './cli.js';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OvsdbServer } from '../server.js';
+import { OvsdbServer as EmbeddedServer } from '../server.js';
 
 /** Rows per table as ovsdb-client sees them. */
 async function countRows(remote: string, db: string, tables: readonly string[]): Promise<Record<string, number>> {
@@ -328,7 +328,7 @@ describe('ovsdb-sample', () => {
 describe('ovsdb-sample against the embedded server', () => {
   it('loads and churns our OvsdbServer the same way, and ovsdb-client reads the result back', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'sample-embedded-'));
-    const ours = new OvsdbServer();
+    const ours = new EmbeddedServer();
     ours.addDatabase(await readFile(OVN_NB_SCHEMA, 'utf8'));
     ours.addDatabase(await readFile(VSWITCH_SCHEMA, 'utf8'));
     const { unix } = await ours.listen({ unix: join(dir, 'db.sock') });
