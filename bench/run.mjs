@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { machineInfo, machineTable } from './lib/machine.mjs';
 import { WRITE_DEFAULTS, writeBench, writeMarkdown } from './lib/write.mjs';
 import { GATEWAY_DEFAULTS, gatewayBench, gatewayMarkdown } from './lib/gateway.mjs';
+import { SERVER_DEFAULTS, serverBench, serverMarkdown } from './lib/server.mjs';
 
 const BENCHES = {
   write: {
@@ -31,6 +32,25 @@ const BENCHES = {
       return { command, markdown: md, json: res };
     },
   },
+  server: {
+    about: 'our embedded server vs ovsdb-server: load, transactions/s (pipelined, sequential), initial monitor_cond, CPU, RSS',
+    async run(flags, log) {
+      const cfg = { ...SERVER_DEFAULTS };
+      const flagOf = (key) => (key === 'monitorSwitches' ? 'monitor-switches' : key);
+      for (const key of Object.keys(SERVER_DEFAULTS)) {
+        if (flags[flagOf(key)] === undefined) continue;
+        const n = Number(flags[flagOf(key)]);
+        if (!Number.isInteger(n) || n < 0) throw new Error(`--${flagOf(key)} must be a non-negative integer`);
+        cfg[key] = n;
+      }
+      if (cfg.window < 1 || cfg.rounds < 1 || cfg.switches < 1 || cfg.pipelined < 1) throw new Error('--window, --rounds, --switches and --pipelined must be at least 1');
+      if (typeof flags['profile-dir'] === 'string') cfg.profileDir = flags['profile-dir'];
+      const res = await serverBench(cfg, log);
+      const command = ['node bench/run.mjs server', ...Object.keys(SERVER_DEFAULTS).filter((k) => cfg[k] !== SERVER_DEFAULTS[k]).map((k) => `--${flagOf(k)} ${cfg[k]}`)].join(' ');
+      let md = serverMarkdown(res);
+      if (res.profileText) md += `\n\n\`\`\`text\n${res.profileText}\n\`\`\``;
+      return { command, markdown: md, json: res };
+    },
   gateway: {
     about: 'commit → WebSocket latency for 1/10/100 clients at 1,000 changes/s; gateway CPU and RSS; a stalled client',
     async run(flags, log) {
@@ -66,6 +86,13 @@ write options (defaults in brackets):
   --rounds N [${WRITE_DEFAULTS.rounds}]           alternating pipelined/raw rounds (median reported)
   --warmup N [${WRITE_DEFAULTS.warmup}]        untimed transactions before each timed client/raw run
   --profile, --profile-dir DIR   CPU-profile one extra pipelined round (done anyway below 90% of raw)
+server options:
+  --switches S [${SERVER_DEFAULTS.switches}] --ports P [${SERVER_DEFAULTS.ports}]   standard dataset size
+  --pipelined N [${SERVER_DEFAULTS.pipelined}] --window N [${SERVER_DEFAULTS.window}]   raw-socket transactions per round, in flight
+  --sequential N [${SERVER_DEFAULTS.sequential}]   raw-socket transactions one at a time (0 skips them)
+  --rounds N [${SERVER_DEFAULTS.rounds}] --warmup N [${SERVER_DEFAULTS.warmup}]   alternating rounds (median reported); untimed transactions first
+  --monitor-switches S [${SERVER_DEFAULTS.monitorSwitches}]   a second dataset for the initial monitor only (0 skips it)
+  --profile-dir DIR   run our server under node --cpu-prof and summarize its profile
 gateway options:
   --switches S [${GATEWAY_DEFAULTS.switches}] --ports P [${GATEWAY_DEFAULTS.ports}]   standard dataset size
   --rate N [${GATEWAY_DEFAULTS.rate}]          changes per second
@@ -93,6 +120,7 @@ const { values: flags, positionals } = parseArgs({
     seconds: { type: 'string' },
     clients: { type: 'string' },
     'stall-seconds': { type: 'string' },
+    'monitor-switches': { type: 'string' },
     profile: { type: 'boolean' },
     'profile-dir': { type: 'string' },
     'update-docs': { type: 'boolean' },

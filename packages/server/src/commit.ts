@@ -20,7 +20,7 @@ import {
   type Datum,
   type Row,
 } from '@ovsdb-web/client';
-import { compareDatums, forEachRef, indexKey, newUuid, type RowChange, type TableStore } from './database.js';
+import { compareDatums, forEachRef, indexKey, newUuid, strongRefChanges, type RowChange, type TableStore } from './database.js';
 import type { TxnRow, TxnState } from './txn-state.js';
 import { datumText } from './wire.js';
 
@@ -78,31 +78,6 @@ function determineChanges(txn: TxnState): void {
 // ---------------------------------------------------------------------------------------------------------
 // Strong references
 
-/** References in `a` but not in `b`, with multiplicity (map keys and values both count). */
-function refsRemoved(col: ColumnSchema, a: Datum | undefined, b: Datum | undefined): [string, string][] {
-  const out: [string, string][] = [];
-  if (a === undefined) return out;
-  if (b === undefined) {
-    forEachRef(col.type, a, 'strong', (t, u) => out.push([t, u]));
-    return out;
-  }
-  if (a instanceof Map && b instanceof Map) {
-    // A pair counts as removed unless the same key maps to the same value afterwards.
-    const gone = new Map<Atom, Atom>();
-    for (const [k, v] of a) {
-      const w = b.get(k);
-      if (w === undefined || !datumEquals({ key: col.type.value ?? col.type.key, min: 1, max: 1 }, v, w)) gone.set(k, v);
-    }
-    forEachRef(col.type, gone, 'strong', (t, u) => out.push([t, u]));
-    return out;
-  }
-  const sb = new Set<Atom>(Array.isArray(b) ? (b as readonly Atom[]) : [b as Atom]);
-  const sa: readonly Atom[] = Array.isArray(a) ? (a as readonly Atom[]) : [a as Atom];
-  const gone = sa.filter((x) => !sb.has(x));
-  forEachRef(col.type, gone, 'strong', (t, u) => out.push([t, u]));
-  return out;
-}
-
 function refIntegrityError(tr: TxnRow, col: ColumnSchema, uuid: string, target: string): OvsdbError {
   return new OvsdbError(
     'referential integrity violation',
@@ -118,8 +93,9 @@ function updateRefCounts(txn: TxnState): OvsdbError | undefined {
       if (!changed.has(col.name)) continue;
       const before = tr.old?.[col.name];
       const after = tr.new?.[col.name];
-      for (const [t, u] of refsRemoved(col, before, after)) adjust(txn, tr, t, u, -1);
-      for (const [t, u] of refsRemoved(col, after, before)) {
+      const { removed, added } = strongRefChanges(col, before, after);
+      for (const [t, u] of removed) adjust(txn, tr, t, u, -1);
+      for (const [t, u] of added) {
         if (!adjust(txn, tr, t, u, +1)) return refIntegrityError(tr, col, u, t);
       }
     }
