@@ -51,6 +51,7 @@ const BENCHES = {
       if (res.profileText) md += `\n\n\`\`\`text\n${res.profileText}\n\`\`\``;
       return { command, markdown: md, json: res };
     },
+  },
   gateway: {
     about: 'commit → WebSocket latency for 1/10/100 clients at 1,000 changes/s; gateway CPU and RSS; a stalled client',
     async run(flags, log) {
