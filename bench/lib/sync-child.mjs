@@ -2,14 +2,14 @@
 // process so each starts from a cold JIT and an empty heap, the way a program starting up would.
 //
 //   node --expose-gc sync-child.mjs client REMOTE DB
-//   node --expose-gc sync-child.mjs raw SOCKET_PATH DB TABLE,TABLE,...
+//   node --expose-gc sync-child.mjs raw SOCKET_PATH REQUEST_JSON
 //   node --expose-gc sync-child.mjs apply FILE
 //
 // Prints one JSON line. `ms` is from just before connecting to "every row in memory": for the client
 // when `monitor()` resolves (its cache is complete), for the raw socket when the reply is parsed.
 import net from 'node:net';
 import { readFile } from 'node:fs/promises';
-import { ReplyReader, countRows, monitorRequest } from './sync-raw.mjs';
+import { ReplyReader, countRows } from './sync-raw.mjs';
 
 // Only the modes that use the client load it (and only it, not the other workspace packages that
 // imports.mjs re-exports), so the raw floor's process start-up carries no library it does not use.
@@ -44,10 +44,10 @@ async function viaClient(remote, db) {
   return { ms: t2 - t0, connectMs: t1 - t0, monitorMs: t2 - t1, rows, heapBytes: heap1 - heap0, ...mem, keep: mon.cache.size };
 }
 
-function viaRaw(path, db, tables) {
+/** `request` is the text of our client's own monitor request (id 1), so both ask for the same thing. */
+function viaRaw(path, request) {
   const heap0 = heapAfterGc();
   return new Promise((resolve, reject) => {
-    const request = monitorRequest(db, tables);
     const reader = new ReplyReader();
     const t0 = performance.now();
     const sock = net.createConnection(path);
@@ -68,27 +68,38 @@ function viaRaw(path, db, tables) {
 }
 
 /**
- * Feeds recorded update3 notifications straight into `DatabaseCache.applyUpdate2`, after filling the
- * cache from the recorded initial reply: the client's own apply cost, without the server or the socket
- * in the way. Timed twice over the same messages on two caches: parse + apply, and apply alone.
+ * Feeds recorded update3 notifications straight into a monitor's cache, after filling it from the
+ * recorded initial reply: the client's own apply cost, without the server or the socket in the way.
+ * Timed twice over the same messages on two caches: from bytes (the client's `MessageReader`, as the
+ * connection would run it, then `applyUpdate2`), and `applyUpdate2` alone on already parsed messages.
  */
 async function applyRate(file) {
-  const { DatabaseCache, TableCache, parseDatabaseSchema, parseJson } = await loadClient();
+  const { DatabaseCache, MessageReader, TableCache, parseDatabaseSchema, parseJson } = await loadClient();
   const rec = JSON.parse(await readFile(file, 'utf8'));
   const schema = parseDatabaseSchema(rec.schema);
   const build = () => {
     const cache = new DatabaseCache(rec.db, [...schema.tables.values()].map((t) => new TableCache(t, [...t.columns.values()])));
-    cache.applyUpdate2(parseJson(rec.initial).result[2]);
+    cache.load(parseJson(rec.initial).result[2], 2);
     return cache;
   };
+  const bytes = rec.updates.map((text) => Buffer.from(text));
+  const feed = (cache, list) => {
+    let rows = 0;
+    const reader = new MessageReader(
+      (msg) => (rows += cache.applyUpdate2(msg.params[2]).length),
+      (err) => {
+        throw err;
+      },
+    );
+    for (const b of list) reader.push(b);
+    return rows;
+  };
   // Warm-up on a throwaway cache (the first few hundred messages), so both timings see optimized code.
-  const warm = build();
-  for (const text of rec.updates.slice(0, 200)) warm.applyUpdate2(parseJson(text).params[2]);
+  feed(build(), bytes.slice(0, 200));
 
   const a = build();
-  let rowsApplied = 0;
   const t0 = performance.now();
-  for (const text of rec.updates) rowsApplied += a.applyUpdate2(parseJson(text).params[2]).length;
+  const rowsApplied = feed(a, bytes);
   const parseApplyMs = performance.now() - t0;
 
   const b = build();
@@ -96,13 +107,13 @@ async function applyRate(file) {
   const t1 = performance.now();
   for (const u of parsed) b.applyUpdate2(u);
   const applyMs = performance.now() - t1;
-  return { messages: rec.updates.length, rowsApplied, parseApplyMs, applyMs, bytes: rec.updates.reduce((n, t) => n + t.length, 0) };
+  return { messages: rec.updates.length, rowsApplied, parseApplyMs, applyMs, bytes: bytes.reduce((n, x) => n + x.length, 0) };
 }
 
 const [mode, ...args] = process.argv.slice(2);
 let out;
 if (mode === 'client') out = await viaClient(args[0], args[1]);
-else if (mode === 'raw') out = await viaRaw(args[0], args[1], args[2].split(','));
+else if (mode === 'raw') out = await viaRaw(args[0], args[1]);
 else if (mode === 'apply') out = await applyRate(args[0]);
 else throw new Error(`unknown mode ${mode}`);
 delete out.keep;

@@ -227,6 +227,108 @@ describe('replaceWith (resync)', () => {
   });
 });
 
+describe('load (first snapshot into an empty cache)', () => {
+  const SNAPSHOT: Json = {
+    Logical_Switch: { [LS1]: { initial: { name: 'ls1', ports: ['set', [['uuid', LSP1], ['uuid', LSP2]]] } } },
+    Logical_Switch_Port: {
+      [LSP1]: { initial: { name: 'lsp1', options: ['map', [['a', '1']]], _version: ['uuid', LSP3] } },
+      [LSP2]: { initial: { name: 'lsp2', tag_request: 7 } },
+    },
+  };
+
+  it('holds exactly the rows replaceWith would, without a change list', () => {
+    const loaded = capturedCache();
+    loaded.load(SNAPSHOT, 2);
+    const replaced = capturedCache();
+    replaced.replaceWith(SNAPSHOT, 2);
+    expect(snapshot(loaded)).toEqual(snapshot(replaced));
+    // Omitted columns take their defaults; columns not monitored (here _version) are not held.
+    expect(plain(loaded.table('Logical_Switch_Port').get(LSP2))).toEqual({
+      _uuid: LSP2,
+      name: 'lsp2',
+      addresses: [],
+      dynamic_addresses: [],
+      tag_request: [7],
+      options: {},
+    });
+    expect(Object.keys(loaded.table('Logical_Switch').get(LS1)!)).toEqual(['_uuid', 'name', 'ports', 'other_config']);
+    expect(loaded.table('Logical_Switch_Port').lookup('name', 'lsp1').map((r) => r._uuid)).toEqual([LSP1]);
+  });
+
+  it('applies local filters to v1 snapshots', () => {
+    const cache = capturedCache();
+    const lsp = NB.tables.get('Logical_Switch_Port')!;
+    cache.load({ Logical_Switch_Port: { [LSP1]: { new: { name: 'shown' } }, [LSP2]: { new: { name: 'hidden' } } } }, 1, new Map([['Logical_Switch_Port', parseConditions(lsp, [['name', '!=', 'hidden']])]]));
+    expect([...cache.table('Logical_Switch_Port').uuids()]).toEqual([LSP1]);
+  });
+
+  it('leaves the cache empty when the snapshot is malformed, and refuses a cache that holds rows', () => {
+    const cache = capturedCache();
+    expect(() => cache.load({ Logical_Switch: { [LS1]: { initial: { name: 'ok' } } }, Logical_Switch_Port: { [LSP1]: { modify: {} } } }, 2)).toThrow();
+    expect(cache.size).toBe(0);
+    cache.load(SNAPSHOT, 2);
+    expect(() => cache.load(SNAPSHOT, 2)).toThrow(/empty cache/);
+  });
+});
+
+describe('indexes with keys several rows share', () => {
+  it('answers with every row under a key as rows come, change key and go', () => {
+    const cache = capturedCache();
+    const t = cache.table('Logical_Switch_Port');
+    const named = (name: string): string[] => t.lookup('name', name).map((r) => r._uuid as string).sort();
+    cache.applyUpdate2({ Logical_Switch_Port: { [LSP1]: { insert: { name: 'dup' } }, [LSP2]: { insert: { name: 'dup' } } } });
+    cache.applyUpdate2({ Logical_Switch_Port: { [LSP3]: { insert: { name: 'dup' } } } });
+    expect(named('dup')).toEqual([LSP1, LSP2, LSP3].sort());
+    cache.applyUpdate2({ Logical_Switch_Port: { [LSP2]: { delete: null }, [LSP3]: { modify: { name: 'other' } } } });
+    expect(named('dup')).toEqual([LSP1]);
+    expect(named('other')).toEqual([LSP3]);
+    expect(t.find([['name', '==', 'dup']]).map((r) => r._uuid)).toEqual([LSP1]);
+    cache.applyUpdate2({ Logical_Switch_Port: { [LSP1]: { delete: null } } });
+    expect(named('dup')).toEqual([]);
+    cache.applyUpdate2({ Logical_Switch_Port: { [LSP1]: { insert: { name: 'dup' } } } });
+    expect(named('dup')).toEqual([LSP1]);
+  });
+});
+
+describe('declared indexes', () => {
+  const A1 = 'ac100000-0000-4000-8000-000000000001';
+  const A2 = 'ac100000-0000-4000-8000-000000000002';
+  const A3 = 'ac100000-0000-4000-8000-000000000003';
+  function aclCache(): TableCache {
+    const acl = NB.tables.get('ACL')!;
+    const t = new TableCache(acl, resolveColumns(acl, undefined).columns, [
+      { columns: ['priority'] },
+      { columns: ['direction', 'priority'], name: 'dir-prio' },
+      { columns: ['label'] },
+      { column: 'external_ids', key: 'owner', name: 'owner' },
+      { columns: ['log'] },
+    ]);
+    new DatabaseCache('OVN_Northbound', [t]).applyUpdate2({
+      ACL: {
+        [A1]: { insert: { priority: 100, direction: 'to-lport', external_ids: ['map', [['owner', 'np1']]] } },
+        [A2]: { insert: { priority: 100, direction: 'from-lport', log: true, external_ids: ['map', [['owner', 'np2']]] } },
+        [A3]: { insert: { priority: 2000, direction: 'to-lport', label: 7 } },
+      },
+    });
+    return t;
+  }
+  const ids = (rows: Row[]): string[] => rows.map((r) => r._uuid as string).sort();
+
+  it('finds rows by a scalar column, a column pair, a map key and a boolean, whatever integer form is asked', () => {
+    const t = aclCache();
+    expect(ids(t.lookup('priority', 100))).toEqual([A1, A2]);
+    expect(ids(t.lookup('priority', 100n))).toEqual([A1, A2]);
+    expect(ids(t.lookup('priority', '100'))).toEqual([]);
+    expect(ids(t.lookup('dir-prio', 'to-lport', 100))).toEqual([A1]);
+    expect(ids(t.lookup('label', 7))).toEqual([A3]);
+    expect(ids(t.lookup('label', 0))).toEqual([A1, A2]);
+    expect(ids(t.lookup('owner', 'np2'))).toEqual([A2]);
+    expect(ids(t.lookup('owner', 'nobody'))).toEqual([]);
+    expect(ids(t.lookup('log', true))).toEqual([A2]);
+    expect(ids(t.find([['priority', '==', 2000]]))).toEqual([A3]);
+  });
+});
+
 describe('a malformed message leaves the cache untouched', () => {
   // The first table-update is fine (renames lsp1); the second is broken. Nothing may stick.
   const good = { [LSP1]: { modify: { name: 'renamed' } } };

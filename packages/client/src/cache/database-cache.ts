@@ -160,6 +160,33 @@ export class DatabaseCache {
     return this.commit(pending);
   }
 
+  /**
+   * Fill an empty cache from a snapshot, as `replaceWith` would, without computing the change list: for
+   * a cache nobody has seen yet, every row is an insert nobody is told about. Skipping the staging maps
+   * and the per-row change records roughly halves what an initial sync allocates besides the rows.
+   * A malformed snapshot leaves the cache empty, as it was.
+   */
+  load(snapshot: Json, version: 1 | 2, filters?: ReadonlyMap<string, readonly Condition[]>): void {
+    if (this.size > 0) throw new OvsdbError('not supported', 'load() fills an empty cache only; use replaceWith()');
+    try {
+      for (const [table, tu] of this.tableUpdates(snapshot)) {
+        const filter = filters?.get(table.name);
+        for (const uuid in tu) {
+          const ru = tu[uuid] as Json;
+          if (!isJsonObject(ru)) throw malformed(table.name, uuid);
+          const wire = version === 2 ? (ru.initial ?? ru.insert) : ru.new;
+          if (wire === undefined) throw malformed(table.name, uuid);
+          const row = table.decodeRow(uuid, wire);
+          if (filter && filter.length > 0 && !evaluateConditions(filter, row, 'any')) continue;
+          table.put(uuid, row);
+        }
+      }
+    } catch (err) {
+      this.clear();
+      throw err;
+    }
+  }
+
   /** Drop every row (no events: used when a monitor is closed). */
   clear(): void {
     for (const t of this.tables.values()) t.clear();

@@ -520,6 +520,46 @@ export function atomFromWire(base: BaseType, wire: Json, ctx?: DecodeContext): A
   return atom;
 }
 
+/**
+ * `atomFromWire` for one base type without a context, cut down to the values a server normally sends:
+ * the returned function gives the atom, or `undefined` for anything it does not handle itself (other
+ * notations, enums of integers, uuids or booleans, reals, every error). Callers then use `atomFromWire`,
+ * so results and errors stay exactly that function's. Decoding a monitor's rows calls this once per
+ * value, and the generic path's checks of which constraints a type has dominate there.
+ */
+export function atomDecoder(base: BaseType): (wire: Json) => Atom | undefined {
+  const none = (): undefined => undefined;
+  switch (base.type) {
+    case 'string': {
+      const allowed = base.enum === undefined ? undefined : new Set(base.enum);
+      const minLen = base.minLength ?? 0;
+      const maxLen = base.maxLength ?? Infinity;
+      return (w) => {
+        if (typeof w !== 'string' || (allowed !== undefined && !allowed.has(w)) || w.includes('\0')) return undefined;
+        if (!(nativeIsWellFormed !== undefined ? nativeIsWellFormed.call(w) : loneSurrogateIndex(w) < 0)) return undefined;
+        // UTF-16 units are never fewer than code points, so most strings need no count.
+        if (minLen === 0 && w.length <= maxLen) return w;
+        const n = codePointLength(w);
+        return n >= minLen && n <= maxLen ? w : undefined;
+      };
+    }
+    case 'integer': {
+      if (base.enum !== undefined) return none;
+      const lo = base.minInteger ?? -Infinity;
+      const hi = base.maxInteger ?? Infinity;
+      return (w) => (typeof w === 'number' && Number.isSafeInteger(w) && w >= lo && w <= hi ? (w === 0 ? 0 : w) : undefined);
+    }
+    case 'boolean':
+      if (base.enum !== undefined) return none;
+      return (w) => (typeof w === 'boolean' ? w : undefined);
+    case 'uuid':
+      if (base.enum !== undefined) return none;
+      return (w) => (Array.isArray(w) && w.length === 2 && w[0] === 'uuid' && typeof w[1] === 'string' ? canonicalUuid(w[1]) : undefined);
+    default:
+      return none;
+  }
+}
+
 /** Encode a typed atom in wire notation. */
 export function atomToWire(base: BaseType, atom: Atom): WireAtom {
   switch (base.type) {

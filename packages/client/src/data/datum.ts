@@ -8,6 +8,7 @@ import { OvsdbError } from '../wire/errors.js';
 import { isScalar, type BaseType, type ColumnType } from '../schema/schema.js';
 import type { Atom, Datum, MapDatum, SetDatum } from './value.js';
 import {
+  atomDecoder,
   atomEquals,
   atomFromValue,
   atomFromWire,
@@ -181,6 +182,67 @@ export function datumFromWire(type: ColumnType, wire: Json, ctx?: DatumContext):
   }
   const atom = atomFromWire(type.key, wire, ctx);
   return type.min === 1 && type.max === 1 ? atom : [atom];
+}
+
+/** Decodes the wire values of one column type; see `datumDecoder`. */
+export type DatumDecoder = (wire: Json) => Datum;
+
+/**
+ * `datumFromWire(type, wire)` for many values of one column type, with the type's shape looked at once
+ * instead of per value. Only the notations ovsdb-server sends are handled here; anything else (and every
+ * error) goes through `datumFromWire`, so the results and errors are exactly its own.
+ */
+export function datumDecoder(type: ColumnType): DatumDecoder {
+  const slow = (wire: Json): Datum => datumFromWire(type, wire);
+  const key = atomDecoder(type.key);
+  const { min, max } = type;
+  if (type.value !== undefined) {
+    const value = atomDecoder(type.value);
+    return (wire) => {
+      if (!Array.isArray(wire) || wire.length !== 2 || wire[0] !== 'map') return slow(wire);
+      const inner = wire[1];
+      if (!Array.isArray(inner) || inner.length < min || inner.length > max) return slow(wire);
+      const n = inner.length;
+      if (n === 0) return EMPTY_MAP;
+      const m = new Map<Atom, Atom>();
+      let prev: Atom | undefined;
+      for (let i = 0; i < n; i++) {
+        const pair = inner[i];
+        if (!Array.isArray(pair) || pair.length !== 2) return slow(wire);
+        const k = key(pair[0]!);
+        const v = value(pair[1]!);
+        // Out of order (or a duplicate key) is for the generic path to sort out or refuse.
+        if (k === undefined || v === undefined || (prev !== undefined && compareAtoms(prev, k) >= 0)) return slow(wire);
+        m.set(k, v);
+        prev = k;
+      }
+      return m;
+    };
+  }
+  if (min === 1 && max === 1) {
+    return (wire) => {
+      if (Array.isArray(wire) && wire[0] === 'set') return slow(wire);
+      const a = key(wire);
+      return a === undefined ? slow(wire) : a;
+    };
+  }
+  return (wire) => {
+    if (Array.isArray(wire) && wire[0] === 'set') {
+      const inner = wire[1];
+      if (wire.length !== 2 || !Array.isArray(inner) || inner.length < min || inner.length > max) return slow(wire);
+      const n = inner.length;
+      if (n === 0) return EMPTY_SET;
+      const atoms: Atom[] = new Array(n);
+      for (let i = 0; i < n; i++) {
+        const a = key(inner[i]!);
+        if (a === undefined) return slow(wire);
+        atoms[i] = a;
+      }
+      return sortAtoms(atoms);
+    }
+    const a = key(wire);
+    return a === undefined ? slow(wire) : [a];
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------

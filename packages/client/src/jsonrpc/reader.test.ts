@@ -67,6 +67,24 @@ describe('MessageReader framing', () => {
     }
   });
 
+  it('keeps integers beyond 2^53 exact wherever a chunk ends, with digit runs in strings left alone', () => {
+    // The reader, not a second pass over the text, spots number literals of 16+ digits.
+    const text = '{"s":"12345678901234567890","n":123456789012345}{"n":[9007199254740993,-9223372036854775808]}{"n":1.5,"m":"9007199254740993"}';
+    const expected = [
+      { s: '12345678901234567890', n: 123456789012345 },
+      { n: [9007199254740993n, -9223372036854775808n] },
+      { n: 1.5, m: '9007199254740993' },
+    ];
+    const bytes = Buffer.from(text);
+    for (let cut = 0; cut <= bytes.length; cut++) {
+      const { reader, messages, errors } = collect();
+      reader.push(bytes.subarray(0, cut));
+      reader.push(bytes.subarray(cut));
+      expect(errors, `cut at ${cut}`).toEqual([]);
+      expect(messages, `cut at ${cut}`).toEqual(expected);
+    }
+  });
+
   it('delivers each message synchronously during the push that completes it', () => {
     const { reader, messages } = collect();
     const first = Buffer.from(MESSAGES[0] as string);

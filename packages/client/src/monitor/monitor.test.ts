@@ -76,6 +76,20 @@ async function liveMonitor(): Promise<{ host: ScriptedHost; m: Monitor; batches:
 const names = (m: Monitor): unknown[] => m.cache.table('Logical_Switch').rows().map((r) => r.name).sort();
 
 describe('Monitor', () => {
+  it('names every column it holds, so the server leaves out _version, and fills the cache from the reply', async () => {
+    const host = new ScriptedHost();
+    const m = new Monitor(host, 'OVN_Northbound', { tables: '*' });
+    const started = m.start(false);
+    const call = await host.next('monitor_cond_since');
+    const requests = call.params[2] as Record<string, { columns?: string[] }[]>;
+    expect(Object.keys(requests).sort()).toEqual([...NB.tables.keys()].sort());
+    expect(requests.Logical_Switch![0]!.columns).toEqual([...NB.tables.get('Logical_Switch')!.columns.keys()]);
+    call.resolve([false, T1, { Logical_Switch: { [U1]: { initial: { name: 'one' } } } }]);
+    await started;
+    expect(m.cache.table('Logical_Switch').get(U1)).toMatchObject({ _uuid: U1, name: 'one', ports: [] });
+    expect(m.lastTxnId).toBe(T1);
+  });
+
   it('stays closed when close() wins the race with a resume, and cancels the late server-side monitor', async () => {
     const { host, m, batches } = await liveMonitor();
     m.suspend();

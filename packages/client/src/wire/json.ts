@@ -27,16 +27,23 @@ const LONG_DIGIT_RUN = /\d{16}/;
 
 /** Parse JSON text; integers that do not fit a double exactly come back as `bigint`. */
 export function parseJson(text: string): Json {
-  if (!LONG_DIGIT_RUN.test(text)) {
-    try {
-      return JSON.parse(text) as Json;
-    } catch (err) {
-      // Re-parse with our own parser to give a uniform error with a position.
-      new ExactParser(text).parseDocument();
-      throw err;
-    }
+  return parseJsonScanned(text, LONG_DIGIT_RUN.test(text));
+}
+
+/**
+ * `parseJson` for a caller that has already looked at every byte of `text` and knows whether a number
+ * literal in it has 16 or more digits in a row (`longNumbers`): the message reader does, and on a large
+ * monitor reply the regular-expression pass it saves is a tenth of the parse time.
+ */
+export function parseJsonScanned(text: string, longNumbers: boolean): Json {
+  if (longNumbers) return new ExactParser(text).parseDocument();
+  try {
+    return JSON.parse(text) as Json;
+  } catch (err) {
+    // Re-parse with our own parser to give a uniform error with a position.
+    new ExactParser(text).parseDocument();
+    throw err;
   }
-  return new ExactParser(text).parseDocument();
 }
 
 class ExactParser {
