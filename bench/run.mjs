@@ -9,6 +9,7 @@ import { machineInfo, machineTable } from './lib/machine.mjs';
 import { WRITE_DEFAULTS, writeBench, writeMarkdown } from './lib/write.mjs';
 import { GATEWAY_DEFAULTS, gatewayBench, gatewayMarkdown } from './lib/gateway.mjs';
 import { SERVER_DEFAULTS, serverBench, serverMarkdown } from './lib/server.mjs';
+import { SYNC_DEFAULTS, syncBench, syncMarkdown } from './lib/sync.mjs';
 
 const BENCHES = {
   write: {
@@ -50,6 +51,27 @@ const BENCHES = {
       let md = serverMarkdown(res);
       if (res.profileText) md += `\n\n\`\`\`text\n${res.profileText}\n\`\`\``;
       return { command, markdown: md, json: res };
+    },
+  },
+  sync: {
+    about: 'initial sync of the standard dataset into the client cache vs a raw socket, the OVS Python IDL and ovsdb-client dump',
+    async run(flags, log) {
+      const cfg = { ...SYNC_DEFAULTS };
+      if (flags.sizes !== undefined) {
+        if (!/^\d+(,\d+)*$/.test(flags.sizes)) throw new Error('--sizes must be a comma-separated list of S values, e.g. 100,500');
+        cfg.sizes = flags.sizes;
+      }
+      for (const [key, flag] of [['ports', 'ports'], ['rounds', 'rounds'], ['pythonRounds', 'python-rounds'], ['updates', 'updates']]) {
+        if (flags[flag] === undefined) continue;
+        const n = Number(flags[flag]);
+        if (!Number.isInteger(n) || n < 1) throw new Error(`--${flag} must be a positive integer`);
+        cfg[key] = n;
+      }
+      const res = await syncBench(cfg, log);
+      const flagOf = (k) => ({ pythonRounds: 'python-rounds' })[k] ?? k;
+      const changed = Object.keys(SYNC_DEFAULTS).filter((k) => cfg[k] !== SYNC_DEFAULTS[k]);
+      const command = ['node bench/run.mjs sync', ...changed.map((k) => `--${flagOf(k)} ${cfg[k]}`)].join(' ');
+      return { command, markdown: syncMarkdown(res), json: res };
     },
   },
   gateway: {
@@ -94,6 +116,10 @@ server options:
   --rounds N [${SERVER_DEFAULTS.rounds}] --warmup N [${SERVER_DEFAULTS.warmup}]   alternating rounds (median reported); untimed transactions first
   --monitor-switches S [${SERVER_DEFAULTS.monitorSwitches}]   a second dataset for the initial monitor only (0 skips it)
   --profile-dir DIR   run our server under node --cpu-prof and summarize its profile
+sync options:
+  --sizes LIST [${SYNC_DEFAULTS.sizes}] --ports P [${SYNC_DEFAULTS.ports}]   standard dataset sizes (S values)
+  --rounds N [${SYNC_DEFAULTS.rounds}] --python-rounds N [${SYNC_DEFAULTS.pythonRounds}]   repetitions (median reported)
+  --updates N [${SYNC_DEFAULTS.updates}]   update messages for the apply-rate measurement
 gateway options:
   --switches S [${GATEWAY_DEFAULTS.switches}] --ports P [${GATEWAY_DEFAULTS.ports}]   standard dataset size
   --rate N [${GATEWAY_DEFAULTS.rate}]          changes per second
@@ -122,6 +148,9 @@ const { values: flags, positionals } = parseArgs({
     clients: { type: 'string' },
     'stall-seconds': { type: 'string' },
     'monitor-switches': { type: 'string' },
+    sizes: { type: 'string' },
+    'python-rounds': { type: 'string' },
+    updates: { type: 'string' },
     profile: { type: 'boolean' },
     'profile-dir': { type: 'string' },
     'update-docs': { type: 'boolean' },
