@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OvsdbError } from '../wire/errors.js';
+import { errorOf } from './test-support.js';
 import type { Json } from '../wire/json.js';
 import type { BaseType } from '../schema/schema.js';
 import { NamedUuid } from './value.js';
@@ -23,15 +23,6 @@ const REAL: BaseType = { type: 'real' };
 const STR: BaseType = { type: 'string' };
 const UUID: BaseType = { type: 'uuid' };
 
-function errorOf(fn: () => unknown): OvsdbError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof OvsdbError) return e;
-    throw e;
-  }
-  throw new Error('no error thrown');
-}
 
 describe('integers', () => {
   it('keeps int64 exact and uses number only when safe', () => {

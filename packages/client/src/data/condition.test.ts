@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OvsdbError } from '../wire/errors.js';
+import { errorOf } from './test-support.js';
 import { parseTableSchema } from '../schema/schema.js';
 import type { Json } from '../wire/json.js';
 import type { Row } from './value.js';
@@ -16,15 +16,6 @@ const table = parseTableSchema('ACL', {
   },
 });
 
-function errorOf(fn: () => unknown): OvsdbError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof OvsdbError) return e;
-    throw e;
-  }
-  throw new Error('no error thrown');
-}
 
 const matches = (where: Json, row: Row, mode: 'all' | 'any' = 'all'): boolean => evaluateConditions(parseConditions(table, where), row, mode);
 

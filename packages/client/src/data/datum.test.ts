@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { errorOf } from './test-support.js';
 import { OvsdbError } from '../wire/errors.js';
 import { parseColumnType, type ColumnType } from '../schema/schema.js';
 import { stringifyJson, type Json } from '../wire/json.js';
@@ -25,15 +26,6 @@ const SMAP = type({ key: 'string', value: 'string', min: 0, max: 'unlimited' });
 const IMAP = type({ key: 'integer', value: 'boolean', min: 0, max: 'unlimited' });
 const UUID_SET = type({ key: { type: 'uuid', refTable: 'T' }, min: 1, max: 'unlimited' });
 
-function errorOf(fn: () => unknown): OvsdbError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof OvsdbError) return e;
-    throw e;
-  }
-  throw new Error('no error thrown');
-}
 
 describe('datumFromWire', () => {
   it('decodes scalars bare or as a one-element set', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OvsdbError } from '../wire/errors.js';
+import { errorOf } from './test-support.js';
 import { parseTableSchema } from '../schema/schema.js';
 import type { Json } from '../wire/json.js';
 import type { Row } from './value.js';
@@ -17,15 +17,6 @@ const table = parseTableSchema('T', {
   },
 });
 
-function errorOf(fn: () => unknown): OvsdbError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof OvsdbError) return e;
-    throw e;
-  }
-  throw new Error('no error thrown');
-}
 
 const mutate = (row: Row, muts: Json) => applyMutations(table, row, parseMutations(table, muts));
 
