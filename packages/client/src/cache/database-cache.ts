@@ -128,21 +128,7 @@ export class DatabaseCache {
   replaceWith(snapshot: Json, version: 1 | 2, filters?: ReadonlyMap<string, readonly Condition[]>): RowChange[] {
     const fresh = new Map<TableCache, Map<string, Row>>();
     for (const t of this.tables.values()) fresh.set(t, new Map());
-    for (const [table, tu] of this.tableUpdates(snapshot)) {
-      const rows = fresh.get(table) as Map<string, Row>;
-      const filter = filters?.get(table.name);
-      for (const uuid in tu) {
-        const ru = tu[uuid] as Json;
-        if (!isJsonObject(ru)) throw malformed(table.name, uuid);
-        // A snapshot holds whole rows only; a diff or a delete here means the message is not what we
-        // asked for, and silently skipping it would leave rows missing from the cache.
-        const wire = version === 2 ? (ru.initial ?? ru.insert) : ru.new;
-        if (wire === undefined) throw malformed(table.name, uuid);
-        const row = table.decodeRow(uuid, wire);
-        if (filter && filter.length > 0 && !evaluateConditions(filter, row, 'any')) continue;
-        rows.set(uuid, row);
-      }
-    }
+    for (const [table, uuid, row] of this.snapshotRows(snapshot, version, filters)) (fresh.get(table) as Map<string, Row>).set(uuid, row);
     const pending: Pending[] = [];
     for (const [table, rows] of fresh) {
       for (const [uuid, row] of rows) {
@@ -169,18 +155,7 @@ export class DatabaseCache {
   load(snapshot: Json, version: 1 | 2, filters?: ReadonlyMap<string, readonly Condition[]>): void {
     if (this.size > 0) throw new OvsdbError('not supported', 'load() fills an empty cache only; use replaceWith()');
     try {
-      for (const [table, tu] of this.tableUpdates(snapshot)) {
-        const filter = filters?.get(table.name);
-        for (const uuid in tu) {
-          const ru = tu[uuid] as Json;
-          if (!isJsonObject(ru)) throw malformed(table.name, uuid);
-          const wire = version === 2 ? (ru.initial ?? ru.insert) : ru.new;
-          if (wire === undefined) throw malformed(table.name, uuid);
-          const row = table.decodeRow(uuid, wire);
-          if (filter && filter.length > 0 && !evaluateConditions(filter, row, 'any')) continue;
-          table.put(uuid, row);
-        }
-      }
+      for (const [table, uuid, row] of this.snapshotRows(snapshot, version, filters)) table.put(uuid, row);
     } catch (err) {
       this.clear();
       throw err;
@@ -190,6 +165,24 @@ export class DatabaseCache {
   /** Drop every row (no events: used when a monitor is closed). */
   clear(): void {
     for (const t of this.tables.values()) t.clear();
+  }
+
+  /** The whole rows of a snapshot (`initial`/`insert`, or v1 `new`), decoded, minus those `filters` exclude. */
+  private *snapshotRows(snapshot: Json, version: 1 | 2, filters?: ReadonlyMap<string, readonly Condition[]>): Generator<[TableCache, string, Row]> {
+    for (const [table, tu] of this.tableUpdates(snapshot)) {
+      const filter = filters?.get(table.name);
+      for (const uuid in tu) {
+        const ru = tu[uuid] as Json;
+        if (!isJsonObject(ru)) throw malformed(table.name, uuid);
+        // A snapshot holds whole rows only; a diff or a delete here means the message is not what we
+        // asked for, and silently skipping it would leave rows missing from the cache.
+        const wire = version === 2 ? (ru.initial ?? ru.insert) : ru.new;
+        if (wire === undefined) throw malformed(table.name, uuid);
+        const row = table.decodeRow(uuid, wire);
+        if (filter && filter.length > 0 && !evaluateConditions(filter, row, 'any')) continue;
+        yield [table, uuid, row];
+      }
+    }
   }
 
   private *tableUpdates(updates: Json): Generator<[TableCache, JsonObject]> {
