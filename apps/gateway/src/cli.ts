@@ -4,10 +4,10 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { EXIT_USAGE, UsageError, nodeIo, type CliIo } from '@ovsdb-web/client';
 import { buildApp } from './app.js';
-import { ConfigError, checkExposure, parseDemoArgs, parseServeArgs, type GatewayConfig } from './config.js';
+import { checkExposure, parseDemoArgs, parseServeArgs, type GatewayConfig } from './config.js';
 import { closeOnSignals, listen } from './server.js';
-import { startDemo } from './demo.js';
 
 export const USAGE = `Usage:
   ovsdb-web serve --remote NAME=REMOTE [--remote NAME=REMOTE ...] [options]
@@ -27,18 +27,17 @@ Options (environment variable in brackets):
   --static DIR              serve this built web UI (default: apps/web/dist when it exists) [OVSDB_WEB_STATIC]
   --allow-origin ORIGIN     another origin allowed to open the WebSocket (repeatable)
   --transact-rate N         transactions per second per user (default 20) [OVSDB_WEB_TRANSACT_RATE]
+  --transact-timeout MS     how long a transaction may wait for OVSDB before its outcome is reported as
+                            unknown (default 30000) [OVSDB_WEB_TRANSACT_TIMEOUT]
+  --probe-interval MS       echo probe on an idle OVSDB connection, unix sockets too; 0 turns it off
+                            (default 5000) [OVSDB_WEB_PROBE_INTERVAL]
+  --history-batches N       update batches kept per database for resuming browsers and row history (default 2000)
+  --history-bytes SIZE      ... and at most this much memory for them, e.g. 64M (default 64M)
   --tables DB=T1,T2         monitor only these tables of DB (repeatable; default every table)
   --columns DB.TABLE=c1,c2  monitor only these columns (repeatable; default every column)
   --log-level LEVEL         fatal, error, warn, info, debug, trace or silent (default info) [OVSDB_WEB_LOG_LEVEL]
   --remote NAME=REMOTE      (serve) an OVSDB server to hold a connection to (repeatable) [OVSDB_WEB_REMOTES, space-separated]
 `;
-
-export interface CliIo {
-  out: (s: string) => void;
-  err: (s: string) => void;
-}
-
-const nodeIo: CliIo = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
 
 /** The built SPA next to this package, if there is one. */
 function defaultStaticDir(): string | undefined {
@@ -60,7 +59,7 @@ async function run(config: GatewayConfig, io: CliIo, after?: () => Promise<void>
   if (config.readOnly) app.log.info('read-only mode: transactions are refused');
   closeOnSignals(app, after);
   const address = await listen(app, config.listen);
-  io.out(`ovsdb-web: serving on ${address}${config.staticDir ? '' : ' (API only: no built web UI found)'}\n`);
+  io.stdout(`ovsdb-web: serving on ${address}${config.staticDir ? '' : ' (API only: no built web UI found)'}\n`);
 }
 
 /** Returns the exit code for errors found before serving; a running server exits through signals. */
@@ -73,30 +72,32 @@ export async function main(argv: readonly string[], io: CliIo = nodeIo): Promise
         return 0;
       case 'demo': {
         const cfg = parseDemoArgs(rest);
+        // Loaded only here, so that `serve` never loads the embedded server.
+        const { startDemo } = await import('./demo.js');
         const demo = await startDemo(cfg, io);
         await run({ ...cfg, remotes: demo.remotes }, io, () => demo.stop());
         return 0;
       }
       case 'codegen': {
         const { main: codegen } = await import('@ovsdb-web/client/codegen');
-        return await codegen(rest, { stdout: io.out, stderr: io.err });
+        return await codegen(rest, io);
       }
       case undefined:
       case '-h':
       case '--help':
       case 'help':
-        io.out(USAGE);
-        return command === undefined ? 2 : 0;
+        io.stdout(USAGE);
+        return command === undefined ? EXIT_USAGE : 0;
       default:
-        io.err(`ovsdb-web: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
-        return 2;
+        io.stderr(`ovsdb-web: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
+        return EXIT_USAGE;
     }
   } catch (err) {
-    if (err instanceof ConfigError) {
-      io.err(`ovsdb-web: ${err.message}\n`);
-      return 2;
+    if (err instanceof UsageError) {
+      io.stderr(`ovsdb-web: ${err.message}\n`);
+      return EXIT_USAGE;
     }
-    io.err(`ovsdb-web: ${(err as Error).message}\n`);
+    io.stderr(`ovsdb-web: ${(err as Error).message}\n`);
     return 1;
   }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, checkExposure, parseDemoArgs, parseListen, parseServeArgs } from './config.js';
-import { TokenStore, sha256Hex, tokenFrom } from './auth.js';
+import { UsageError } from '@ovsdb-web/client';
+import { checkExposure, parseDemoArgs, parseListen, parseServeArgs } from './config.js';
+import { TokenStore, sha256Hex, tokenFrom } from './plugins/auth.js';
 import { main } from './cli.js';
 
 describe('serve flags', () => {
@@ -41,7 +42,7 @@ describe('serve flags', () => {
     [['--remote', 'a=unix:/x', '--transact-rate', '-3'], /--transact-rate "-3"/],
     [['--remote', 'a=unix:/x', '--tables', 'OVN_Northbound'], /expected DB=Table1,Table2/],
   ])('refuses %j with a clear error', (argv, message) => {
-    expect(() => parseServeArgs(argv, {})).toThrow(ConfigError);
+    expect(() => parseServeArgs(argv, {})).toThrow(UsageError);
     expect(() => parseServeArgs(argv, {})).toThrow(message);
   });
 
@@ -90,7 +91,7 @@ describe('ovsdb-web command', () => {
   const io = () => {
     const out: string[] = [];
     const err: string[] = [];
-    return { out, err, io: { out: (s: string) => void out.push(s), err: (s: string) => void err.push(s) } };
+    return { out, err, io: { stdout: (s: string) => void out.push(s), stderr: (s: string) => void err.push(s) } };
   };
   it('prints usage and exits 2 on a bad flag or command', async () => {
     const a = io();

@@ -1,12 +1,8 @@
 /**
  * Command-line flags and environment variables → a checked configuration. Every mistake is a
- * `ConfigError` that names the flag and what was wrong with it.
+ * `UsageError` that names the flag and what was wrong with it.
  */
-import { parseRemotes } from '@ovsdb-web/client';
-
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+import { UsageError, parseRemotes } from '@ovsdb-web/client';
 
 export interface RemoteConfig {
   name: string;
@@ -31,8 +27,14 @@ export interface GatewayConfig {
   columns: Map<string, string[]>;
   staticDir?: string;
   allowOrigins: string[];
-  /** Transactions per second allowed per user (bucket refills at this rate, holds twice as many). */
+  /** Transactions per second allowed per user. */
   transactRate: number;
+  /** How long a transaction may wait for OVSDB's answer before its outcome is reported as unknown. */
+  transactTimeoutMs: number;
+  /** Echo probe on an idle OVSDB connection (every kind of remote, unix too); 0 turns it off. */
+  probeIntervalMs: number;
+  /** Recent update batches kept per database, for resuming browsers and row history: whichever bound is hit first. */
+  history: { batches: number; bytes: number };
   logLevel: string;
 }
 
@@ -49,9 +51,9 @@ const REMOTE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 
 export function parseListen(value: string, flag = '--listen'): ListenAddress {
   const m = /^(?:\[([0-9a-fA-F:]+)\]|([^:]+)):(\d{1,5})$/.exec(value);
-  if (!m) throw new ConfigError(`${flag} ${JSON.stringify(value)}: expected HOST:PORT, e.g. 127.0.0.1:8080 or [::1]:8080`);
+  if (!m) throw new UsageError(`${flag} ${JSON.stringify(value)}: expected HOST:PORT, e.g. 127.0.0.1:8080 or [::1]:8080`);
   const port = Number(m[3]);
-  if (port > 65535) throw new ConfigError(`${flag} ${JSON.stringify(value)}: port ${port} is out of range`);
+  if (port > 65535) throw new UsageError(`${flag} ${JSON.stringify(value)}: port ${port} is out of range`);
   return { host: (m[1] ?? m[2]) as string, port };
 }
 
@@ -61,14 +63,14 @@ export function isLoopback(host: string): boolean {
 
 function parseRemoteFlag(value: string): RemoteConfig {
   const eq = value.indexOf('=');
-  if (eq <= 0) throw new ConfigError(`--remote ${JSON.stringify(value)}: expected NAME=REMOTE, e.g. nb=unix:/var/run/ovn/ovnnb_db.sock`);
+  if (eq <= 0) throw new UsageError(`--remote ${JSON.stringify(value)}: expected NAME=REMOTE, e.g. nb=unix:/var/run/ovn/ovnnb_db.sock`);
   const name = value.slice(0, eq);
   const remote = value.slice(eq + 1);
-  if (!REMOTE_NAME.test(name)) throw new ConfigError(`--remote ${JSON.stringify(value)}: name "${name}" must be letters, digits, '_', '.' or '-' (at most 63)`);
+  if (!REMOTE_NAME.test(name)) throw new UsageError(`--remote ${JSON.stringify(value)}: name "${name}" must be letters, digits, '_', '.' or '-' (at most 63)`);
   try {
     parseRemotes(remote);
   } catch (err) {
-    throw new ConfigError(`--remote ${JSON.stringify(value)}: ${(err as Error).message}`);
+    throw new UsageError(`--remote ${JSON.stringify(value)}: ${(err as Error).message}`);
   }
   return { name, remote };
 }
@@ -90,13 +92,13 @@ export function parseFlags(argv: readonly string[], flags: readonly Flag[], env:
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
-    if (!arg.startsWith('--')) throw new ConfigError(`unexpected argument ${JSON.stringify(arg)} (flags start with --; see --help)`);
+    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument ${JSON.stringify(arg)} (flags start with --; see --help)`);
     const eq = arg.indexOf('=');
     const name = eq > 0 ? arg.slice(2, eq) : arg.slice(2);
     const flag = known.get(name);
-    if (!flag) throw new ConfigError(`unknown flag --${name} (see --help)`);
+    if (!flag) throw new UsageError(`unknown flag --${name} (see --help)`);
     if (!flag.takesValue) {
-      if (eq > 0) throw new ConfigError(`--${name} takes no value`);
+      if (eq > 0) throw new UsageError(`--${name} takes no value`);
       add(name, 'true');
       continue;
     }
@@ -106,7 +108,7 @@ export function parseFlags(argv: readonly string[], flags: readonly Flag[], env:
       v = argv[i + 1];
       i++;
     }
-    if (v === undefined || v === '') throw new ConfigError(`--${name} needs a value`);
+    if (v === undefined || v === '') throw new UsageError(`--${name} needs a value`);
     add(name, v);
   }
   for (const f of flags) {
@@ -127,6 +129,10 @@ const COMMON_FLAGS: Flag[] = [
   { name: 'static', takesValue: true, env: 'OVSDB_WEB_STATIC' },
   { name: 'allow-origin', takesValue: true },
   { name: 'transact-rate', takesValue: true, env: 'OVSDB_WEB_TRANSACT_RATE' },
+  { name: 'transact-timeout', takesValue: true, env: 'OVSDB_WEB_TRANSACT_TIMEOUT' },
+  { name: 'probe-interval', takesValue: true, env: 'OVSDB_WEB_PROBE_INTERVAL' },
+  { name: 'history-batches', takesValue: true },
+  { name: 'history-bytes', takesValue: true },
   { name: 'tables', takesValue: true },
   { name: 'columns', takesValue: true },
   { name: 'log-level', takesValue: true, env: 'OVSDB_WEB_LOG_LEVEL' },
@@ -158,8 +164,18 @@ function positiveNumber(f: Map<string, string[]>, name: string, dflt: number, { 
   if (v === undefined) return dflt;
   const n = Number(v);
   if (!Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < 0 || (!allowZero && n === 0)) {
-    throw new ConfigError(`--${name} ${JSON.stringify(v)}: expected a ${allowZero ? 'non-negative' : 'positive'} ${integer ? 'integer' : 'number'}`);
+    throw new UsageError(`--${name} ${JSON.stringify(v)}: expected a ${allowZero ? 'non-negative' : 'positive'} ${integer ? 'integer' : 'number'}`);
   }
+  return n;
+}
+
+/** A byte count: digits with an optional K, M or G suffix (powers of 1024). */
+function byteSize(f: Map<string, string[]>, name: string, dflt: number): number {
+  const v = last(f, name);
+  if (v === undefined) return dflt;
+  const m = /^(\d+)([KMG]?)i?B?$/i.exec(v);
+  const n = m ? Number(m[1]) * 1024 ** ' KMG'.indexOf((m[2] || ' ').toUpperCase()) : NaN;
+  if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError(`--${name} ${JSON.stringify(v)}: expected a positive size such as 67108864 or 64M`);
   return n;
 }
 
@@ -169,7 +185,7 @@ function parseLists(values: readonly string[], flag: string, keyShape: RegExp, e
     const eq = v.indexOf('=');
     const key = eq > 0 ? v.slice(0, eq) : '';
     const items = eq > 0 ? v.slice(eq + 1).split(',').filter(Boolean) : [];
-    if (!keyShape.test(key) || items.length === 0) throw new ConfigError(`--${flag} ${JSON.stringify(v)}: expected ${example}`);
+    if (!keyShape.test(key) || items.length === 0) throw new UsageError(`--${flag} ${JSON.stringify(v)}: expected ${example}`);
     out.set(key, items);
   }
   return out;
@@ -184,6 +200,9 @@ function common(f: Map<string, string[]>): Omit<GatewayConfig, 'remotes' | 'tls'
     columns: parseLists(f.get('columns') ?? [], 'columns', /^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$/, 'DB.Table=col1,col2'),
     allowOrigins: f.get('allow-origin') ?? [],
     transactRate: positiveNumber(f, 'transact-rate', 20, { integer: false }),
+    transactTimeoutMs: positiveNumber(f, 'transact-timeout', 30_000),
+    probeIntervalMs: positiveNumber(f, 'probe-interval', 5_000, { allowZero: true }),
+    history: { batches: positiveNumber(f, 'history-batches', 2_000), bytes: byteSize(f, 'history-bytes', 64 * 1024 * 1024) },
     logLevel: last(f, 'log-level') ?? 'info',
   };
   const auth = last(f, 'auth');
@@ -193,7 +212,7 @@ function common(f: Map<string, string[]>): Omit<GatewayConfig, 'remotes' | 'tls'
   const stat = last(f, 'static');
   if (stat) cfg.staticDir = stat;
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(cfg.logLevel)) {
-    throw new ConfigError(`--log-level ${JSON.stringify(cfg.logLevel)}: expected fatal, error, warn, info, debug, trace or silent`);
+    throw new UsageError(`--log-level ${JSON.stringify(cfg.logLevel)}: expected fatal, error, warn, info, debug, trace or silent`);
   }
   return cfg;
 }
@@ -201,17 +220,17 @@ function common(f: Map<string, string[]>): Omit<GatewayConfig, 'remotes' | 'tls'
 export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const f = parseFlags(argv, SERVE_FLAGS, env);
   const remotes = (f.get('remote') ?? []).map(parseRemoteFlag);
-  if (remotes.length === 0) throw new ConfigError('at least one --remote NAME=REMOTE is needed, e.g. --remote nb=unix:/var/run/ovn/ovnnb_db.sock');
+  if (remotes.length === 0) throw new UsageError('at least one --remote NAME=REMOTE is needed, e.g. --remote nb=unix:/var/run/ovn/ovnnb_db.sock');
   const names = new Set<string>();
   for (const r of remotes) {
-    if (names.has(r.name)) throw new ConfigError(`--remote: the name "${r.name}" is used twice`);
+    if (names.has(r.name)) throw new UsageError(`--remote: the name "${r.name}" is used twice`);
     names.add(r.name);
   }
   const cfg: GatewayConfig = { ...common(f), remotes };
   const tls = { key: last(f, 'tls-key'), cert: last(f, 'tls-cert'), ca: last(f, 'tls-ca') };
   const usesSsl = remotes.some((r) => parseRemotes(r.remote).some((x) => x.kind === 'ssl'));
   if (usesSsl && (!tls.key || !tls.cert || !tls.ca)) {
-    throw new ConfigError('an ssl: remote needs --tls-key, --tls-cert and --tls-ca (files as ovs-pki makes them)');
+    throw new UsageError('an ssl: remote needs --tls-key, --tls-cert and --tls-ca (files as ovs-pki makes them)');
   }
   if (tls.key || tls.cert || tls.ca) {
     cfg.tls = {};
@@ -238,6 +257,6 @@ export function parseDemoArgs(argv: readonly string[], env: NodeJS.ProcessEnv = 
 /** Without an auth file nobody is authenticated, so the gateway must not be reachable from elsewhere. */
 export function checkExposure(cfg: Pick<GatewayConfig, 'listen' | 'authFile'>): void {
   if (!cfg.authFile && !isLoopback(cfg.listen.host)) {
-    throw new ConfigError(`--listen ${cfg.listen.host}:${cfg.listen.port}: without --auth the gateway only listens on loopback (127.0.0.1 or ::1); give --auth FILE to listen elsewhere`);
+    throw new UsageError(`--listen ${cfg.listen.host}:${cfg.listen.port}: without --auth the gateway only listens on loopback (127.0.0.1 or ::1); give --auth FILE to listen elsewhere`);
   }
 }

@@ -7,11 +7,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { OvsdbClient } from '@ovsdb-web/client';
+import { OvsdbClient, type CliIo } from '@ovsdb-web/client';
 import { OvsdbServer } from '@ovsdb-web/server';
 import { k8sDataset, loadDataset, openVSwitchDataset, runChurn } from '@ovsdb-web/server/sample';
 import type { DemoConfig, RemoteConfig } from './config.js';
-import type { CliIo } from './cli.js';
 
 export interface Demo {
   remotes: RemoteConfig[];
@@ -39,10 +38,10 @@ export async function startDemo(cfg: DemoConfig, io: CliIo): Promise<Demo> {
       const nbData = k8sDataset({ nodes: cfg.nodes, podsPerNode: cfg.podsPerNode });
       const nbStats = await loadDataset(client, nbData);
       const ovsStats = await loadDataset(client, openVSwitchDataset());
-      io.out(`ovsdb-web demo: loaded ${nbStats.operations} OVN_Northbound and ${ovsStats.operations} Open_vSwitch operations in ${Date.now() - started} ms\n`);
-    } else io.out(`ovsdb-web demo: using the data in ${cfg.dbFile}\n`);
+      io.stdout(`ovsdb-web demo: loaded ${nbStats.operations} OVN_Northbound and ${ovsStats.operations} Open_vSwitch operations in ${Date.now() - started} ms\n`);
+    } else io.stdout(`ovsdb-web demo: using the data in ${cfg.dbFile}\n`);
     if (cfg.churnRate > 0) {
-      io.out(`ovsdb-web demo: churning ${cfg.churnRate} changes/s (pods, ACLs, address sets)\n`);
+      io.stdout(`ovsdb-web demo: churning ${cfg.churnRate} changes/s (pods, ACLs, address sets)\n`);
       // A demo runs until stopped; a week stands in for "until stopped" and keeps the churn bounded.
       churning = runChurn(client, { ratePerSec: cfg.churnRate, durationMs: 7 * 24 * 3600 * 1000, signal: churnStop.signal, db: nb }).catch(() => undefined);
     }

@@ -13,7 +13,7 @@ import WebSocket from 'ws';
 import { OvsdbClient, parseDatabaseSchema, parseJson, type DatabaseSchema, type Json } from '@ovsdb-web/client';
 import { startOvsdbServer, ovnNbctl, ovsdbDump, OVN_NB_SCHEMA, type OvsdbServer } from '@ovsdb-web/testing';
 import { buildApp, type Gateway } from './app.js';
-import { TokenStore } from './auth.js';
+import { TokenStore } from './plugins/auth.js';
 import type { GatewayConfig } from './config.js';
 import { StreamClient, canonical, canonicalDump, sameStore, type Store } from './test-support.js';
 
@@ -37,6 +37,9 @@ function config(over: Partial<GatewayConfig> = {}): GatewayConfig {
     columns: new Map(),
     allowOrigins: [],
     transactRate: 1_000,
+    transactTimeoutMs: 30_000,
+    probeIntervalMs: 5_000,
+    history: { batches: 2_000, bytes: 64 * 1024 * 1024 },
     logLevel: 'silent',
     ...over,
   };
@@ -52,7 +55,7 @@ async function start(over: Partial<GatewayConfig> = {}, limits = {}): Promise<{ 
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   const remote = gateway.remotes.get('nb')!;
   const deadline = Date.now() + 10_000;
-  while (!remote.feeds.has(NB)) {
+  while (!remote.findFeed(NB)) {
     if (Date.now() > deadline) throw new Error('gateway did not start monitoring');
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -270,7 +273,7 @@ describe('auth and roles', () => {
       const res = await ro.app.inject({ method: 'POST', url: `/api/v1/remotes/nb/dbs/${NB}/transact`, headers: auth('admin'), payload: { operations: [{ op: 'comment', comment: 'x' }] } });
       expect(res.statusCode).toBe(403);
       expect(res.json().error.message).toMatch(/read-only/);
-      expect((await ro.app.inject({ url: '/api/v1/whoami', headers: auth('admin') })).json()).toEqual({ name: 'admin-user', role: 'admin', readOnly: true });
+      expect((await ro.app.inject({ url: '/api/v1/whoami', headers: auth('admin') })).json()).toEqual({ name: 'admin-user', role: 'admin', readOnly: true, authRequired: true });
     } finally {
       await ro.app.close();
     }
@@ -307,11 +310,11 @@ describe('WebSocket stream', () => {
     const clients = await Promise.all([0, 1, 2].map(async () => {
       const c = new StreamClient(ws, schema, { token: TOKENS.viewer });
       await c.opened();
-      c.send({ type: 'subscribe', id: 's1', remote: 'nb', db: NB, tables: TABLES });
+      c.subscribe({ id: 's1', remote: 'nb', db: NB, tables: TABLES });
       return c;
     }));
-    for (const c of clients) await c.waitFor(() => c.messages.some((m) => m.type === 'snapshot' && m.last), 10_000, 'snapshot');
-    expect(clients[0]!.store).toEqual(await dumpStore(TABLES));
+    for (const c of clients) await c.waitFor(() => c.snapshotDone('s1'), 10_000, 'snapshot');
+    expect(sameStore(clients[0]!.store(), await dumpStore(TABLES))).toBe(true);
     for (let i = 0; i < 30; i++) {
       await ovnNbctl(server.unixRemote!, 'lsp-add', 'sw0', `ws${i}`, '--', 'lsp-set-addresses', `ws${i}`, `00:00:00:00:02:${(i + 16).toString(16)}`);
       if (i % 4 === 3) await ovnNbctl(server.unixRemote!, 'lsp-del', `ws${i - 2}`);
@@ -320,9 +323,9 @@ describe('WebSocket stream', () => {
     await settle(gateway);
     const expected = await dumpStore(TABLES);
     for (const c of clients) {
-      await c.waitFor(() => sameStore(c.store, expected), 5_000, 'convergence').catch((err) => {
+      await c.waitFor(() => sameStore(c.store(), expected), 5_000, 'convergence').catch((err) => {
         for (const t of TABLES) {
-          const a = c.store[t] ?? {};
+          const a = c.store()[t] ?? {};
           const b = expected[t] ?? {};
           for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) if (a[k] !== b[k]) console.log('DIFF', t, k, a[k]?.slice(0, 300), '\n   vs', b[k]?.slice(0, 300));
         }
@@ -337,41 +340,41 @@ describe('WebSocket stream', () => {
   it('filters rows and columns per subscription, with rows entering and leaving as deltas', async () => {
     const c = new StreamClient(ws, schema, { token: TOKENS.viewer });
     await c.opened();
-    c.send({ type: 'subscribe', id: 'f', remote: 'nb', db: NB, tables: ['Logical_Switch_Port'], where: { Logical_Switch_Port: [['external_ids', 'includes', ['map', [['team', 'blue']]]]] }, columns: { Logical_Switch_Port: ['name', 'external_ids'] } });
-    await c.waitFor(() => c.messages.some((m) => m.type === 'snapshot' && m.last));
-    expect(Object.keys(c.store.Logical_Switch_Port ?? {})).toHaveLength(0);
+    c.subscribe({ id: 'f', remote: 'nb', db: NB, tables: ['Logical_Switch_Port'], where: { Logical_Switch_Port: [['external_ids', 'includes', ['map', [['team', 'blue']]]]] }, columns: { Logical_Switch_Port: ['name', 'external_ids'] } });
+    await c.waitFor(() => c.snapshotDone('f'));
+    expect(Object.keys(c.store().Logical_Switch_Port ?? {})).toHaveLength(0);
     await ovnNbctl(server.unixRemote!, 'set', 'Logical_Switch_Port', 'p0', 'external_ids:team=blue');
-    await c.waitFor(() => Object.keys(c.store.Logical_Switch_Port ?? {}).length === 1, 5_000, 'row to enter');
+    await c.waitFor(() => Object.keys(c.store().Logical_Switch_Port ?? {}).length === 1, 5_000, 'row to enter');
     const inserted = c.messages.find((m) => m.type === 'delta')!;
     expect(inserted).toMatchObject({ changes: [{ kind: 'insert', row: { name: 'p0' } }] });
     expect(Object.keys((inserted as { changes: { row: object }[] }).changes[0]!.row).sort()).toEqual(['_uuid', '_version', 'external_ids', 'name']);
     await ovnNbctl(server.unixRemote!, 'remove', 'Logical_Switch_Port', 'p0', 'external_ids', 'team');
-    await c.waitFor(() => Object.keys(c.store.Logical_Switch_Port ?? {}).length === 0, 5_000, 'row to leave');
+    await c.waitFor(() => Object.keys(c.store().Logical_Switch_Port ?? {}).length === 0, 5_000, 'row to leave');
     c.close();
   });
 
   it('resumes a reconnecting browser from its last sequence, or sends a fresh snapshot', async () => {
     const c1 = new StreamClient(ws, schema, { token: TOKENS.viewer });
     await c1.opened();
-    c1.send({ type: 'subscribe', id: 'r', remote: 'nb', db: NB, tables: ['Logical_Switch'] });
-    await c1.waitFor(() => c1.messages.some((m) => m.type === 'snapshot' && m.last));
-    const { epoch, seq, store } = c1;
+    c1.subscribe({ id: 'r', remote: 'nb', db: NB, tables: ['Logical_Switch'] });
+    await c1.waitFor(() => c1.snapshotDone('r'));
+    const before = c1.state('r');
+    const seq = before.cursor!.seq;
     c1.close();
     await ovnNbctl(server.unixRemote!, 'ls-add', 'while-away');
     await settle(gateway);
     const c2 = new StreamClient(ws, schema, { token: TOKENS.viewer });
-    Object.assign(c2.store, structuredClone(store));
     await c2.opened();
-    c2.send({ type: 'subscribe', id: 'r', remote: 'nb', db: NB, tables: ['Logical_Switch'], since: { epoch, seq } });
-    await c2.waitFor(() => Object.values(c2.store.Logical_Switch ?? {}).some((r) => r.includes('while-away')), 5_000, 'resumed delta');
+    c2.subscribe({ id: 'r', remote: 'nb', db: NB, tables: ['Logical_Switch'] }, before);
+    await c2.waitFor(() => Object.values(c2.store().Logical_Switch ?? {}).some((r) => r.includes('while-away')), 5_000, 'resumed delta');
     expect(c2.messages[0]).toMatchObject({ type: 'subscribed', resumed: true });
     expect(c2.messages.some((m) => m.type === 'snapshot')).toBe(false);
-    expect(c2.store.Logical_Switch).toEqual((await dumpStore(['Logical_Switch'])).Logical_Switch);
+    expect(c2.store().Logical_Switch).toEqual((await dumpStore(['Logical_Switch'])).Logical_Switch);
     c2.close();
     const c3 = new StreamClient(ws, schema, { token: TOKENS.viewer });
     await c3.opened();
-    c3.send({ type: 'subscribe', id: 'r', remote: 'nb', db: NB, tables: ['Logical_Switch'], since: { epoch: 'another-gateway', seq } });
-    await c3.waitFor(() => c3.messages.some((m) => m.type === 'snapshot' && m.last));
+    c3.subscribe({ id: 'r', remote: 'nb', db: NB, tables: ['Logical_Switch'] }, { ...before, cursor: { epoch: 'another-gateway', seq } });
+    await c3.waitFor(() => c3.snapshotDone('r'));
     expect(c3.messages[0]).toMatchObject({ type: 'subscribed', resumed: false });
     c3.close();
   });
@@ -379,15 +382,15 @@ describe('WebSocket stream', () => {
   it('after the OVSDB server restarts, subscribers get the true difference, not a blank table', async () => {
     const c = new StreamClient(ws, schema, { token: TOKENS.viewer });
     await c.opened();
-    c.send({ type: 'subscribe', id: 'x', remote: 'nb', db: NB, tables: ['Logical_Switch'] });
-    await c.waitFor(() => c.messages.some((m) => m.type === 'snapshot' && m.last));
+    c.subscribe({ id: 'x', remote: 'nb', db: NB, tables: ['Logical_Switch'] });
+    await c.waitFor(() => c.snapshotDone('x'));
     const snapshots = c.messages.filter((m) => m.type === 'snapshot').length;
     await server.restart({
       whileDown: async () => {
         execFileSync('ovsdb-tool', ['transact', server.dbPath(NB), JSON.stringify([NB, { op: 'insert', table: 'Logical_Switch', row: { name: 'born-offline' } }])]);
       },
     });
-    await c.waitFor(() => Object.values(c.store.Logical_Switch ?? {}).some((r) => r.includes('born-offline')), 15_000, 'resync delta');
+    await c.waitFor(() => Object.values(c.store().Logical_Switch ?? {}).some((r) => r.includes('born-offline')), 15_000, 'resync delta');
     const resync = c.messages.filter((m) => m.type === 'delta' && (m as { resync?: boolean }).resync);
     expect(resync).toHaveLength(1);
     const changes = (resync[0] as { changes: { kind: string; columns?: string[] }[] }).changes;
@@ -395,7 +398,7 @@ describe('WebSocket stream', () => {
     expect(changes.filter((x) => x.kind === 'insert')).toHaveLength(1);
     expect(changes.filter((x) => x.kind !== 'insert').every((x) => x.kind === 'modify' && JSON.stringify(x.columns) === '["_version"]')).toBe(true);
     expect(c.messages.filter((m) => m.type === 'snapshot').length).toBe(snapshots);
-    expect(c.store.Logical_Switch).toEqual((await dumpStore(['Logical_Switch'])).Logical_Switch);
+    expect(c.store().Logical_Switch).toEqual((await dumpStore(['Logical_Switch'])).Logical_Switch);
     // REST answers from the same resynchronised cache.
     const tables = [...schema.tables.keys()];
     expect(await restStore(app, tables)).toEqual(await dumpStore(tables));
@@ -408,12 +411,14 @@ describe('WebSocket stream', () => {
     c.ws.send('not json');
     c.send({ type: 'subscribe', id: 'y', remote: 'nb', db: NB, tables: ['Nope'] });
     c.send({ type: 'subscribe', id: 'z', remote: 'nowhere', db: NB });
+    c.send({ type: 'subscribe', id: 'w', remote: 'nb', db: 'No_Such_Db' });
     c.send({ type: 'ping', data: 7 });
     await c.waitFor(() => c.messages.some((m) => m.type === 'pong'));
-    expect(c.messages.slice(0, 3)).toEqual([
-      { type: 'error', error: { code: 'bad_message', message: 'message is not valid JSON' } },
+    expect(c.messages.slice(0, 4)).toEqual([
+      { type: 'error', error: { code: 'bad_message', message: expect.stringMatching(/^message is not valid JSON/) } },
       { type: 'error', id: 'y', error: { code: 'not_found', message: expect.stringMatching(/table Nope is not monitored/) } },
-      { type: 'error', id: 'z', error: { code: 'not_found', message: 'no remote named nowhere' } },
+      { type: 'error', id: 'z', error: { code: 'not_found', message: 'no remote named nowhere; configured: nb' } },
+      { type: 'error', id: 'w', error: { code: 'not_found', message: expect.stringMatching(/has no database No_Such_Db/) } },
     ]);
     c.close();
   });
@@ -426,8 +431,8 @@ describe('a stalled WebSocket client', () => {
     try {
       const c = new StreamClient(`${url.replace('http', 'ws')}/api/v1/stream`, schema, { token: TOKENS.viewer });
       await c.opened();
-      c.send({ type: 'subscribe', id: 'slow', remote: 'nb', db: NB, tables: ['Logical_Switch_Port'] });
-      await c.waitFor(() => c.messages.some((m) => m.type === 'snapshot' && m.last));
+      c.subscribe({ id: 'slow', remote: 'nb', db: NB, tables: ['Logical_Switch_Port'] });
+      await c.waitFor(() => c.snapshotDone('slow'));
       // Stop reading: the kernel buffers fill, then the gateway's send queue grows.
       const socket = (c.ws as unknown as { _socket: import('node:net').Socket })._socket;
       socket.pause();
@@ -447,7 +452,7 @@ describe('a stalled WebSocket client', () => {
       await c.waitFor(() => c.messages.some((m) => m.type === 'resync'), 15_000, 'resync notice');
       await settle(gateway);
       const expected = (await dumpStore(['Logical_Switch_Port'])).Logical_Switch_Port;
-      await c.waitFor(() => sameStore({ t: c.store.Logical_Switch_Port ?? {} }, { t: expected ?? {} }), 15_000, 'convergence after resync');
+      await c.waitFor(() => sameStore({ t: c.store().Logical_Switch_Port ?? {} }, { t: expected ?? {} }), 15_000, 'convergence after resync');
       c.close();
     } finally {
       await app.close();

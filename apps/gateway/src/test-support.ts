@@ -1,10 +1,19 @@
 /**
- * Helpers for the gateway's tests: a WebSocket stream client that applies snapshots and deltas to a
- * local store (as a browser would), and canonical forms to compare against `ovsdb-client dump`.
+ * Helpers for the gateway's tests: a WebSocket stream client that applies what it receives with the same
+ * reducer the web app runs (`applyServerMessage` from @ovsdb-web/protocol), and canonical forms to compare
+ * against `ovsdb-client dump`.
  */
 import WebSocket from 'ws';
-import { parseJson, rowFromWire, rowToWire, stringifyJson, type DatabaseSchema, type Json } from '@ovsdb-web/client';
-import type { ServerMessage } from './stream/protocol.js';
+import { rowFromWire, rowToWire, stringifyJson, type DatabaseSchema, type Json, type WireRow } from '@ovsdb-web/client';
+import {
+  STREAM_PROTOCOL,
+  STREAM_TOKEN_PREFIX,
+  applyServerMessage,
+  createSubscriptionState,
+  parseServerMessage,
+  type ServerMessage,
+  type SubscriptionState,
+} from '@ovsdb-web/protocol';
 
 export type Store = Record<string, Record<string, string>>;
 
@@ -29,19 +38,25 @@ export function canonicalDump(schema: DatabaseSchema, dump: Record<string, Recor
 
 export class StreamClient {
   readonly messages: ServerMessage[] = [];
-  readonly store: Store = {};
-  epoch = '';
-  seq = 0;
+  /** Per subscription id, the reducer's state. */
+  readonly subscriptions = new Map<string, SubscriptionState>();
   private waiters: (() => void)[] = [];
   readonly ws: WebSocket;
 
-  constructor(url: string, readonly schema: DatabaseSchema, opts: { token?: string; origin?: string } = {}) {
-    const protocols = ['ovsdb-web.v1', ...(opts.token ? [`bearer.${opts.token}`] : [])];
+  constructor(
+    url: string,
+    readonly schema: DatabaseSchema,
+    opts: { token?: string; origin?: string } = {},
+  ) {
+    const protocols = [STREAM_PROTOCOL, ...(opts.token ? [`${STREAM_TOKEN_PREFIX}${opts.token}`] : [])];
     this.ws = new WebSocket(url, protocols, opts.origin ? { origin: opts.origin } : {});
     this.ws.on('message', (data) => {
-      const msg = parseJson(data.toString()) as unknown as ServerMessage;
+      const msg = parseServerMessage(String(data));
       this.messages.push(msg);
-      this.apply(msg);
+      if ('id' in msg && msg.id !== undefined) {
+        const state = this.subscriptions.get(msg.id);
+        if (state) applyServerMessage(state, msg);
+      }
       for (const w of this.waiters.splice(0)) w();
     });
   }
@@ -63,38 +78,41 @@ export class StreamClient {
     this.ws.send(JSON.stringify(msg));
   }
 
-  private apply(msg: ServerMessage): void {
-    if (msg.type === 'subscribed') {
-      this.epoch = msg.epoch;
-      if (!msg.resumed) this.seq = msg.seq;
-    } else if (msg.type === 'snapshot') {
-      const rows = (this.store[msg.table] ??= {});
-      // The first chunk of a snapshot replaces what the client held for that table.
-      if (!this.snapshotting.has(msg.table)) {
-        this.store[msg.table] = {};
-        this.snapshotting.add(msg.table);
-      }
-      const target = this.store[msg.table] ?? rows;
-      for (const r of msg.rows) target[(r._uuid as [string, string])[1]] = canonical(this.schema, msg.table, r);
-      this.seq = msg.seq;
-      if (msg.last) this.snapshotting.clear();
-    } else if (msg.type === 'delta') {
-      for (const c of msg.changes) {
-        const rows = (this.store[c.table] ??= {});
-        if (c.kind === 'delete') delete rows[c.uuid];
-        else rows[c.uuid] = canonical(this.schema, c.table, c.row as Record<string, unknown>);
-      }
-      this.seq = msg.seq;
-    }
+  /** Subscribe; `from` continues the state of another client's subscription (a browser that reconnects). */
+  subscribe(msg: { id: string; remote: string; db: string; [k: string]: unknown }, from?: SubscriptionState): void {
+    const state = from ? { ...from, rows: new Map([...from.rows].map(([t, r]) => [t, new Map(r)])) } : createSubscriptionState(msg.id, { snapshot: msg.snapshot !== false });
+    this.subscriptions.set(msg.id, state);
+    this.send({ type: 'subscribe', ...msg, ...(from?.cursor ? { since: from.cursor } : {}) });
   }
 
-  private readonly snapshotting = new Set<string>();
+  state(id: string): SubscriptionState {
+    const s = this.subscriptions.get(id);
+    if (!s) throw new Error(`no subscription ${id}`);
+    return s;
+  }
+
+  /** The rows of a subscription as canonical text by table and uuid (every subscription, merged, when no id). */
+  store(id?: string): Store {
+    const out: Store = {};
+    for (const [sid, s] of this.subscriptions) {
+      if (id !== undefined && sid !== id) continue;
+      for (const [table, rows] of s.rows) {
+        const t = (out[table] ??= {});
+        for (const [uuid, r] of rows) t[uuid] = canonical(this.schema, table, r as WireRow);
+      }
+    }
+    return out;
+  }
+
+  snapshotDone(id: string): boolean {
+    return this.messages.some((m) => m.type === 'snapshot' && m.id === id && m.last) && this.state(id).phase === 'live';
+  }
 
   async waitFor(pred: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!pred()) {
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out waiting for ${what}; last messages: ${JSON.stringify(this.messages.slice(-3)).slice(0, 500)}`);
+      if (left <= 0) throw new Error(`timed out waiting for ${what}; last messages: ${JSON.stringify(this.messages.slice(-3), (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)).slice(0, 500)}`);
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, Math.min(left, 200));
         this.waiters.push(() => {
@@ -113,6 +131,11 @@ export class StreamClient {
 /** Equality of two stores regardless of the order rows arrived in. */
 export function sameStore(a: Store | undefined, b: Store | undefined): boolean {
   const norm = (s: Store | undefined): string =>
-    JSON.stringify(Object.keys(s ?? {}).sort().map((t) => [t, Object.entries((s ?? {})[t] ?? {}).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))]));
+    JSON.stringify(
+      Object.keys(s ?? {})
+        .filter((t) => Object.keys((s ?? {})[t] ?? {}).length > 0)
+        .sort()
+        .map((t) => [t, Object.entries((s ?? {})[t] ?? {}).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))]),
+    );
   return norm(a) === norm(b);
 }

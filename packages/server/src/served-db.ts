@@ -29,7 +29,7 @@ export interface Trigger {
   readonly received: number;
   /** Called once with the final results (not called when cancelled). */
   readonly complete: (results: Json[]) => void;
-  timer?: ReturnType<typeof setTimeout>;
+  timer?: ReturnType<typeof setTimeout> | undefined;
 }
 
 export interface ServedDatabaseOptions {

@@ -1,35 +1,29 @@
 /**
- * One browser's WebSocket: its subscriptions, the coalescing of deltas into small time windows, and
- * backpressure. The gateway never buffers without bound for a slow client: once the socket's
- * `bufferedAmount` passes the limit, pending deltas are dropped and the client is told to expect a
+ * One browser's WebSocket: its subscriptions, the coalescing of deltas into small time windows, status
+ * pushes for dashboards, and backpressure. The gateway never buffers without bound for a slow client: once
+ * the socket's `bufferedAmount` passes the limit, pending deltas are dropped and the client is told to expect a
  * resync, which is sent as a fresh snapshot when the socket drains; a client that stays stalled is cut.
+ *
+ * Nothing a client sends can throw out of here: every message is parsed strictly and every failure is
+ * answered with an `error` message on the same connection.
  */
 import type { WebSocket } from 'ws';
-import {
-  OvsdbError,
-  evaluateConditions,
-  parseConditions,
-  stringifyJson,
-  type ParsedCondition,
-  type Json,
-  type Row,
-  type RowChange,
-  type TableSchema,
-} from '@ovsdb-web/client';
 import type { FastifyBaseLogger } from 'fastify';
-import type { Feed, FeedEntry } from '../remotes.js';
-import type { Principal } from '../auth.js';
-import type { Metrics } from '../metrics.js';
-import { parseClientMessage, ProtocolViolation, type ServerMessage, type SubscribeMessage } from './protocol.js';
-
-/** A delta waiting to be sent; the row is already JSON text, shared by every client that sends it. */
-interface PendingDelta {
-  table: string;
-  uuid: string;
-  kind: 'insert' | 'modify' | 'delete';
-  rowJson?: string;
-  columns?: string[];
-}
+import type { DatabaseStats, RemoteStatus } from '@ovsdb-web/protocol';
+import {
+  encodeDelta,
+  encodeServerMessage,
+  encodeSnapshot,
+  parseClientMessage,
+  ProtocolViolation,
+  type ServerMessage,
+  type SubscribeMessage,
+} from '@ovsdb-web/protocol';
+import type { Feed, FeedEntry } from '../feeds/feed.js';
+import type { Principal } from '../plugins/auth.js';
+import type { Metrics } from '../plugins/metrics.js';
+import { ApiError, toApiError } from '../plugins/errors.js';
+import { Subscription } from './subscription.js';
 
 export interface StreamLimits {
   /** Above this many bytes queued on the socket the client is considered stalled. */
@@ -44,6 +38,8 @@ export interface StreamLimits {
   /** WebSocket ping interval; a client that misses a pong by the next ping is disconnected. */
   heartbeatMs: number;
   maxSubscriptions: number;
+  /** How often a status subscription is refreshed. */
+  statusIntervalMs: number;
 }
 
 export const DEFAULT_LIMITS: StreamLimits = {
@@ -54,107 +50,41 @@ export const DEFAULT_LIMITS: StreamLimits = {
   stallTimeoutMs: 30_000,
   heartbeatMs: 15_000,
   maxSubscriptions: 64,
+  statusIntervalMs: 2_000,
 };
 
-export interface FeedLookup {
-  feed(remote: string, db: string): Feed | undefined;
-  describe(remote: string): string | undefined;
-}
-
-class Subscription {
-  readonly tables: Set<string>;
-  readonly filters = new Map<string, readonly ParsedCondition[]>();
-  readonly columns = new Map<string, ReadonlySet<string>>();
-  /** Coalesced changes not yet sent, by `table/uuid`. */
-  pending = new Map<string, PendingDelta>();
-  private readonly columnsKey = new Map<string, string>();
-  pendingResync = false;
-  /** The feed seq the client will be at once everything sent so far is applied. */
-  seq = 0;
-  snapshotting = false;
-  unsubscribe: (() => void) | undefined;
-
-  constructor(
-    readonly id: string,
-    readonly feed: Feed,
-    tables: readonly string[],
-  ) {
-    this.tables = new Set(tables);
-  }
-
-  matches(table: string, row: Row | undefined): boolean {
-    if (!row) return false;
-    const f = this.filters.get(table);
-    return !f || evaluateConditions(f, row, 'all');
-  }
-
-  /** The row as JSON text, projected to the subscribed columns; encoded once per row version and projection. */
-  rowJson(table: TableSchema, row: Row): string {
-    const cols = this.columns.get(table.name);
-    if (!cols) return this.feed.json(table, row);
-    let key = this.columnsKey.get(table.name);
-    if (key === undefined) this.columnsKey.set(table.name, (key = [...cols].sort().join(',')));
-    return this.feed.json(table, row, cols, key);
-  }
-
-  /** Fold one cache change into the pending set, as seen through this subscription's filter. */
-  add(change: RowChange): void {
-    if (!this.tables.has(change.table)) return;
-    const table = this.feed.table(change.table);
-    if (!table) return;
-    const was = this.matches(change.table, change.old);
-    const is = this.matches(change.table, change.new);
-    let delta: PendingDelta;
-    if (!was && !is) return;
-    if (!was) delta = { table: change.table, uuid: change.uuid, kind: 'insert', rowJson: this.rowJson(table, change.new as Row) };
-    else if (!is) delta = { table: change.table, uuid: change.uuid, kind: 'delete' };
-    else {
-      const cols = this.columns.get(change.table);
-      const changed = (change.columns ?? []).filter((c) => !cols || cols.has(c));
-      if (change.columns && changed.length === 0) return; // only columns this client did not ask for
-      delta = { table: change.table, uuid: change.uuid, kind: 'modify', rowJson: this.rowJson(table, change.new as Row), columns: changed };
-    }
-    const key = `${change.table}/${change.uuid}`;
-    const prev = this.pending.get(key);
-    if (!prev) {
-      this.pending.set(key, delta);
-      return;
-    }
-    if (prev.kind === 'insert') {
-      if (delta.kind === 'delete') this.pending.delete(key);
-      else this.pending.set(key, { table: delta.table, uuid: delta.uuid, kind: 'insert', ...(delta.rowJson ? { rowJson: delta.rowJson } : {}) });
-    } else if (prev.kind === 'modify' && delta.kind === 'modify') {
-      const columns = [...new Set([...(prev.columns ?? []), ...(delta.columns ?? [])])];
-      this.pending.set(key, { ...delta, columns });
-    } else {
-      // delete after modify stays a delete; insert after delete replaces the row the client holds.
-      this.pending.set(key, delta.kind === 'insert' ? delta : { ...delta });
-    }
-    // Map order is first-insertion order; a re-set key keeps its place, which keeps per-row order.
-  }
+/** What a session needs from the gateway: feeds by name (or why there is none) and status for dashboards. */
+export interface StreamHost {
+  /** The feed, or an `ApiError` saying why not (no such remote: not_found; not connected: unavailable). */
+  feed(remote: string, db: string): Feed;
+  status(): { remotes: RemoteStatus[]; databases: DatabaseStats[] };
 }
 
 export class StreamSession {
   private readonly subs = new Map<string, Subscription>();
+  private readonly statusSubs = new Set<string>();
   private flushTimer: NodeJS.Timeout | undefined;
+  private statusTimer: NodeJS.Timeout | undefined;
   private stalledSince: number | undefined;
   private drainTimer: NodeJS.Timeout | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private alive = true;
   private closed = false;
+  /** Receive time of the newest batch queued, stamped on the next delta. */
+  private lastBatchTime = 0;
 
   constructor(
     private readonly ws: WebSocket,
     readonly principal: Principal,
-    private readonly feeds: FeedLookup,
+    private readonly host: StreamHost,
     private readonly metrics: Metrics,
     private readonly limits: StreamLimits,
     private readonly log: FastifyBaseLogger,
   ) {
     metrics.wsClients.inc();
     ws.on('message', (data, isBinary) => {
-      if (isBinary) return this.fail('binary frames are not part of this protocol');
-      this.onMessage(data.toString());
+      if (isBinary) return this.sendError(undefined, new ProtocolViolation('binary frames are not part of this protocol'));
+      this.onMessage(Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(new Uint8Array(data)).toString('utf8'));
     });
     ws.on('pong', () => (this.alive = true));
     ws.on('close', () => this.dispose());
@@ -171,61 +101,61 @@ export class StreamSession {
   }
 
   get subscriptionCount(): number {
-    return this.subs.size;
+    return this.subs.size + this.statusSubs.size;
   }
 
   private onMessage(text: string): void {
-    let msg;
+    let id: string | undefined;
     try {
-      msg = parseClientMessage(text);
-    } catch (err) {
-      if (err instanceof ProtocolViolation) return this.send({ type: 'error', error: { code: 'bad_message', message: err.message } });
-      throw err;
-    }
-    switch (msg.type) {
-      case 'ping':
-        return this.send(msg.data === undefined ? { type: 'pong' } : { type: 'pong', data: msg.data });
-      case 'unsubscribe': {
-        const sub = this.subs.get(msg.id);
-        sub?.unsubscribe?.();
-        this.subs.delete(msg.id);
-        return;
-      }
-      case 'subscribe':
-        try {
-          this.subscribe(msg);
-        } catch (err) {
-          const e = err as Error & { code?: string };
-          const code = e.code ?? (err instanceof OvsdbError ? 'bad_request' : 'internal');
-          this.send({ type: 'error', id: msg.id, error: { code, message: e.message } });
+      const msg = parseClientMessage(text);
+      id = msg.type === 'ping' ? undefined : msg.id;
+      switch (msg.type) {
+        case 'ping':
+          return this.send(msg.data === undefined ? { type: 'pong' } : { type: 'pong', data: msg.data });
+        case 'unsubscribe': {
+          const sub = this.subs.get(msg.id);
+          sub?.unsubscribe?.();
+          this.subs.delete(msg.id);
+          this.statusSubs.delete(msg.id);
+          if (this.statusSubs.size === 0) clearInterval(this.statusTimer);
+          return;
         }
-        return;
+        case 'subscribe-status':
+          this.checkNewId(msg.id);
+          this.statusSubs.add(msg.id);
+          this.sendStatus(msg.id);
+          this.statusTimer ??= setInterval(() => {
+            for (const s of this.statusSubs) this.sendStatus(s);
+          }, this.limits.statusIntervalMs);
+          return;
+        case 'subscribe':
+          return this.subscribe(msg);
+      }
+    } catch (err) {
+      this.sendError(err instanceof ProtocolViolation ? (err.id ?? id) : id, err);
     }
   }
 
+  private sendError(id: string | undefined, err: unknown): void {
+    const api = toApiError(err, this.log);
+    this.send(id === undefined ? { type: 'error', error: api.toInfo() } : { type: 'error', id, error: api.toInfo() });
+  }
+
+  private checkNewId(id: string): void {
+    if (this.subs.has(id) || this.statusSubs.has(id)) throw new ApiError('conflict', `subscription id ${JSON.stringify(id)} is already in use`);
+    if (this.subscriptionCount >= this.limits.maxSubscriptions) throw new ApiError('too_many', `at most ${this.limits.maxSubscriptions} subscriptions per connection`);
+  }
+
+  private sendStatus(id: string): void {
+    const { remotes, databases } = this.host.status();
+    this.send({ type: 'status', id, remotes, databases });
+  }
+
   private subscribe(msg: SubscribeMessage): void {
-    if (this.subs.has(msg.id)) throw withCode(new Error(`subscription id ${JSON.stringify(msg.id)} is already in use`), 'conflict');
-    if (this.subs.size >= this.limits.maxSubscriptions) throw withCode(new Error(`at most ${this.limits.maxSubscriptions} subscriptions per connection`), 'too_many');
-    const feed = this.feeds.feed(msg.remote, msg.db);
-    if (!feed) {
-      const why = this.feeds.describe(msg.remote);
-      throw withCode(new Error(why ?? `no remote named ${msg.remote}`), why ? 'unavailable' : 'not_found');
-    }
-    const available = [...feed.monitor.cache.tables.keys()];
-    const tables = msg.tables && msg.tables.length > 0 ? msg.tables : available;
-    for (const t of tables) if (!feed.monitor.cache.tables.has(t)) throw withCode(new Error(`table ${t} is not monitored in ${msg.db} (monitored: ${available.join(', ')})`), 'not_found');
-    const sub = new Subscription(msg.id, feed, tables);
-    for (const [t, where] of Object.entries(msg.where ?? {})) {
-      const schema = feed.table(t);
-      if (!schema || !sub.tables.has(t)) throw withCode(new Error(`where names table ${t}, which this subscription does not include`), 'bad_request');
-      sub.filters.set(t, parseConditions(schema, where as Json));
-    }
-    for (const [t, cols] of Object.entries(msg.columns ?? {})) {
-      const schema = feed.table(t);
-      if (!schema || !sub.tables.has(t)) throw withCode(new Error(`columns names table ${t}, which this subscription does not include`), 'bad_request');
-      for (const c of cols) if (!schema.columns.has(c) && c !== '_uuid' && c !== '_version') throw withCode(new Error(`no column ${c} in table ${t}`), 'bad_request');
-      sub.columns.set(t, new Set(cols));
-    }
+    this.checkNewId(msg.id);
+    const feed = this.host.feed(msg.remote, msg.db);
+    const sub = new Subscription(msg.id, feed, msg);
+    const tables = [...sub.tables];
     this.subs.set(msg.id, sub);
     sub.unsubscribe = feed.subscribe((entry) => this.onFeed(sub, entry));
 
@@ -238,7 +168,8 @@ export class StreamSession {
       return;
     }
     this.send({ type: 'subscribed', id: msg.id, epoch: feed.epoch, seq: feed.seq, resumed: false, tables });
-    void this.sendSnapshot(sub);
+    if (sub.withSnapshot) void this.sendSnapshot(sub);
+    else sub.seq = feed.seq;
   }
 
   private onFeed(sub: Subscription, entry: FeedEntry): void {
@@ -246,6 +177,7 @@ export class StreamSession {
     for (const c of entry.batch.changes) sub.add(c);
     if (entry.batch.resync) sub.pendingResync = true;
     sub.seq = Math.max(sub.seq, entry.seq);
+    this.lastBatchTime = Math.max(this.lastBatchTime, entry.time);
     if (!sub.snapshotting && this.stalledSince === undefined) this.scheduleFlush();
   }
 
@@ -261,18 +193,10 @@ export class StreamSession {
     if (this.closed || this.stalledSince !== undefined) return;
     if (this.ws.bufferedAmount > this.limits.maxBufferedBytes) return this.stall();
     for (const sub of this.subs.values()) {
-      if (sub.snapshotting || (sub.pending.size === 0 && !sub.pendingResync)) continue;
-      const changes = [...sub.pending.values()];
-      const resync = sub.pendingResync;
-      sub.pending = new Map();
-      sub.pendingResync = false;
+      if (sub.snapshotting) continue;
+      const { changes, resync } = sub.take();
       if (changes.length === 0) continue;
-      // Built as text: the rows are already JSON, and re-serialising them per client is what would cost.
-      const parts = changes.map(
-        (c) =>
-          `{"table":${JSON.stringify(c.table)},"uuid":"${c.uuid}","kind":"${c.kind}"${c.rowJson ? `,"row":${c.rowJson}` : ''}${c.columns ? `,"columns":${JSON.stringify(c.columns)}` : ''}}`,
-      );
-      this.sendText(`{"type":"delta","id":${JSON.stringify(sub.id)},"epoch":"${sub.feed.epoch}","seq":${sub.seq}${resync ? ',"resync":true' : ''},"changes":[${parts.join(',')}]}`);
+      this.sendText(encodeDelta({ id: sub.id, epoch: sub.feed.epoch, seq: sub.seq, time: this.lastBatchTime, ...(resync ? { resync: true } : {}) }, changes));
     }
   }
 
@@ -282,10 +206,7 @@ export class StreamSession {
     this.stalledSince = Date.now();
     this.metrics.resyncs.inc();
     this.log.warn({ user: this.principal.name, bufferedBytes: this.ws.bufferedAmount }, 'websocket client is too slow; dropping its deltas until it drains');
-    for (const sub of this.subs.values()) {
-      sub.pending = new Map();
-      sub.pendingResync = false;
-    }
+    for (const sub of this.subs.values()) sub.drop();
     this.drainTimer = setInterval(() => {
       if (this.closed) return;
       if (this.ws.bufferedAmount <= this.limits.resumeBelowBytes) {
@@ -294,7 +215,8 @@ export class StreamSession {
         this.stalledSince = undefined;
         for (const sub of this.subs.values()) {
           this.send({ type: 'resync', id: sub.id, reason: 'the client fell behind; a fresh snapshot follows' });
-          void this.sendSnapshot(sub);
+          if (sub.withSnapshot) void this.sendSnapshot(sub);
+          else sub.seq = sub.feed.seq;
         }
       } else if (Date.now() - (this.stalledSince ?? 0) > this.limits.stallTimeoutMs) {
         this.metrics.droppedClients.inc();
@@ -307,27 +229,28 @@ export class StreamSession {
 
   private async sendSnapshot(sub: Subscription): Promise<void> {
     sub.snapshotting = true;
-    sub.pending = new Map();
-    sub.pendingResync = false;
+    sub.drop();
     // Rows are immutable snapshots: capturing the arrays now gives a consistent state at this seq.
     const seq = sub.feed.seq;
     sub.seq = seq;
-    const captured = [...sub.tables].map((t) => {
-      const cache = sub.feed.monitor.cache.table(t);
-      return { table: cache.schema, rows: cache.rows().filter((r) => sub.matches(t, r)) };
+    const captured = [...sub.tables].flatMap((t) => {
+      const schema = sub.feed.table(t);
+      return schema ? [{ schema, rows: sub.feed.rows(t).filter((r) => sub.matches(t, r)) }] : [];
     });
     const chunk = this.limits.snapshotChunkRows;
     try {
-      for (const [ti, { table, rows }] of captured.entries()) {
+      for (const [ti, { schema, rows }] of captured.entries()) {
         for (let i = 0; i < rows.length || i === 0; i += chunk) {
           if (this.closed || !this.subs.has(sub.id)) return;
           await this.waitForRoom();
-          const part = rows.slice(i, i + chunk).map((r) => sub.rowJson(table, r));
+          const part = rows.slice(i, i + chunk).map((r) => sub.rowJson(schema, r));
           const last = ti === captured.length - 1 && i + chunk >= rows.length;
-          this.sendText(`{"type":"snapshot","id":${JSON.stringify(sub.id)},"epoch":"${sub.feed.epoch}","seq":${seq},"table":${JSON.stringify(table.name)},"rows":[${part.join(',')}],"last":${last}}`);
+          this.sendText(encodeSnapshot({ id: sub.id, epoch: sub.feed.epoch, seq, table: schema.name, last }, part));
           if (rows.length === 0) break;
         }
       }
+    } catch (err) {
+      this.sendError(sub.id, err);
     } finally {
       sub.snapshotting = false;
     }
@@ -348,16 +271,12 @@ export class StreamSession {
   }
 
   private send(msg: ServerMessage): void {
-    this.sendText(stringifyJson(msg as unknown as Json));
+    this.sendText(encodeServerMessage(msg));
   }
 
   private sendText(text: string): void {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
     this.ws.send(text);
-  }
-
-  private fail(message: string): void {
-    this.send({ type: 'error', error: { code: 'bad_message', message } });
   }
 
   /** Close with a reason (graceful shutdown). */
@@ -372,13 +291,10 @@ export class StreamSession {
     this.metrics.wsClients.dec();
     clearInterval(this.heartbeat);
     clearInterval(this.drainTimer);
+    clearInterval(this.statusTimer);
     clearTimeout(this.flushTimer);
     for (const sub of this.subs.values()) sub.unsubscribe?.();
     this.subs.clear();
+    this.statusSubs.clear();
   }
-}
-
-function withCode(err: Error, code: string): Error {
-  (err as Error & { code: string }).code = code;
-  return err;
 }

@@ -9,7 +9,7 @@ import type { Json, JsonObject } from '../wire/json.js';
 import { isJsonObject } from '../wire/notation.js';
 import { OvsdbError } from '../wire/errors.js';
 import type { Row } from '../data/value.js';
-import { evaluateConditions, type Condition } from '../data/condition.js';
+import { evaluateConditions, type ParsedCondition } from '../data/condition.js';
 import type { TableCache } from './table-cache.js';
 
 export type ChangeKind = 'insert' | 'modify' | 'delete';
@@ -97,7 +97,7 @@ export class DatabaseCache {
    * the changed columns. `filters` emulate `monitor_cond` conditions on servers that only have `monitor`:
    * a row that stops matching is reported deleted.
    */
-  applyUpdate1(updates: Json, filters?: ReadonlyMap<string, readonly Condition[]>): RowChange[] {
+  applyUpdate1(updates: Json, filters?: ReadonlyMap<string, readonly ParsedCondition[]>): RowChange[] {
     const pending: Pending[] = [];
     for (const [table, tu] of this.tableUpdates(updates)) {
       const filter = filters?.get(table.name);
@@ -125,7 +125,7 @@ export class DatabaseCache {
    * true difference: rows that appeared, changed or vanished since the cache was last current. Rows that
    * did not change keep their object identity.
    */
-  replaceWith(snapshot: Json, version: 1 | 2, filters?: ReadonlyMap<string, readonly Condition[]>): RowChange[] {
+  replaceWith(snapshot: Json, version: 1 | 2, filters?: ReadonlyMap<string, readonly ParsedCondition[]>): RowChange[] {
     const fresh = new Map<TableCache, Map<string, Row>>();
     for (const t of this.tables.values()) fresh.set(t, new Map());
     for (const [table, uuid, row] of this.snapshotRows(snapshot, version, filters)) (fresh.get(table) as Map<string, Row>).set(uuid, row);
@@ -152,7 +152,7 @@ export class DatabaseCache {
    * and the per-row change records roughly halves what an initial sync allocates besides the rows.
    * A malformed snapshot leaves the cache empty, as it was.
    */
-  load(snapshot: Json, version: 1 | 2, filters?: ReadonlyMap<string, readonly Condition[]>): void {
+  load(snapshot: Json, version: 1 | 2, filters?: ReadonlyMap<string, readonly ParsedCondition[]>): void {
     if (this.size > 0) throw new OvsdbError('not supported', 'load() fills an empty cache only; use replaceWith()');
     try {
       for (const [table, uuid, row] of this.snapshotRows(snapshot, version, filters)) table.put(uuid, row);
@@ -168,7 +168,7 @@ export class DatabaseCache {
   }
 
   /** The whole rows of a snapshot (`initial`/`insert`, or v1 `new`), decoded, minus those `filters` exclude. */
-  private *snapshotRows(snapshot: Json, version: 1 | 2, filters?: ReadonlyMap<string, readonly Condition[]>): Generator<[TableCache, string, Row]> {
+  private *snapshotRows(snapshot: Json, version: 1 | 2, filters?: ReadonlyMap<string, readonly ParsedCondition[]>): Generator<[TableCache, string, Row]> {
     for (const [table, tu] of this.tableUpdates(snapshot)) {
       const filter = filters?.get(table.name);
       for (const uuid in tu) {

@@ -4,7 +4,7 @@
  */
 import type { Atom, Datum, MapDatum, Row } from '../data/value.js';
 import { normalizeInteger } from '../data/atom.js';
-import { compositeKey, datumKey } from './key.js';
+import { compositeKey, datumKey } from '../data/key.js';
 
 export type IndexSpec =
   | { name?: string; columns: readonly string[]; unique?: boolean }

@@ -8,8 +8,8 @@ import { columnOf, isScalar, type ColumnSchema, type TableSchema } from '../sche
 import type { Datum, Row } from '../data/value.js';
 import { datumDecoder, defaultDatum, datumEquals, type DatumDecoder } from '../data/datum.js';
 import { applyDiff } from '../data/diff.js';
-import { evaluateConditions, parseConditions, type Condition as ParsedCondition, type ConditionClause } from '../data/condition.js';
-import { encodeConditions, type Condition } from '../txn/builder.js';
+import { evaluateConditions, parseConditions, type ParsedCondition, type ConditionClause } from '../data/condition.js';
+import { encodeConditions, type Condition } from '../data/encode.js';
 import { Index, type IndexSpec } from './indexes.js';
 
 export class TableCache {

@@ -19,7 +19,7 @@ import { TransactionBuilder } from '../txn/builder.js';
 import { TransactionError } from '../txn/errors.js';
 import { Monitor, type MonitorHost, type MonitorOptions } from '../monitor/monitor.js';
 import { watchMember, ClusterMemberRejected, type ClusterView } from '../cluster/member.js';
-import { Emitter, type Listener } from './emitter.js';
+import { Emitter, type Listener } from '../events/emitter.js';
 import { Backoff, type ReconnectOptions } from './backoff.js';
 import { Prober } from './prober.js';
 
@@ -91,7 +91,7 @@ interface Session {
   readonly remote: Remote;
   readonly conn: RpcConnection;
   readonly prober: Prober;
-  leadership?: () => void;
+  leadership?: (() => void) | undefined;
 }
 
 let monitorCounter = 0;

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOvsdbServer, OVSDB_SERVER, VSWITCH_SCHEMA, type OvsdbServer } from '@ovsdb-web/testing';
-import { main, type CliIo } from './cli.js';
+import { main } from './cli.js';
+import type { CliIo } from '../cli/io.js';
 import { MODEL_SOURCES, renderModel } from './regenerate.js';
 
 interface Run {

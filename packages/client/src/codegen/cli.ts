@@ -12,18 +12,7 @@ import type { TlsOptions } from '../transport/connect.js';
 import { DEFAULT_IMPORT_FROM, generateModels } from './generate.js';
 import { readSchemaFile, SchemaFileError } from './schema-file.js';
 
-export interface CliIo {
-  stdout(text: string): void;
-  stderr(text: string): void;
-}
-
-export const nodeIo: CliIo = {
-  stdout: (text) => void process.stdout.write(text),
-  stderr: (text) => void process.stderr.write(text),
-};
-
-/** Exit status for anything the user has to fix: arguments, the schema file, the remote or the database. */
-export const EXIT_USAGE = 2;
+import { EXIT_USAGE, UsageError, nodeIo, type CliIo } from '../cli/io.js';
 
 export const USAGE = `Usage:
   ovsdb-codegen SCHEMA.ovsschema [-o OUT.ts] [--import-from MODULE]
@@ -43,8 +32,6 @@ Options:
 
 Exit status: 0 on success, 2 when the arguments, the schema or the server are not usable.
 `;
-
-class UsageError extends Error {}
 
 interface Args {
   schemaPath?: string;

@@ -287,13 +287,17 @@ function isAsciiAlpha(c: number): boolean {
   return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
 }
 
-// A string is printed bare only when it cannot be mistaken for anything else.
-function stringNeedsQuotes(s: string): boolean {
+/**
+ * Whether ovsdb-server (and ovs-vsctl) quote a string when writing it as text: a string is printed bare
+ * only when it looks like an identifier (a letter or `_`, then letters, digits, `_`, `-`, `.`) and cannot be
+ * mistaken for a boolean or a UUID.
+ */
+export function stringNeedsQuotes(s: string): boolean {
   const c0 = s.charCodeAt(0);
   if (!(isAsciiAlpha(c0) || c0 === 0x5f)) return true;
   for (let i = 1; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (!(isAsciiAlpha(c) || c === 0x5f || c === 0x2d || c === 0x2e)) return true;
+    if (!(isAsciiAlpha(c) || (c >= 0x30 && c <= 0x39) || c === 0x5f || c === 0x2d || c === 0x2e)) return true;
   }
   return s === 'true' || s === 'false' || canonicalUuid(s) !== undefined;
 }

@@ -22,7 +22,7 @@ export interface ConditionClause {
 }
 
 /** A clause, or one of the constant conditions `true` and `false`. */
-export type Condition = boolean | ConditionClause;
+export type ParsedCondition = boolean | ConditionClause;
 
 export type ConditionMode = 'all' | 'any';
 
@@ -31,7 +31,7 @@ function isRelational(f: ConditionFunction): boolean {
 }
 
 /** Parse one clause of a `where` array (`ctx.namedUuids: 'allow'` inside a transaction). */
-export function parseCondition(table: TableSchema, json: Json, ctx?: DecodeContext): Condition {
+export function parseCondition(table: TableSchema, json: Json, ctx?: DecodeContext): ParsedCondition {
   if (typeof json === 'boolean') return json;
   if (!Array.isArray(json) || json.length !== 3 || typeof json[0] !== 'string' || typeof json[1] !== 'string') {
     throw syntaxError(json, 'Parse error in condition.');
@@ -74,7 +74,7 @@ const FUNCTION_RANK: Readonly<Record<ConditionFunction, number>> = {
   '!=': 9,
 };
 
-function clauseRank(c: Condition): number {
+function clauseRank(c: ParsedCondition): number {
   return typeof c === 'boolean' ? (c ? 1 : 0) : FUNCTION_RANK[c.function];
 }
 
@@ -82,7 +82,7 @@ function columnRank(name: string): number {
   return name === '_uuid' ? 0 : name === '_version' ? 1 : 2;
 }
 
-function compareClauses(a: Condition, b: Condition): number {
+function compareClauses(a: ParsedCondition, b: ParsedCondition): number {
   const r = clauseRank(a) - clauseRank(b);
   if (r !== 0) return r;
   const ca = typeof a === 'boolean' ? '_uuid' : a.column;
@@ -95,14 +95,14 @@ function compareClauses(a: Condition, b: Condition): number {
  * Parse a `where` array. The clauses come back in ovsdb-server's normal order (which does not change
  * their meaning: `all` and `any` are both commutative).
  */
-export function parseConditions(table: TableSchema, wire: Json, ctx?: DecodeContext): Condition[] {
+export function parseConditions(table: TableSchema, wire: Json, ctx?: DecodeContext): ParsedCondition[] {
   if (!Array.isArray(wire)) throw syntaxError(wire, 'Type mismatch for member \'where\'.');
   const out = wire.map((c) => parseCondition(table, c, ctx));
   return out.sort(compareClauses);
 }
 
 /** Encode conditions as a `where` array (one-element sets as bare atoms, like ovsdb-server). */
-export function conditionsToWire(conds: readonly Condition[]): WireCondition[] {
+export function conditionsToWire(conds: readonly ParsedCondition[]): WireCondition[] {
   return conds.map((c) => (typeof c === 'boolean' ? c : [c.column, c.function, datumToWire(c.argType, c.value)]));
 }
 
@@ -218,7 +218,7 @@ function evaluateClause(c: ConditionClause, row: Row): boolean {
 }
 
 /** Evaluate one condition on a typed row; columns missing from the row take their default value. */
-export function evaluateCondition(c: Condition, row: Row): boolean {
+export function evaluateCondition(c: ParsedCondition, row: Row): boolean {
   return typeof c === 'boolean' ? c : evaluateClause(c, row);
 }
 
@@ -226,7 +226,7 @@ export function evaluateCondition(c: Condition, row: Row): boolean {
  * `'all'`: every clause holds (a `select`'s `where`). `'any'`: some clause holds (a `monitor_cond`
  * condition). No clauses at all match every row in both modes.
  */
-export function evaluateConditions(conds: readonly Condition[], row: Row, mode: ConditionMode = 'all'): boolean {
+export function evaluateConditions(conds: readonly ParsedCondition[], row: Row, mode: ConditionMode = 'all'): boolean {
   const n = conds.length;
   if (n === 0) return true;
   if (mode === 'all') {

@@ -10,7 +10,7 @@ import type { Atom, Datum, MapDatum, Row, SetDatum } from './value.js';
 import { atomEquals, checkAtom, compareAtoms, INT64_MAX, INT64_MIN, normalizeInteger, syntaxError, syntaxText, type DecodeContext } from './atom.js';
 import { datumEquals, datumFromWire, datumToWire, defaultDatum, EMPTY_MAP, EMPTY_SET, typeToEnglish } from './datum.js';
 
-export interface Mutation {
+export interface ParsedMutation {
   readonly column: string;
   readonly mutator: Mutator;
   /** The argument, in the representation of `argType`. */
@@ -39,7 +39,7 @@ function isSetType(t: ColumnType): boolean {
 }
 
 /** Parse one mutation `[column, mutator, value]` (`ctx.namedUuids: 'allow'` inside a transaction). */
-export function parseMutation(table: TableSchema, json: Json, ctx?: DecodeContext): Mutation {
+export function parseMutation(table: TableSchema, json: Json, ctx?: DecodeContext): ParsedMutation {
   if (!Array.isArray(json) || json.length !== 3 || typeof json[0] !== 'string' || typeof json[1] !== 'string') {
     throw syntaxError(json, 'Parse error in mutation.');
   }
@@ -82,12 +82,12 @@ export function parseMutation(table: TableSchema, json: Json, ctx?: DecodeContex
 }
 
 /** Parse a `mutations` array; the order is kept, since mutations apply in sequence. */
-export function parseMutations(table: TableSchema, wire: Json, ctx?: DecodeContext): Mutation[] {
+export function parseMutations(table: TableSchema, wire: Json, ctx?: DecodeContext): ParsedMutation[] {
   if (!Array.isArray(wire)) throw syntaxError(wire, 'Type mismatch for member \'mutations\'.');
   return wire.map((m) => parseMutation(table, m, ctx));
 }
 
-export function mutationsToWire(mutations: readonly Mutation[]): WireMutation[] {
+export function mutationsToWire(mutations: readonly ParsedMutation[]): WireMutation[] {
   return mutations.map((m) => [m.column, m.mutator, datumToWire(m.argType, m.value)]);
 }
 
@@ -248,7 +248,7 @@ function checkCount(type: ColumnType, n: number): void {
   }
 }
 
-function applyOne(m: Mutation, current: Datum): Datum {
+function applyOne(m: ParsedMutation, current: Datum): Datum {
   const type = m.columnType;
   if (isArithmetic(m.mutator)) {
     const y = m.value as Atom;
@@ -289,7 +289,7 @@ function applyOne(m: Mutation, current: Datum): Datum {
  * the `OvsdbError` ovsdb-server would return: `domain error`, `range error` or `constraint violation`.
  * `changed` is whether any mutated column ended with a different value.
  */
-export function applyMutations(table: TableSchema, row: Row, mutations: readonly Mutation[]): MutationResult {
+export function applyMutations(table: TableSchema, row: Row, mutations: readonly ParsedMutation[]): MutationResult {
   if (mutations.length === 0) return { row, changed: false };
   let out: Record<string, Datum> | undefined;
   for (const m of mutations) {

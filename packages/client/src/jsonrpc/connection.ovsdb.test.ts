@@ -108,7 +108,7 @@ afterAll(async () => {
 });
 
 async function connect(remote: Remote): Promise<{ conn: RpcConnection; received: string[] }> {
-  const stream = await openStream(remote, { tls: tlsOpts, timeoutMs: 5000 });
+  const stream = await openStream(remote, { ...(tlsOpts ? { tls: tlsOpts } : {}), timeoutMs: 5000 });
   const received: string[] = [];
   // A second 'data' listener sees the raw traffic without affecting the connection.
   stream.on('data', (c: Buffer) => received.push(c.toString('utf8')));

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Json, JsonObject } from '../wire/json.js';
 import { OvsdbError } from '../wire/errors.js';
 import { RpcConnection } from './connection.js';
-import { DisconnectedError, ProtocolError, RpcError, UnexpectedReplyError } from './errors.js';
+import { DisconnectedError, ProtocolError, ReplyLostError, RpcError, UnexpectedReplyError } from './errors.js';
 import { MessageReader } from './reader.js';
 
 /** The far end of a unix socket, driven by the test: it sees parsed messages and writes raw text. */
@@ -305,17 +305,21 @@ describe('RpcConnection shutdown', () => {
     await peer.nth(2);
     peer.socket.destroy();
     const [ep, eq] = await Promise.all([p.catch((e: unknown) => e), q.catch((e: unknown) => e)]);
-    expect(ep).toBeInstanceOf(DisconnectedError);
-    expect(eq).toBe(ep);
-    expect(closes).toEqual([ep]);
+    // Requests in flight: their outcome is unknown, and they say so by type.
+    expect(ep).toBeInstanceOf(ReplyLostError);
+    expect(eq).toBeInstanceOf(ReplyLostError);
+    const closed = conn.closeError;
+    expect((ep as ReplyLostError).closed).toBe(closed);
+    expect((ep as ReplyLostError).method).toBe('transact');
+    expect((ep as ReplyLostError).message).toBe(closed?.message);
+    expect(closes).toEqual([closed]);
     expect(conn.closed).toBe(true);
-    expect(conn.closeError).toBe(ep);
-    await expect(conn.request('list_dbs', [])).rejects.toBe(ep);
-    expect(() => conn.notify('cancel', [1])).toThrow(ep as Error);
+    await expect(conn.request('list_dbs', [])).rejects.toBe(closed);
+    expect(() => conn.notify('cancel', [1])).toThrow(closed);
     const late: DisconnectedError[] = [];
     conn.onClose((e) => late.push(e));
     await Promise.resolve();
-    expect(late).toEqual([ep]);
+    expect(late).toEqual([closed]);
   });
 
   it('close() rejects pending requests, flushes what was written and ends the socket', async () => {
@@ -358,7 +362,7 @@ describe('RpcConnection shutdown', () => {
     expect(err).toBeInstanceOf(DisconnectedError);
     expect((err as DisconnectedError).reason).toMatch(/^protocol error: /);
     expect((err as DisconnectedError).cause).toBeInstanceOf(ProtocolError);
-    expect(closes).toEqual([err]);
+    expect(closes).toEqual([(err as ReplyLostError).closed]);
     await new Promise((r) => setImmediate(r));
     expect(socket.destroyed).toBe(true);
     await peer.waitEnded();

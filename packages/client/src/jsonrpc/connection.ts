@@ -17,7 +17,7 @@
 import type { Duplex } from 'node:stream';
 import type { Json, JsonObject } from '../wire/json.js';
 import { OvsdbError } from '../wire/errors.js';
-import { DisconnectedError, ProtocolError, RpcError, UnexpectedReplyError } from './errors.js';
+import { DisconnectedError, ProtocolError, ReplyLostError, RpcError, UnexpectedReplyError } from './errors.js';
 import { classifyMessage, type IncomingMessage } from './messages.js';
 import { MessageReader, type MessageReaderOptions } from './reader.js';
 import { MessageWriter } from './writer.js';
@@ -439,7 +439,7 @@ export class RpcConnection {
     this.abandoned.clear();
     for (const p of pending) {
       p.detach();
-      p.reject(err);
+      p.reject(new ReplyLostError(p.method, err));
     }
     if (destroy && !this.stream.destroyed) this.stream.destroy();
     const listeners = [...this.closeListeners];

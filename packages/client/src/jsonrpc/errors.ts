@@ -31,7 +31,7 @@ export class RpcError extends OvsdbError {
 
 /** Every request that can no longer be answered fails with this, as does anything sent afterwards. */
 export class DisconnectedError extends Error {
-  override readonly name = 'DisconnectedError';
+  override readonly name: string = 'DisconnectedError';
   constructor(
     /** The remote in OVS syntax, or a caller-chosen label; undefined when unknown. */
     readonly remote: string | undefined,
@@ -40,6 +40,21 @@ export class DisconnectedError extends Error {
     options?: { cause?: unknown },
   ) {
     super(`connection${remote ? ` to ${remote}` : ''} closed: ${reason}`, options);
+  }
+}
+
+/**
+ * The request was written but the connection closed before its reply came, so whether the server acted on
+ * it is unknown: a transaction may have been committed. Callers must not report it as failed. It reads like
+ * the connection's own close error (same reason and cause) and keeps it as `closed`.
+ */
+export class ReplyLostError extends DisconnectedError {
+  override readonly name = 'ReplyLostError';
+  constructor(
+    readonly method: string,
+    readonly closed: DisconnectedError,
+  ) {
+    super(closed.remote, closed.reason, closed.cause === undefined ? undefined : { cause: closed.cause });
   }
 }
 

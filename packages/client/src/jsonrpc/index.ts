@@ -7,7 +7,7 @@ export type {
   RequestOptions,
   RpcConnectionOptions,
 } from './connection.js';
-export { DisconnectedError, ProtocolError, RpcError, UnexpectedReplyError } from './errors.js';
+export { DisconnectedError, ProtocolError, ReplyLostError, RpcError, UnexpectedReplyError } from './errors.js';
 export { classifyMessage } from './messages.js';
 export type { IncomingMessage, NotificationMessage, OutgoingMessage, ReplyMessage, RequestMessage } from './messages.js';
 export { DEFAULT_MAX_MESSAGE_BYTES, MessageReader } from './reader.js';

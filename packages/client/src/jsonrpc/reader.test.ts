@@ -23,7 +23,7 @@ const MESSAGES = [
 ];
 // Whitespace of every legal kind between messages, none before the first.
 const STREAM = Buffer.from(MESSAGES.join(' \n\r\t') + '\n', 'utf8');
-const EXPECTED: Json[] = MESSAGES.map(parseJson);
+const EXPECTED: Json[] = MESSAGES.map((t) => parseJson(t));
 
 describe('MessageReader framing', () => {
   it('parses a whole buffer of back-to-back messages', () => {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startOvsdbServer, ovnNbctl, ovsdbClient, ovsdbDump, OVN_NB_SCHEMA, type OvsdbServer } from '@ovsdb-web/testing';
-import { OvsdbClient, type ConnectOptions } from '../client/client.js';
+import { OvsdbClient, type ConnectOptions, type ReconnectOptions } from '../client/client.js';
 import { parseJson, type JsonObject } from '../wire/json.js';
 import type { ChangeBatch } from '../cache/database-cache.js';
 import type { Monitor } from './monitor.js';
@@ -16,7 +16,7 @@ import { Churn, canonicalCache, canonicalDump, canonicalServer, eventually, reco
 
 const NB = 'OVN_Northbound';
 const TABLES = ['Logical_Switch', 'Logical_Switch_Port'];
-const FAST_RECONNECT: ConnectOptions['reconnect'] = { initialDelayMs: 50, maxDelayMs: 250 };
+const FAST_RECONNECT: ReconnectOptions = { initialDelayMs: 50, maxDelayMs: 250 };
 let server: OvsdbServer;
 const clients: OvsdbClient[] = [];
 

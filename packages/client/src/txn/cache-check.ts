@@ -14,13 +14,20 @@ import type { Operation } from '../wire/operation.js';
 import { columnOf, type BaseType, type DatabaseSchema } from '../schema/schema.js';
 import type { Atom, Datum } from '../data/value.js';
 import { datumFromWire, defaultDatum } from '../data/datum.js';
-import { datumKey } from '../cache/key.js';
-import type { TableCache } from '../cache/table-cache.js';
+import { datumKey } from '../data/key.js';
+import type { Row } from '../data/value.js';
 import { TransactionValidationError } from './errors.js';
 
 /** What the check reads: a `DatabaseCache` (or anything holding whole-table caches by name). */
 export interface CacheView {
-  readonly tables: ReadonlyMap<string, TableCache>;
+  readonly tables: ReadonlyMap<string, TableView>;
+}
+
+/** The part of a `TableCache` the check reads; declared here so transactions do not depend on the cache. */
+export interface TableView {
+  has(uuid: string): boolean;
+  readonly indexes: readonly string[];
+  lookup(name: string, ...values: unknown[]): Row[];
 }
 
 export function checkAgainstCache(schema: DatabaseSchema, operations: readonly (Operation | Json)[], cache: CacheView): void {

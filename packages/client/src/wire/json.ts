@@ -14,11 +14,37 @@ export interface JsonObject {
 export class JsonSyntaxError extends Error {
   override readonly name = 'JsonSyntaxError';
   constructor(
-    message: string,
+    /** What was wrong, without the position. */
+    readonly reason: string,
     readonly position: number,
   ) {
-    super(`${message} at position ${position}`);
+    super(`${reason} at position ${position}`);
   }
+}
+
+export interface ParseJsonOptions {
+  /**
+   * Refuse text whose arrays and objects nest deeper than this, before parsing it. Input from clients
+   * gets a limit so that code walking the value recursively can never exhaust the stack.
+   */
+  maxDepth?: number;
+}
+
+/** The position of the first bracket nested deeper than `maxDepth`, or -1; brackets inside strings do not count. */
+export function findDepthExcess(text: string, maxDepth: number): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > maxDepth) return i;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return -1;
 }
 
 // Only an integer literal with 16 or more digits can lose precision in a double, so text without such a
@@ -26,7 +52,11 @@ export class JsonSyntaxError extends Error {
 const LONG_DIGIT_RUN = /\d{16}/;
 
 /** Parse JSON text; integers that do not fit a double exactly come back as `bigint`. */
-export function parseJson(text: string): Json {
+export function parseJson(text: string, opts?: ParseJsonOptions): Json {
+  if (opts?.maxDepth !== undefined) {
+    const at = findDepthExcess(text, opts.maxDepth);
+    if (at >= 0) throw new JsonSyntaxError(`nested more than ${opts.maxDepth} levels deep`, at);
+  }
   return parseJsonScanned(text, LONG_DIGIT_RUN.test(text));
 }
 

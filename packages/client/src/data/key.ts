@@ -2,8 +2,8 @@
  * Canonical string keys for datums, so index lookups are plain `Map` gets. Two datums of one column type
  * get the same key exactly when `datumEquals` holds (sets and maps are already in canonical order).
  */
-import type { Atom, Datum } from '../data/value.js';
-import { NamedUuid } from '../data/value.js';
+import type { Atom, Datum } from './value.js';
+import { NamedUuid } from './value.js';
 
 function atomKey(a: Atom): string {
   switch (typeof a) {

@@ -2,7 +2,7 @@
  * Prometheus metrics, on a registry of the app's own (tests build many apps in one process).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { RemoteHandle } from './remotes.js';
+import type { RemoteConnection } from '../feeds/remote.js';
 
 export class Metrics {
   readonly registry = new Registry();
@@ -11,7 +11,7 @@ export class Metrics {
   readonly droppedClients: Counter;
   readonly transactDuration: Histogram<'result'>;
 
-  constructor(remotes: () => Iterable<RemoteHandle>) {
+  constructor(remotes: () => Iterable<RemoteConnection>) {
     collectDefaultMetrics({ register: this.registry, prefix: 'ovsdb_web_process_' });
     this.wsClients = new Gauge({ name: 'ovsdb_web_websocket_clients', help: 'Open WebSocket stream connections', registers: [this.registry] });
     this.resyncs = new Counter({ name: 'ovsdb_web_stream_resyncs_total', help: 'Times a slow WebSocket client was dropped to "resync needed"', registers: [this.registry] });
@@ -30,7 +30,7 @@ export class Metrics {
       registers: [this.registry],
       collect() {
         this.reset();
-        for (const r of remotes()) this.set({ remote: r.config.name }, r.client.status === 'connected' ? 1 : 0);
+        for (const r of remotes()) this.set({ remote: r.name }, r.client.status === 'connected' ? 1 : 0);
       },
     });
     new Gauge({
@@ -39,7 +39,7 @@ export class Metrics {
       registers: [this.registry],
       collect() {
         let n = 0;
-        for (const r of remotes()) n += r.feeds.size;
+        for (const r of remotes()) n += r.databases().length;
         this.set(n);
       },
     });
@@ -51,8 +51,9 @@ export class Metrics {
       collect() {
         this.reset();
         for (const r of remotes()) {
-          for (const [db, feed] of r.feeds) {
-            for (const [table, t] of feed.monitor.cache.tables) this.set({ remote: r.config.name, db, table }, t.size);
+          for (const db of r.databases()) {
+            const feed = r.findFeed(db);
+            for (const table of feed?.tableNames() ?? []) this.set({ remote: r.name, db, table }, feed?.size(table) ?? 0);
           }
         }
       },
@@ -64,7 +65,7 @@ export class Metrics {
       registers: [this.registry],
       collect() {
         this.reset();
-        for (const r of remotes()) for (const [db, feed] of r.feeds) this.inc({ remote: r.config.name, db }, feed.updates);
+        for (const r of remotes()) for (const db of r.databases()) this.inc({ remote: r.name, db }, r.findFeed(db)?.updates ?? 0);
       },
     });
   }
