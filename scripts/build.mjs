@@ -4,11 +4,13 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 const tsc = require.resolve('typescript/bin/tsc');
 execFileSync(process.execPath, [tsc, '-b', 'tsconfig.build.json'], { stdio: 'inherit' });
 if (existsSync('apps/web/package.json')) {
-  const vite = createRequire(new URL('../apps/web/package.json', import.meta.url)).resolve('vite/bin/vite.js');
+  const pkg = createRequire(new URL('../apps/web/package.json', import.meta.url)).resolve('vite/package.json');
+  const vite = join(dirname(pkg), 'bin', 'vite.js');
   execFileSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], { stdio: 'inherit', cwd: 'apps/web' });
 }

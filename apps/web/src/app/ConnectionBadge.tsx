@@ -1,0 +1,24 @@
+import type { ReactNode } from 'react';
+import { useStore } from '../hooks/use-store.js';
+import { engine } from './engine.js';
+
+const TEXT = {
+  connecting: 'connecting',
+  live: 'live',
+  reconnecting: 'reconnecting',
+  resyncing: 'resyncing',
+  'auth-failed': 'token refused',
+  closed: 'closed',
+} as const;
+
+/** The stream's state in one word, with the reason on hover: live / reconnecting / resyncing / … */
+export function ConnectionBadge(): ReactNode {
+  const c = useStore(engine.connection);
+  const tone = c.state === 'live' ? 'ok' : c.state === 'resyncing' || c.state === 'connecting' ? 'warn' : 'bad';
+  return (
+    <span className={`ow-conn ow-conn-${tone}`} role="status" aria-live="polite" title={c.detail ?? `The live stream is ${TEXT[c.state]}`}>
+      <span className={`ow-dot ow-dot-${tone}`} aria-hidden="true" />
+      {TEXT[c.state]}
+    </span>
+  );
+}

@@ -1,0 +1,73 @@
+/**
+ * Who the page acts as. A token (when the gateway needs one) is kept for the tab in sessionStorage and sent
+ * on every request and on the stream; `whoami` says the name, role and whether the gateway is read-only.
+ */
+import { isJsonObject, type Json } from '@ovsdb-web/client/core';
+import type { Role, WhoAmI } from '@ovsdb-web/protocol';
+import { ApiFailure, get, setToken } from '../api/rest.js';
+import { Store } from './store.js';
+import { engine } from './engine.js';
+
+export type Session =
+  | { kind: 'checking' }
+  | { kind: 'signed-in'; who: WhoAmI }
+  | { kind: 'needs-token'; reason: string | undefined }
+  | { kind: 'unreachable'; message: string };
+
+export const session = new Store<Session>({ kind: 'checking' });
+
+const KEY = 'ovsdb-web.token';
+
+function readToken(): string | undefined {
+  try {
+    return sessionStorage.getItem(KEY) ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function parseWhoAmI(j: Json): WhoAmI | undefined {
+  if (!isJsonObject(j) || typeof j.name !== 'string' || typeof j.readOnly !== 'boolean') return undefined;
+  const role = j.role === 'viewer' || j.role === 'editor' || j.role === 'admin' ? (j.role as Role) : undefined;
+  if (!role) return undefined;
+  return { name: j.name, role, readOnly: j.readOnly, authRequired: j.authRequired === true };
+}
+
+/** Ask the gateway who this token is; connect the stream when it is someone. */
+export async function start(token = readToken()): Promise<void> {
+  setToken(token);
+  session.set({ kind: 'checking' });
+  try {
+    const who = parseWhoAmI(await get('/api/v1/whoami'));
+    if (!who) throw new ApiFailure(200, 'internal', 'the gateway answered whoami with something unexpected');
+    try {
+      if (token) sessionStorage.setItem(KEY, token);
+    } catch {
+      // storage may be off; the session then lasts as long as the page
+    }
+    session.set({ kind: 'signed-in', who });
+    engine.connect(window.location.origin, token);
+  } catch (err) {
+    if (err instanceof ApiFailure && err.status === 401) {
+      session.set({ kind: 'needs-token', reason: token ? 'The gateway does not know this token.' : undefined });
+      return;
+    }
+    session.set({ kind: 'unreachable', message: err instanceof Error ? err.message : String(err) });
+  }
+}
+
+export function signOut(): void {
+  try {
+    sessionStorage.removeItem(KEY);
+  } catch {
+    // nothing kept
+  }
+  setToken(undefined);
+  engine.connect(window.location.origin, undefined);
+  session.set({ kind: 'needs-token', reason: undefined });
+}
+
+/** May this session change data? The gateway decides; this only says what the page should offer. */
+export function canEdit(s: Session): boolean {
+  return s.kind === 'signed-in' && !s.who.readOnly && (s.who.role === 'editor' || s.who.role === 'admin');
+}

@@ -1,0 +1,225 @@
+/**
+ * The page's side of the engine: typed requests out, events in, and a `Store` per thing the page shows
+ * (connection, each open view, each watched row, status, change logs) for React to read. The engine runs in a
+ * worker in the browser; tests give it an in-process one.
+ */
+import type { WireRow } from '@ovsdb-web/client/core';
+import type { DatabaseStats, RemoteStatus } from '@ovsdb-web/protocol';
+import { Store } from '../app/store.js';
+import type { ViewSpec } from '../store/view.js';
+import type {
+  ChangeEntry,
+  ConnectionIndicator,
+  EngineEvent,
+  EngineRequest,
+  ReplyResult,
+  ViewPhase,
+  ViewState,
+  ViewTarget,
+  ViewWindow,
+} from './messages.js';
+
+export interface EnginePort {
+  post(req: EngineRequest): void;
+  onEvent(handler: (ev: EngineEvent) => void): void;
+  terminate(): void;
+}
+
+export interface ViewSnapshot {
+  state: ViewState;
+  window: ViewWindow | undefined;
+}
+
+const EMPTY_STATE: ViewState = { phase: 'loading', total: 0, count: 0, paused: false, pending: 0, problem: undefined, error: undefined, sort: [] };
+
+export class ViewHandle {
+  readonly store = new Store<ViewSnapshot>({ state: EMPTY_STATE, window: undefined });
+
+  constructor(
+    private readonly client: EngineClient,
+    readonly id: number,
+    readonly target: ViewTarget,
+  ) {}
+
+  setSpec(spec: ViewSpec): void {
+    this.client.send({ type: 'view.spec', view: this.id, spec });
+  }
+
+  setRange(start: number, end: number, anchor: string | undefined): void {
+    this.client.send({ type: 'view.range', view: this.id, start, end, anchor });
+  }
+
+  pause(): void {
+    this.client.send({ type: 'view.pause', view: this.id });
+  }
+
+  resume(): void {
+    this.client.send({ type: 'view.resume', view: this.id });
+  }
+
+  find(text: string): Promise<number[]> {
+    return this.client.ask({ type: 'view.find', view: this.id, text }).then((r) => (r.kind === 'find' ? r.indexes : []));
+  }
+
+  locate(uuid: string): Promise<number> {
+    return this.client.ask({ type: 'view.locate', view: this.id, uuid }).then((r) => (r.kind === 'locate' ? r.index : -1));
+  }
+
+  export(format: 'csv' | 'json', columns: string[]): Promise<{ text: string; rows: number }> {
+    return this.client.ask({ type: 'view.export', view: this.id, format, columns }).then((r) => {
+      if (r.kind !== 'export') throw new Error(r.kind === 'error' ? r.message : 'unexpected reply');
+      return { text: r.text, rows: r.rows };
+    });
+  }
+
+  close(): void {
+    this.client.closeView(this.id);
+  }
+}
+
+export interface RowSnapshot {
+  phase: ViewPhase;
+  row: WireRow | undefined;
+  /** Columns changed by the last update, and when, for the panel to flash them. */
+  changed: readonly string[] | undefined;
+  at: number;
+  error: string | undefined;
+}
+
+export interface StatusSnapshot {
+  remotes: RemoteStatus[];
+  databases: DatabaseStats[];
+  received: boolean;
+}
+
+export interface ChangesSnapshot {
+  entries: ChangeEntry[];
+  error: string | undefined;
+}
+
+/** How many change entries the page keeps per change log. */
+export const CHANGES_KEPT = 5_000;
+
+type Asked = Extract<EngineRequest, { req: number }>;
+type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
+
+export class EngineClient {
+  readonly connection = new Store<{ state: ConnectionIndicator; detail: string | undefined }>({ state: 'connecting', detail: undefined });
+  readonly status = new Store<StatusSnapshot>({ remotes: [], databases: [], received: false });
+  private readonly views = new Map<number, ViewHandle>();
+  private readonly rows = new Map<number, Store<RowSnapshot>>();
+  private readonly changes = new Map<number, Store<ChangesSnapshot>>();
+  private readonly replies = new Map<number, (r: ReplyResult) => void>();
+  private nextId = 1;
+  private statusUsers = 0;
+
+  constructor(private readonly port: EnginePort) {
+    port.onEvent((ev) => this.receive(ev));
+  }
+
+  send(req: EngineRequest): void {
+    this.port.post(req);
+  }
+
+  ask(req: DistributiveOmit<Asked, 'req'>): Promise<ReplyResult> {
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.replies.set(id, resolve);
+      this.port.post({ ...req, req: id } as Asked);
+    });
+  }
+
+  connect(base: string, token: string | undefined): void {
+    this.send({ type: 'connect', base, token });
+  }
+
+  openView(target: ViewTarget, spec: ViewSpec): ViewHandle {
+    const id = this.nextId++;
+    const h = new ViewHandle(this, id, target);
+    this.views.set(id, h);
+    this.send({ type: 'view.open', view: id, target, spec });
+    return h;
+  }
+
+  closeView(id: number): void {
+    if (!this.views.delete(id)) return;
+    this.send({ type: 'view.close', view: id });
+  }
+
+  watchRow(target: ViewTarget, uuid: string): { store: Store<RowSnapshot>; close(): void } {
+    const id = this.nextId++;
+    const store = new Store<RowSnapshot>({ phase: 'loading', row: undefined, changed: undefined, at: 0, error: undefined });
+    this.rows.set(id, store);
+    this.send({ type: 'row.watch', watch: id, target, uuid });
+    return {
+      store,
+      close: () => {
+        this.rows.delete(id);
+        this.send({ type: 'row.unwatch', watch: id });
+      },
+    };
+  }
+
+  watchStatus(): () => void {
+    if (this.statusUsers++ === 0) this.send({ type: 'status.watch' });
+    return () => {
+      if (--this.statusUsers === 0) this.send({ type: 'status.unwatch' });
+    };
+  }
+
+  watchChanges(remote: string, db: string): { store: Store<ChangesSnapshot>; close(): void } {
+    const id = this.nextId++;
+    const store = new Store<ChangesSnapshot>({ entries: [], error: undefined });
+    this.changes.set(id, store);
+    this.send({ type: 'changes.watch', watch: id, remote, db });
+    return {
+      store,
+      close: () => {
+        this.changes.delete(id);
+        this.send({ type: 'changes.unwatch', watch: id });
+      },
+    };
+  }
+
+  private receive(ev: EngineEvent): void {
+    switch (ev.type) {
+      case 'connection':
+        this.connection.set({ state: ev.state, detail: ev.detail });
+        return;
+      case 'view.state': {
+        const h = this.views.get(ev.view);
+        h?.store.update((s) => ({ ...s, state: ev.state }));
+        return;
+      }
+      case 'view.window': {
+        const h = this.views.get(ev.view);
+        h?.store.update((s) => ({ ...s, window: ev.window }));
+        return;
+      }
+      case 'reply': {
+        const r = this.replies.get(ev.req);
+        this.replies.delete(ev.req);
+        r?.(ev.result);
+        return;
+      }
+      case 'row':
+        this.rows.get(ev.watch)?.set({ phase: ev.phase, row: ev.row, changed: ev.changedColumns, at: ev.at, error: ev.error });
+        return;
+      case 'status':
+        this.status.set({ remotes: ev.remotes, databases: ev.databases, received: true });
+        return;
+      case 'changes': {
+        const store = this.changes.get(ev.watch);
+        store?.update((s) => ({
+          entries: ev.entries.length === 0 ? s.entries : [...s.entries, ...ev.entries].slice(-CHANGES_KEPT),
+          error: ev.error,
+        }));
+        return;
+      }
+    }
+  }
+
+  terminate(): void {
+    this.port.terminate();
+  }
+}

@@ -1,0 +1,250 @@
+/**
+ * The web app's engine end to end without a browser: the real ovsdb-server, the real gateway, and the engine
+ * over the `ws` package. What the page would show — windows of sorted, filtered rows with their marks, labels,
+ * counts, paused views, watched rows, the change log — must follow ovn-nbctl's changes, a gateway restart
+ * and an ovsdb-server restart.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { ovnNbctl, startOvsdbServer, OVN_NB_SCHEMA, type OvsdbServer } from '@ovsdb-web/testing';
+import { buildApp, type GatewayConfig } from '@ovsdb-web/gateway';
+import { Engine } from './engine.js';
+import type { EngineEvent, ViewState, ViewWindow, ChangeEntry } from './messages.js';
+import type { SocketLike } from '../stream/connection.js';
+
+const NB = 'OVN_Northbound';
+type FastifyInstance = Awaited<ReturnType<typeof buildApp>>['app'];
+let server: OvsdbServer;
+
+function gatewayConfig(port = 0): GatewayConfig {
+  return {
+    remotes: [{ name: 'nb', remote: server.unixRemote! }],
+    listen: { host: '127.0.0.1', port },
+    readOnly: false,
+    tables: new Map(),
+    columns: new Map(),
+    allowOrigins: [],
+    transactRate: 1_000,
+    transactTimeoutMs: 30_000,
+    probeIntervalMs: 5_000,
+    history: { batches: 2_000, bytes: 64 * 1024 * 1024 },
+    logLevel: 'silent',
+  };
+}
+
+async function startGateway(port = 0): Promise<{ app: FastifyInstance; url: string }> {
+  const { app } = await buildApp(gatewayConfig(port), { logger: false });
+  const url = await app.listen({ host: '127.0.0.1', port });
+  return { app, url };
+}
+
+function nodeSocket(url: string, protocols: string[]): SocketLike {
+  const ws = new WebSocket(url, protocols);
+  const s: SocketLike = {
+    get readyState() {
+      return ws.readyState;
+    },
+    send: (d) => ws.send(d),
+    close: (c, r) => ws.close(c, r),
+    onopen: null,
+    onclose: null,
+    onerror: null,
+    onmessage: null,
+  };
+  ws.on('open', () => s.onopen?.({}));
+  ws.on('close', (code, reason) => s.onclose?.({ code, reason: reason.toString() }));
+  ws.on('error', (e) => s.onerror?.(e));
+  ws.on('message', (data) => s.onmessage?.({ data: data.toString() }));
+  return s;
+}
+
+class Harness {
+  readonly events: EngineEvent[] = [];
+  readonly engine: Engine;
+  private waiters: (() => void)[] = [];
+  readonly windows = new Map<number, ViewWindow>();
+  readonly states = new Map<number, ViewState>();
+  readonly changes: ChangeEntry[] = [];
+
+  constructor() {
+    this.engine = new Engine({
+      createSocket: nodeSocket,
+      fetch: (url, init) => fetch(url, init),
+      post: (ev) => {
+        this.events.push(ev);
+        if (ev.type === 'view.window') this.windows.set(ev.view, ev.window);
+        if (ev.type === 'view.state') this.states.set(ev.view, ev.state);
+        if (ev.type === 'changes') this.changes.push(...ev.entries);
+        for (const w of this.waiters.splice(0)) w();
+      },
+    });
+  }
+
+  names(view: number): string[] {
+    return (this.windows.get(view)?.rows ?? []).filter((r) => r.mark?.kind !== 'delete').map((r) => String(r.row.name));
+  }
+
+  async until(what: string, ok: () => boolean, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!ok()) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timed out waiting for ${what}; last events: ${JSON.stringify(this.events.slice(-3), (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)).slice(0, 800)}`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, Math.min(left, 100));
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+}
+
+const nbctl = (...args: string[]) => ovnNbctl(server.unixRemote!, ...args);
+
+beforeAll(async () => {
+  server = await startOvsdbServer({ schemas: [OVN_NB_SCHEMA], unix: true });
+  await nbctl('ls-add', 'sw0', '--', 'ls-add', 'sw1');
+  for (const [i, sw] of ['sw0', 'sw0', 'sw1'].entries()) await nbctl('lsp-add', sw, `p${i}`, '--', 'lsp-set-addresses', `p${i}`, `00:00:00:00:00:0${i + 1} 10.0.0.${i + 1}`);
+});
+afterAll(async () => server?.stop());
+
+describe('engine against the gateway and ovsdb-server', () => {
+  let gw: { app: FastifyInstance; url: string };
+  let h: Harness;
+  beforeAll(async () => {
+    gw = await startGateway();
+    h = new Harness();
+    h.engine.handle({ type: 'connect', base: gw.url, token: undefined });
+  });
+  afterAll(async () => gw.app.close());
+
+  it('shows a table sorted by name, then follows inserts, changes and deletes with marks', async () => {
+    h.engine.handle({ type: 'view.open', view: 1, target: { remote: 'nb', db: NB, table: 'Logical_Switch_Port' }, spec: { filter: '', sort: [] } });
+    await h.until('the first window', () => h.names(1).length === 3);
+    expect(h.names(1)).toEqual(['p0', 'p1', 'p2']);
+    expect(h.states.get(1)).toMatchObject({ phase: 'live', total: 3, count: 3, sort: [{ column: 'name', desc: false }] });
+
+    await nbctl('lsp-add', 'sw1', 'p00');
+    await h.until('the insert', () => h.names(1).includes('p00'));
+    expect(h.names(1)).toEqual(['p0', 'p00', 'p1', 'p2']);
+    expect(h.windows.get(1)!.rows.find((r) => r.row.name === 'p00')!.mark).toMatchObject({ kind: 'insert' });
+
+    await nbctl('set', 'Logical_Switch_Port', 'p1', 'external_ids:owner=me');
+    await h.until('the change', () => h.windows.get(1)!.rows.some((r) => r.row.name === 'p1' && r.mark?.kind === 'modify'));
+    expect(h.windows.get(1)!.rows.find((r) => r.row.name === 'p1')!.mark!.columns).toContain('external_ids');
+
+    await nbctl('lsp-del', 'p00');
+    await h.until('the delete to show as fading', () => h.windows.get(1)!.rows.some((r) => r.row.name === 'p00' && r.mark?.kind === 'delete'));
+    expect(h.states.get(1)!.count).toBe(3);
+    await h.until('the faded row to go', () => !h.windows.get(1)!.rows.some((r) => r.row.name === 'p00'), 5_000);
+  });
+
+  it('filters with free text, find clauses and conditions, and says where a filter is wrong', async () => {
+    const spec = (filter: string) => h.engine.handle({ type: 'view.spec', view: 1, spec: { filter, sort: [] } });
+    spec('10.0.0.3');
+    await h.until('free text', () => h.states.get(1)!.count === 1 && h.names(1).join() === 'p2');
+    spec('addresses{>=}"00:00:00:00:00:01 10.0.0.1"');
+    await h.until('a find clause', () => h.names(1).join() === 'p0');
+    spec('[["name","==","p1"]]');
+    await h.until('conditions', () => h.names(1).join() === 'p1');
+    spec('p tag_request=many');
+    await h.until('a problem', () => h.states.get(1)!.problem !== undefined);
+    expect(h.states.get(1)!.problem).toEqual({ message: '"many" is not an integer', offset: 14, length: 4 });
+    expect(h.states.get(1)!.count).toBe(0);
+    h.engine.handle({ type: 'view.spec', view: 1, spec: { filter: '', sort: [{ column: 'name', desc: true }] } });
+    await h.until('descending order', () => h.names(1).join() === 'p2,p1,p0');
+  });
+
+  it('a paused view keeps what it shows and counts what is pending; resume applies it', async () => {
+    h.engine.handle({ type: 'view.pause', view: 1 });
+    await h.until('paused', () => h.states.get(1)!.paused);
+    await nbctl('lsp-add', 'sw0', 'p9');
+    await nbctl('lsp-del', 'p0');
+    await h.until('pending', () => h.states.get(1)!.pending === 2);
+    expect(h.names(1)).toEqual(['p2', 'p1', 'p0']);
+    h.engine.handle({ type: 'view.resume', view: 1 });
+    await h.until('resumed', () => h.names(1).join() === 'p9,p2,p1' && !h.states.get(1)!.paused);
+  });
+
+  it('names the rows a reference points to', async () => {
+    h.engine.handle({ type: 'view.open', view: 2, target: { remote: 'nb', db: NB, table: 'Logical_Switch' }, spec: { filter: '', sort: [] } });
+    await h.until('switches with port names', () => Object.values(h.windows.get(2)?.labels ?? {}).includes('p9'));
+    expect(Object.values(h.windows.get(2)!.labels).sort()).toEqual(['p1', 'p2', 'p9']);
+  });
+
+  it('watches one row and streams the change log with old and new values', async () => {
+    h.engine.handle({ type: 'changes.watch', watch: 7, remote: 'nb', db: NB });
+    const p1 = h.windows.get(1)!.rows.find((r) => r.row.name === 'p1')!;
+    h.engine.handle({ type: 'row.watch', watch: 3, target: { remote: 'nb', db: NB, table: 'Logical_Switch_Port' }, uuid: p1.uuid });
+    await h.until('the watched row', () => h.events.some((e) => e.type === 'row' && e.watch === 3 && e.row?.name === 'p1'));
+    await new Promise((r) => setTimeout(r, 200));
+    await nbctl('set', 'Logical_Switch_Port', 'p1', 'tag_request=7');
+    await h.until('the row update', () => h.events.some((e) => e.type === 'row' && e.watch === 3 && e.changedColumns?.includes('tag_request')));
+    await h.until('the change log entry', () => h.changes.some((c) => c.uuid === p1.uuid && c.kind === 'modify'));
+    const entry = h.changes.find((c) => c.uuid === p1.uuid && c.kind === 'modify')!;
+    expect(entry.label).toBe('p1');
+    expect(entry.changes).toEqual([{ column: 'tag_request', old: ['set', []], new: 7 }]);
+  });
+
+  it('finds rows anywhere in the view and exports exactly the filtered rows', async () => {
+    h.engine.handle({ type: 'view.spec', view: 1, spec: { filter: 'sw', sort: [] } });
+    h.engine.handle({ type: 'view.spec', view: 1, spec: { filter: '10.0.0', sort: [] } });
+    await h.until('filtered', () => h.states.get(1)!.count === 2);
+    const reply = new Promise<EngineEvent>((resolve) => {
+      const t = setInterval(() => {
+        const r = h.events.find((e) => e.type === 'reply' && e.req === 42);
+        if (r) {
+          clearInterval(t);
+          resolve(r);
+        }
+      }, 10);
+    });
+    h.engine.handle({ type: 'view.export', view: 1, req: 42, format: 'csv', columns: ['name', 'addresses'] });
+    const r = await reply;
+    if (r.type !== 'reply' || r.result.kind !== 'export') throw new Error('no export');
+    expect(r.result.rows).toBe(2);
+    expect(r.result.text.split('\r\n').slice(1, 3).map((l) => l.split(',')[1])).toEqual(['p1', 'p2']);
+    expect(r.result.text).toContain('"[""00:00:00:00:00:03 10.0.0.3""]"');
+  });
+});
+
+describe('resilience', () => {
+  it('after the gateway restarts, the view resumes and shows what changed meanwhile', async () => {
+    const gw = await startGateway();
+    const port = Number(new URL(gw.url).port);
+    const h = new Harness();
+    h.engine.handle({ type: 'connect', base: gw.url, token: undefined });
+    h.engine.handle({ type: 'view.open', view: 1, target: { remote: 'nb', db: NB, table: 'Logical_Switch' }, spec: { filter: '', sort: [] } });
+    await h.until('switches', () => h.names(1).join() === 'sw0,sw1');
+    await gw.app.close();
+    await h.until('reconnecting', () => h.events.some((e) => e.type === 'connection' && e.state === 'reconnecting'));
+    await nbctl('ls-add', 'sw-while-gateway-down');
+    const again = await startGateway(port);
+    try {
+      await h.until('the change made meanwhile', () => h.names(1).join() === 'sw-while-gateway-down,sw0,sw1', 20_000);
+      await h.until('live again', () => h.events.at(-1)?.type !== 'connection' || (h.events.filter((e) => e.type === 'connection').at(-1) as { state: string }).state === 'live');
+    } finally {
+      await again.app.close();
+    }
+  });
+
+  it('after ovsdb-server restarts, the view shows the true state', async () => {
+    const gw = await startGateway();
+    const h = new Harness();
+    h.engine.handle({ type: 'connect', base: gw.url, token: undefined });
+    h.engine.handle({ type: 'view.open', view: 1, target: { remote: 'nb', db: NB, table: 'Logical_Switch' }, spec: { filter: '', sort: [] } });
+    await h.until('switches', () => h.names(1).includes('sw0'));
+    try {
+      await server.restart({
+        whileDown: async () => {
+          const { execFileSync } = await import('node:child_process');
+          execFileSync('ovsdb-tool', ['transact', server.dbPath(NB), JSON.stringify([NB, { op: 'insert', table: 'Logical_Switch', row: { name: 'born-offline' } }])]);
+        },
+      });
+      await h.until('the row born while the server was down', () => h.names(1).includes('born-offline'), 20_000);
+    } finally {
+      await gw.app.close();
+    }
+  });
+});

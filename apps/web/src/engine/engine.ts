@@ -1,0 +1,692 @@
+/**
+ * The engine: everything the page shows, kept off the main thread. It holds the tab's stream connection, one
+ * subscription per table that some view, row panel or label needs (shared), the views' indexes, row
+ * watches, the dashboard status and change logs, and answers the page with small messages.
+ *
+ * It has no DOM and no React: the worker (`worker.ts`) runs it; tests run it directly against a real
+ * gateway. Data flows one way: socket → reducer (protocol) → table rows → views → windows to the page.
+ */
+import { parseDatabaseSchema, parseJson, stringifyJson, type DatabaseSchema, type Json, type TableSchema, type WireDatum, type WireRow } from '@ovsdb-web/client/core';
+import type { Applied, AppliedChange } from '@ovsdb-web/protocol';
+import { StreamConnection, type ConnectionState, type SocketLike, type SubscriptionHandle } from '../stream/connection.js';
+import { TableView, type ViewSpec } from '../store/view.js';
+import { toCsv } from '../store/export.js';
+import type { ChangeEntry, ColumnChange, ConnectionIndicator, EngineEvent, EngineRequest, ViewPhase, ViewState, ViewTarget } from './messages.js';
+
+export interface EngineEnv {
+  createSocket(url: string, protocols: string[]): SocketLike;
+  fetch(url: string, init: { headers: Record<string, string> }): Promise<{ status: number; text(): Promise<string> }>;
+  post(event: EngineEvent): void;
+  now?: () => number;
+}
+
+/** How many change-log entries a watch keeps. */
+const CHANGE_LOG_LIMIT = 5_000;
+/** Windows go to the page at most this often. */
+const PUSH_MS = 16;
+/** A subscription refused as unavailable is asked for again after this long. */
+const RETRY_MS = 1_500;
+
+interface TableFeed {
+  key: string;
+  target: ViewTarget;
+  handle: SubscriptionHandle;
+  views: Set<ViewEntry>;
+  watches: Set<number>;
+  phase: ViewPhase;
+  error: string | undefined;
+}
+
+interface LabelFeed {
+  handle: SubscriptionHandle;
+  users: number;
+}
+
+interface ViewEntry {
+  id: number;
+  target: ViewTarget;
+  spec: ViewSpec;
+  view: TableView | undefined;
+  feed: TableFeed | undefined;
+  schema: TableSchema | undefined;
+  range: { start: number; end: number; anchor: string | undefined };
+  pushed: string;
+  labelTables: string[];
+  error: string | undefined;
+}
+
+interface RowWatch {
+  id: number;
+  target: ViewTarget;
+  uuid: string;
+  feed: TableFeed;
+}
+
+interface ChangeWatch {
+  id: number;
+  handle: SubscriptionHandle;
+  release: () => void;
+}
+
+interface ChangeLog {
+  schema: DatabaseSchema | undefined;
+  nextId: number;
+}
+
+const feedKey = (t: ViewTarget): string => `${t.remote}\u0000${t.db}\u0000${t.table}`;
+
+export class Engine {
+  private conn: StreamConnection | undefined;
+  private base = '';
+  private token: string | undefined;
+  private readonly schemas = new Map<string, Promise<DatabaseSchema>>();
+  private readonly feeds = new Map<string, TableFeed>();
+  private readonly labelFeeds = new Map<string, LabelFeed>();
+  private readonly views = new Map<number, ViewEntry>();
+  private readonly watches = new Map<number, RowWatch>();
+  private readonly changeWatches = new Map<number, ChangeWatch>();
+  private statusOff: (() => void) | undefined;
+  private dirty = new Set<ViewEntry>();
+  private pushTimer: ReturnType<typeof setTimeout> | undefined;
+  private expireTimer: ReturnType<typeof setInterval> | undefined;
+  private connState: ConnectionState = 'connecting';
+  private connDetail: string | undefined;
+  private readonly now: () => number;
+
+  constructor(private readonly env: EngineEnv) {
+    this.now = env.now ?? Date.now;
+  }
+
+  handle(req: EngineRequest): void {
+    try {
+      this.dispatch(req);
+    } catch (err) {
+      // A request the engine cannot serve must not stop the ones after it.
+      console.error('engine: request failed', req.type, err);
+    }
+  }
+
+  private dispatch(req: EngineRequest): void {
+    switch (req.type) {
+      case 'connect':
+        return this.connect(req.base, req.token);
+      case 'view.open':
+        return this.openView(req.view, req.target, req.spec);
+      case 'view.spec': {
+        const e = this.views.get(req.view);
+        if (!e) return;
+        e.spec = req.spec;
+        e.view?.setSpec(req.spec);
+        this.sendState(e);
+        this.markDirty(e);
+        return;
+      }
+      case 'view.range': {
+        const e = this.views.get(req.view);
+        if (!e) return;
+        e.range = { start: req.start, end: req.end, anchor: req.anchor };
+        this.markDirty(e);
+        return;
+      }
+      case 'view.pause':
+      case 'view.resume': {
+        const e = this.views.get(req.view);
+        if (!e?.view) return;
+        if (req.type === 'view.pause') e.view.pause();
+        else e.view.resume();
+        this.sendState(e);
+        this.markDirty(e);
+        return;
+      }
+      case 'view.close':
+        return this.closeView(req.view);
+      case 'view.find': {
+        const v = this.views.get(req.view)?.view;
+        this.env.post({ type: 'reply', req: req.req, result: v ? { kind: 'find', indexes: v.find(req.text) } : { kind: 'error', message: 'the table is not loaded yet' } });
+        return;
+      }
+      case 'view.locate': {
+        const v = this.views.get(req.view)?.view;
+        this.env.post({ type: 'reply', req: req.req, result: v ? { kind: 'locate', index: v.indexOf(req.uuid) } : { kind: 'error', message: 'the table is not loaded yet' } });
+        return;
+      }
+      case 'view.export': {
+        const v = this.views.get(req.view)?.view;
+        if (!v) {
+          this.env.post({ type: 'reply', req: req.req, result: { kind: 'error', message: 'the table is not loaded yet' } });
+          return;
+        }
+        const rows = v.visibleRows();
+        const text = req.format === 'csv' ? toCsv(v.reader, rows, req.columns) : exportJson(rows, req.columns);
+        this.env.post({ type: 'reply', req: req.req, result: { kind: 'export', text, rows: rows.length } });
+        return;
+      }
+      case 'row.watch':
+        return this.watchRow(req.watch, req.target, req.uuid);
+      case 'row.unwatch': {
+        const w = this.watches.get(req.watch);
+        if (!w) return;
+        this.watches.delete(req.watch);
+        w.feed.watches.delete(req.watch);
+        this.releaseFeed(w.feed);
+        return;
+      }
+      case 'status.watch':
+        this.statusOff?.();
+        this.statusOff = this.conn?.watchStatus((remotes, databases) => this.env.post({ type: 'status', remotes, databases }));
+        return;
+      case 'status.unwatch':
+        this.statusOff?.();
+        this.statusOff = undefined;
+        return;
+      case 'changes.watch':
+        return this.watchChanges(req.watch, req.remote, req.db);
+      case 'changes.unwatch': {
+        const w = this.changeWatches.get(req.watch);
+        w?.handle.close();
+        w?.release();
+        this.changeWatches.delete(req.watch);
+        return;
+      }
+    }
+  }
+
+  // ---- connection ------------------------------------------------------------------------------------
+
+  private connect(base: string, token: string | undefined): void {
+    this.conn?.close();
+    this.base = base.replace(/\/$/, '');
+    this.token = token;
+    this.schemas.clear();
+    const wsUrl = `${this.base.replace(/^http/, 'ws')}/api/v1/stream`;
+    this.conn = new StreamConnection({
+      url: wsUrl,
+      token,
+      createSocket: (url, protocols) => this.env.createSocket(url, protocols),
+      checkAuth: async () => {
+        try {
+          const res = await this.env.fetch(`${this.base}/api/v1/whoami`, { headers: this.headers() });
+          return res.status === 401 ? 'unauthorized' : res.status < 500 ? 'ok' : 'unreachable';
+        } catch {
+          return 'unreachable';
+        }
+      },
+    });
+    this.conn.onState((state, detail) => {
+      this.connState = state;
+      this.connDetail = detail;
+      this.sendConnection();
+    });
+    this.sendConnection();
+  }
+
+  private headers(): Record<string, string> {
+    return this.token ? { authorization: `Bearer ${this.token}` } : {};
+  }
+
+  private indicator(): ConnectionIndicator {
+    if (this.connState !== 'live') return this.connState;
+    for (const f of this.feeds.values()) if (f.phase === 'resyncing') return 'resyncing';
+    return 'live';
+  }
+
+  private lastIndicator = '';
+  private sendConnection(): void {
+    const state = this.indicator();
+    const key = `${state}|${this.connDetail ?? ''}`;
+    if (key === this.lastIndicator) return;
+    this.lastIndicator = key;
+    this.env.post({ type: 'connection', state, detail: this.connDetail });
+  }
+
+  schema(remote: string, db: string): Promise<DatabaseSchema> {
+    const key = `${remote}\u0000${db}`;
+    let p = this.schemas.get(key);
+    if (!p) {
+      p = this.env
+        .fetch(`${this.base}/api/v1/remotes/${encodeURIComponent(remote)}/dbs/${encodeURIComponent(db)}/schema`, { headers: this.headers() })
+        .then(async (res) => {
+          const text = await res.text();
+          if (res.status !== 200) throw new GatewayError(errorMessage(text, res.status), res.status);
+          return parseDatabaseSchema(parseJson(text));
+        });
+      p.catch(() => this.schemas.delete(key));
+      this.schemas.set(key, p);
+    }
+    return p;
+  }
+
+  // ---- table feeds -----------------------------------------------------------------------------------
+
+  private acquireFeed(target: ViewTarget): TableFeed {
+    const key = feedKey(target);
+    let feed = this.feeds.get(key);
+    if (feed) return feed;
+    const conn = this.requireConn();
+    let created: TableFeed | undefined = undefined;
+    // Messages arrive asynchronously, so the feed exists before the listener first runs.
+    const handle = conn.subscribe({ remote: target.remote, db: target.db, tables: [target.table] }, (applied) => {
+      if (created) this.onFeed(created, applied);
+    });
+    created = { key, target, handle, views: new Set(), watches: new Set(), phase: 'loading', error: undefined };
+    this.feeds.set(key, created);
+    feed = created;
+    return feed;
+  }
+
+  private releaseFeed(feed: TableFeed): void {
+    if (feed.views.size > 0 || feed.watches.size > 0) return;
+    feed.handle.close();
+    this.feeds.delete(feed.key);
+  }
+
+  private requireConn(): StreamConnection {
+    if (!this.conn) throw new Error('not connected');
+    return this.conn;
+  }
+
+  private rowsOf(feed: TableFeed): Map<string, WireRow> {
+    let rows = feed.handle.state.rows.get(feed.target.table);
+    if (!rows) feed.handle.state.rows.set(feed.target.table, (rows = new Map()));
+    return rows;
+  }
+
+  private onFeed(feed: TableFeed, applied: Applied): void {
+    const now = this.now();
+    switch (applied.kind) {
+      case 'subscribed':
+        if (!applied.resumed && feed.phase === 'live') feed.phase = 'resyncing';
+        break;
+      case 'snapshot':
+        feed.phase = 'live';
+        feed.error = undefined;
+        for (const e of feed.views) e.view?.rebuild();
+        break;
+      case 'resync':
+        feed.phase = 'resyncing';
+        break;
+      case 'delta':
+        for (const e of feed.views) e.view?.apply(applied.changes, now);
+        for (const id of feed.watches) this.sendRowById(id, applied.changes);
+        break;
+      case 'error':
+        feed.phase = 'failed';
+        feed.error = applied.error.message;
+        // The remote is down or still loading: keep asking; the view says why meanwhile.
+        if (applied.error.code === 'unavailable') setTimeout(() => this.feeds.get(feed.key) === feed && feed.handle.retry(), RETRY_MS);
+        break;
+      case 'snapshot-chunk':
+      case 'ignored':
+        return;
+    }
+    for (const e of feed.views) {
+      this.sendState(e);
+      this.markDirty(e);
+    }
+    if (applied.kind !== 'delta') for (const id of feed.watches) this.sendRowById(id);
+    this.sendConnection();
+  }
+
+  // ---- views -----------------------------------------------------------------------------------------
+
+  private openView(id: number, target: ViewTarget, spec: ViewSpec): void {
+    this.closeView(id);
+    const entry: ViewEntry = {
+      id,
+      target,
+      spec,
+      view: undefined,
+      feed: undefined,
+      schema: undefined,
+      range: { start: 0, end: 100, anchor: undefined },
+      pushed: '',
+      labelTables: [],
+      error: undefined,
+    };
+    this.views.set(id, entry);
+    this.sendState(entry);
+    this.schema(target.remote, target.db).then(
+      (schema) => {
+        if (this.views.get(id) !== entry) return;
+        const table = schema.tables.get(target.table);
+        if (!table) {
+          entry.error = `${target.db} has no table ${target.table}`;
+          this.sendState(entry);
+          return;
+        }
+        const feed = this.acquireFeed(target);
+        entry.feed = feed;
+        entry.schema = table;
+        feed.views.add(entry);
+        entry.view = new TableView(table, { rows: () => this.rowsOf(feed).values(), get: (u) => this.rowsOf(feed).get(u) });
+        entry.view.setSpec(spec);
+        entry.labelTables = this.acquireLabels(target, table);
+        this.sendState(entry);
+        this.markDirty(entry);
+      },
+      (err: unknown) => {
+        if (this.views.get(id) !== entry) return;
+        entry.error = err instanceof Error ? err.message : String(err);
+        this.sendState(entry);
+        // Unavailable (the remote is down or still loading) or unreachable: try again; the view says why.
+        if (!(err instanceof GatewayError) || err.status === 503) {
+          setTimeout(() => this.views.get(id) === entry && this.openView(id, target, entry.spec), RETRY_MS);
+        }
+      },
+    );
+  }
+
+  private closeView(id: number): void {
+    const e = this.views.get(id);
+    if (!e) return;
+    this.views.delete(id);
+    this.dirty.delete(e);
+    if (e.feed) {
+      e.feed.views.delete(e);
+      this.releaseFeed(e.feed);
+    }
+    for (const t of e.labelTables) this.releaseLabels(e.target, t);
+  }
+
+  private viewState(e: ViewEntry): ViewState {
+    const v = e.view;
+    const feed = e.feed;
+    const phase: ViewPhase = e.error ? 'failed' : (feed?.phase ?? 'loading');
+    return {
+      phase,
+      total: feed ? this.rowsOf(feed).size : 0,
+      count: v ? v.count : 0,
+      paused: v?.paused ?? false,
+      pending: v?.pending ?? 0,
+      problem: v?.filterProblem,
+      error: e.error ?? feed?.error,
+      sort: v?.effectiveSort ?? e.spec.sort,
+    };
+  }
+
+  private sendState(e: ViewEntry): void {
+    this.env.post({ type: 'view.state', view: e.id, state: this.viewState(e) });
+  }
+
+  private markDirty(e: ViewEntry): void {
+    this.dirty.add(e);
+    this.pushTimer ??= setTimeout(() => this.flush(), PUSH_MS);
+    if (!this.expireTimer) this.expireTimer = setInterval(() => this.expire(), 100);
+  }
+
+  private flush(): void {
+    this.pushTimer = undefined;
+    const views = [...this.dirty];
+    this.dirty.clear();
+    for (const e of views) this.pushWindow(e);
+  }
+
+  private expire(): void {
+    const now = this.now();
+    let any = false;
+    for (const e of this.views.values()) {
+      if (!e.view?.hasMarks) continue;
+      any = true;
+      if (e.view.expire(now)) {
+        this.sendState(e);
+        this.markDirty(e);
+      }
+    }
+    if (!any && this.expireTimer) {
+      clearInterval(this.expireTimer);
+      this.expireTimer = undefined;
+    }
+  }
+
+  private pushWindow(e: ViewEntry): void {
+    const v = e.view;
+    if (!v) return;
+    const key = `${v.version}|${e.range.start}|${e.range.end}|${e.range.anchor ?? ''}`;
+    if (key === e.pushed) return;
+    e.pushed = key;
+    const rows = v.window(e.range.start, e.range.end);
+    const anchorIndex = e.range.anchor === undefined ? undefined : v.indexOf(e.range.anchor);
+    this.env.post({
+      type: 'view.window',
+      view: e.id,
+      window: {
+        start: e.range.start,
+        rows,
+        labels: this.labelsFor(e, rows.map((r) => r.row)),
+        anchorIndex: anchorIndex === -1 ? undefined : anchorIndex,
+        anchor: e.range.anchor,
+        version: v.version,
+      },
+    });
+    this.sendState(e);
+  }
+
+  // ---- labels: names of referenced rows ---------------------------------------------------------------
+
+  /** Tables referenced by `table` that have a `name` column, subscribed (names only) unless already full. */
+  private acquireLabels(target: ViewTarget, table: TableSchema): string[] {
+    const out = new Set<string>();
+    for (const col of table.columns.values()) {
+      for (const base of [col.type.key, col.type.value]) {
+        if (base?.type === 'uuid' && base.refTable !== undefined) out.add(base.refTable);
+      }
+    }
+    const used: string[] = [];
+    for (const ref of out) {
+      this.acquireLabelTable(target, ref);
+      used.push(ref);
+    }
+    return used;
+  }
+
+  /** Names of `table`'s rows, kept by a names-only subscription shared by everyone who needs them. */
+  private acquireLabelTable(target: ViewTarget, table: string): void {
+    const key = feedKey({ ...target, table });
+    let lf = this.labelFeeds.get(key);
+    if (!lf) {
+      const conn = this.requireConn();
+      // Names only: a projection keeps a 100k-row referenced table cheap.
+      const handle = conn.subscribe({ remote: target.remote, db: target.db, tables: [table], columns: { [table]: ['name'] } }, (applied) => {
+        if (applied.kind === 'snapshot' || applied.kind === 'delta') for (const e of this.views.values()) if (e.labelTables.includes(table)) this.markDirty(e);
+      });
+      lf = { handle, users: 0 };
+      this.labelFeeds.set(key, lf);
+    }
+    lf.users++;
+  }
+
+  private releaseLabels(target: ViewTarget, table: string): void {
+    const key = feedKey({ ...target, table });
+    const lf = this.labelFeeds.get(key);
+    if (!lf) return;
+    if (--lf.users > 0) return;
+    lf.handle.close();
+    this.labelFeeds.delete(key);
+  }
+
+  private labelOf(target: ViewTarget, table: string, uuid: string): string | undefined {
+    const key = feedKey({ ...target, table });
+    const rows = this.feeds.get(key)?.handle.state.rows.get(table) ?? this.labelFeeds.get(key)?.handle.state.rows.get(table);
+    const name = rows?.get(uuid)?.name;
+    return typeof name === 'string' && name !== '' ? name : undefined;
+  }
+
+  private labelsFor(e: ViewEntry, rows: readonly WireRow[]): Record<string, string> {
+    const out: Record<string, string> = {};
+    const table = e.schema;
+    if (!table) return out;
+    for (const col of table.columns.values()) {
+      const refs = [col.type.key.refTable, col.type.value?.refTable];
+      if (refs.every((r) => r === undefined)) continue;
+      for (const row of rows) {
+        const w = row[col.name];
+        if (w === undefined) continue;
+        forEachUuid(w, (uuid, side) => {
+          const ref = side === 'key' ? refs[0] : refs[1];
+          if (ref === undefined || uuid in out) return;
+          const label = this.labelOf(e.target, ref, uuid);
+          if (label !== undefined) out[uuid] = label;
+        });
+      }
+    }
+    return out;
+  }
+
+  // ---- row watches -----------------------------------------------------------------------------------
+
+  private watchRow(id: number, target: ViewTarget, uuid: string): void {
+    const feed = this.acquireFeed(target);
+    const w: RowWatch = { id, target, uuid, feed };
+    this.watches.set(id, w);
+    feed.watches.add(id);
+    this.sendRow(w);
+  }
+
+  private sendRowById(id: number, changes?: readonly AppliedChange[]): void {
+    const w = this.watches.get(id);
+    if (w) this.sendRow(w, changes);
+  }
+
+  private sendRow(w: RowWatch, changes?: readonly AppliedChange[]): void {
+    let changedColumns: readonly string[] | undefined;
+    if (changes) {
+      const mine = changes.filter((c) => c.uuid === w.uuid && c.table === w.target.table);
+      if (mine.length === 0) return;
+      changedColumns = [...new Set(mine.flatMap((c) => c.columns ?? []))];
+    }
+    this.env.post({
+      type: 'row',
+      watch: w.id,
+      phase: w.feed.phase,
+      row: this.rowsOf(w.feed).get(w.uuid),
+      changedColumns,
+      at: this.now(),
+      error: w.feed.error,
+    });
+  }
+
+  // ---- change logs -----------------------------------------------------------------------------------
+
+  private watchChanges(id: number, remote: string, db: string): void {
+    const conn = this.requireConn();
+    const log: ChangeLog = { schema: undefined, nextId: 1 };
+    const target: ViewTarget = { remote, db, table: '' };
+    const labelTables: string[] = [];
+    void this.schema(remote, db).then(
+      (s) => {
+        log.schema = s;
+        if (!this.changeWatches.has(id)) return;
+        // Names of everything referenced, so a change shows "port p1" rather than a uuid.
+        for (const t of s.tables.values()) {
+          if (t.columns.get('name')?.type.key.type !== 'string') continue;
+          this.acquireLabelTable(target, t.name);
+          labelTables.push(t.name);
+        }
+      },
+      () => undefined,
+    );
+    const handle = conn.subscribe({ remote, db, snapshot: false, old: true }, (applied) => {
+      if (applied.kind === 'error') {
+        this.env.post({ type: 'changes', watch: id, entries: [], error: applied.error.message });
+        return;
+      }
+      if (applied.kind !== 'delta') return;
+      const entries = applied.changes.map((c) => changeEntry(log, c, applied.time, applied.resync, (table, uuid) => this.labelOf(target, table, uuid)));
+      // A change log keeps entries, not rows.
+      for (const rows of handle.state.rows.values()) rows.clear();
+      this.env.post({ type: 'changes', watch: id, entries: entries.slice(-CHANGE_LOG_LIMIT), error: undefined });
+    });
+    this.changeWatches.set(id, { id, handle, release: () => labelTables.forEach((t) => this.releaseLabels(target, t)) });
+  }
+}
+
+function changeEntry(watch: ChangeLog, c: AppliedChange, time: number, resync: boolean, label: (table: string, uuid: string) => string | undefined): ChangeEntry {
+  const changes: ColumnChange[] = [];
+  const labels: Record<string, string> = {};
+  const table = watch.schema?.tables.get(c.table);
+  const columns = (c.kind === 'modify' ? (c.columns ?? []) : Object.keys(c.row ?? c.old ?? {})).filter((k) => k !== '_uuid' && k !== '_version');
+  for (const col of columns) {
+    const cc: ColumnChange = { column: col };
+    const o = c.old?.[col];
+    const n = c.row?.[col];
+    if (c.kind !== 'insert' && o !== undefined) cc.old = o;
+    if (c.kind !== 'delete' && n !== undefined) cc.new = n;
+    if (c.kind !== 'modify' && table && isEmptyDefault(cc.old ?? cc.new)) continue;
+    changes.push(cc);
+    const colSchema = table?.columns.get(col);
+    const refs = [colSchema?.type.key.refTable, colSchema?.type.value?.refTable];
+    if (refs[0] === undefined && refs[1] === undefined) continue;
+    for (const w of [cc.old, cc.new]) {
+      if (w === undefined) continue;
+      forEachUuid(w, (uuid, side) => {
+        const ref = side === 'key' ? refs[0] : refs[1];
+        const name = ref === undefined ? undefined : label(ref, uuid);
+        if (name !== undefined) labels[uuid] = name;
+      });
+    }
+  }
+  const named = (c.row ?? c.old)?.name;
+  return {
+    id: watch.nextId++,
+    time: time || Date.now(),
+    table: c.table,
+    uuid: c.uuid,
+    kind: c.kind,
+    label: typeof named === 'string' && named !== '' ? named : undefined,
+    changes,
+    labels,
+    resync,
+  };
+}
+
+function isEmptyDefault(w: WireDatum | undefined): boolean {
+  if (w === undefined || w === '' || w === 0 || w === false) return true;
+  return Array.isArray(w) && (w[0] === 'set' || w[0] === 'map') && Array.isArray(w[1]) && w[1].length === 0;
+}
+
+function forEachUuid(w: WireDatum, fn: (uuid: string, side: 'key' | 'value') => void): void {
+  if (!Array.isArray(w)) return;
+  if (w[0] === 'uuid' && typeof w[1] === 'string') return fn(w[1], 'key');
+  if (w[0] === 'set' && Array.isArray(w[1])) {
+    for (const a of w[1]) if (Array.isArray(a) && a[0] === 'uuid' && typeof a[1] === 'string') fn(a[1], 'key');
+    return;
+  }
+  if (w[0] === 'map' && Array.isArray(w[1])) {
+    for (const pair of w[1]) {
+      if (!Array.isArray(pair)) continue;
+      const [k, v] = pair as [WireDatum, WireDatum];
+      if (Array.isArray(k) && k[0] === 'uuid' && typeof k[1] === 'string') fn(k[1], 'key');
+      if (Array.isArray(v) && v[0] === 'uuid' && typeof v[1] === 'string') fn(v[1], 'value');
+    }
+  }
+}
+
+function exportJson(rows: readonly WireRow[], columns: readonly string[]): string {
+  const keep = new Set(['_uuid', ...columns]);
+  const out = rows.map((r) => {
+    const o: Record<string, Json> = {};
+    for (const [k, v] of Object.entries(r)) if (keep.has(k)) o[k] = v;
+    return o;
+  });
+  return `${stringifyJson(out)}\n`;
+}
+
+class GatewayError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+function errorMessage(text: string, status: number): string {
+  try {
+    const j = JSON.parse(text) as { error?: { message?: unknown } };
+    if (typeof j.error?.message === 'string') return j.error.message;
+  } catch {
+    // not our error shape
+  }
+  return `the gateway answered ${status}`;
+}
+

@@ -1,0 +1,98 @@
+/**
+ * What the page and the engine (in its worker) say to each other. The engine holds the socket, the rows and
+ * every view's index; the page asks for the rows it shows and gets them as small windows, so 100,000 rows
+ * and a thousand changes a second never reach the main thread.
+ */
+import type { WireDatum, WireRow } from '@ovsdb-web/client/core';
+import type { DatabaseStats, RemoteStatus } from '@ovsdb-web/protocol';
+import type { FilterProblem } from '../store/filter.js';
+import type { SortKey, ViewRow, ViewSpec } from '../store/view.js';
+
+export interface ViewTarget {
+  remote: string;
+  db: string;
+  table: string;
+}
+
+export type EngineRequest =
+  | { type: 'connect'; base: string; token: string | undefined }
+  | { type: 'view.open'; view: number; target: ViewTarget; spec: ViewSpec }
+  | { type: 'view.spec'; view: number; spec: ViewSpec }
+  /** The rows the grid shows (with overscan), and the row to keep in place when rows arrive above it. */
+  | { type: 'view.range'; view: number; start: number; end: number; anchor: string | undefined }
+  | { type: 'view.pause'; view: number }
+  | { type: 'view.resume'; view: number }
+  | { type: 'view.close'; view: number }
+  | { type: 'view.find'; view: number; req: number; text: string }
+  | { type: 'view.locate'; view: number; req: number; uuid: string }
+  | { type: 'view.export'; view: number; req: number; format: 'csv' | 'json'; columns: string[] }
+  | { type: 'row.watch'; watch: number; target: ViewTarget; uuid: string }
+  | { type: 'row.unwatch'; watch: number }
+  | { type: 'status.watch' }
+  | { type: 'status.unwatch' }
+  | { type: 'changes.watch'; watch: number; remote: string; db: string }
+  | { type: 'changes.unwatch'; watch: number };
+
+export type ConnectionIndicator = 'connecting' | 'live' | 'reconnecting' | 'resyncing' | 'auth-failed' | 'closed';
+
+export type ViewPhase = 'loading' | 'live' | 'resyncing' | 'failed';
+
+export interface ViewState {
+  phase: ViewPhase;
+  /** Rows in the table. */
+  total: number;
+  /** Rows the view shows (after the filter). */
+  count: number;
+  paused: boolean;
+  pending: number;
+  problem: FilterProblem | undefined;
+  error: string | undefined;
+  /** The sort in effect (the default one when none was asked). */
+  sort: readonly SortKey[];
+}
+
+export interface ViewWindow {
+  start: number;
+  rows: ViewRow[];
+  /** Names of the rows that the window's references point to, by uuid. */
+  labels: Record<string, string>;
+  /** Where the anchor row is now; the grid scrolls by the difference so it stays put. */
+  anchorIndex: number | undefined;
+  anchor: string | undefined;
+  version: number;
+}
+
+export interface ColumnChange {
+  column: string;
+  old?: WireDatum;
+  new?: WireDatum;
+}
+
+export interface ChangeEntry {
+  /** Unique within the page. */
+  id: number;
+  time: number;
+  table: string;
+  uuid: string;
+  kind: 'insert' | 'modify' | 'delete';
+  label: string | undefined;
+  changes: ColumnChange[];
+  /** Names of the rows its values reference, by uuid. */
+  labels: Record<string, string>;
+  resync: boolean;
+}
+
+export type EngineEvent =
+  | { type: 'connection'; state: ConnectionIndicator; detail: string | undefined }
+  | { type: 'view.state'; view: number; state: ViewState }
+  | { type: 'view.window'; view: number; window: ViewWindow }
+  | { type: 'reply'; req: number; result: ReplyResult }
+  | { type: 'row'; watch: number; phase: ViewPhase; row: WireRow | undefined; changedColumns: readonly string[] | undefined; at: number; error: string | undefined }
+  | { type: 'status'; remotes: RemoteStatus[]; databases: DatabaseStats[] }
+  | { type: 'changes'; watch: number; entries: ChangeEntry[]; error: string | undefined };
+
+export type ReplyResult =
+  | { kind: 'find'; indexes: number[] }
+  | { kind: 'locate'; index: number }
+  | { kind: 'export'; text: string; rows: number }
+  | { kind: 'error'; message: string };

@@ -1,0 +1,95 @@
+/**
+ * The open row, beside the table: live from the engine (a change flashes its columns; a delete says so), its
+ * references both ways and its recent history from the gateway, refreshed when the row changes.
+ */
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import type { TableSchema } from '@ovsdb-web/client/core';
+import type { RowHistory, RowReferences } from '@ovsdb-web/protocol';
+import { RowDetail } from '@ovsdb-web/ui';
+import { engine } from '../app/engine.js';
+import { get } from '../api/rest.js';
+import { useStore } from '../hooks/use-store.js';
+import { toast } from '../app/toast.js';
+import { rowCommands } from './commands.js';
+
+interface Props {
+  remote: string;
+  db: string;
+  table: TableSchema;
+  uuid: string;
+  onClose: () => void;
+  onRef: (table: string, uuid: string) => void;
+}
+
+function rowPath(p: Props): string {
+  return `/api/v1/remotes/${encodeURIComponent(p.remote)}/dbs/${encodeURIComponent(p.db)}/tables/${encodeURIComponent(p.table.name)}/rows/${encodeURIComponent(p.uuid)}`;
+}
+
+export function RowPanel(props: Props): ReactNode {
+  const watch = useMemo(() => engine.watchRow({ remote: props.remote, db: props.db, table: props.table.name }, props.uuid), [props.remote, props.db, props.table.name, props.uuid]);
+  useEffect(() => () => watch.close(), [watch]);
+  const snap = useStore(watch.store);
+  const [refs, setRefs] = useState<RowReferences | undefined>(undefined);
+  const [history, setHistory] = useState<RowHistory | undefined>(undefined);
+  const version = Array.isArray(snap.row?._version) ? String(snap.row._version[1]) : '';
+
+  // References and history are the gateway's; ask again whenever the row changes.
+  useEffect(() => {
+    let live = true;
+    const base = rowPath(props);
+    void get(`${base}/references`).then(
+      (j) => live && setRefs(j as unknown as RowReferences),
+      () => live && setRefs({ table: props.table.name, uuid: props.uuid, outgoing: [], incoming: [] }),
+    );
+    void get(`${base}/history`).then(
+      (j) => live && setHistory(j as unknown as RowHistory),
+      () => live && setHistory(undefined),
+    );
+    return () => {
+      live = false;
+    };
+    // `props` is read for the path only; the row's version is what should trigger a refresh.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [props.remote, props.db, props.table.name, props.uuid, version]);
+
+  const labels = useMemo(() => {
+    const out: Record<string, string> = {};
+    for (const r of [...(refs?.outgoing ?? []), ...(refs?.incoming ?? [])]) if (r.label) out[r.uuid] = r.label;
+    return out;
+  }, [refs]);
+
+  const deleted = snap.phase === 'live' && snap.row === undefined;
+  if (snap.phase === 'live' && !snap.row && !refs?.outgoing.length && history?.versions.length === 0) {
+    return (
+      <aside className="ow-panel" aria-label={`${props.table.name} row ${props.uuid}`}>
+        <div className="ow-panel-head">
+          <div className="ow-panel-title">
+            <span className="ow-panel-table">{props.table.name}</span>
+            <h2>Row not found</h2>
+          </div>
+          <button type="button" className="ow-icon-button" aria-label="Close" onClick={props.onClose}>
+            ✕
+          </button>
+        </div>
+        <p className="ow-panel-body">There is no row {props.uuid} in {props.table.name}.</p>
+      </aside>
+    );
+  }
+  return (
+    <RowDetail
+      table={props.table}
+      uuid={props.uuid}
+      row={snap.row}
+      deleted={deleted}
+      ctx={{ labels, onRef: props.onRef }}
+      changed={snap.changed}
+      changedAt={snap.at}
+      outgoing={refs?.outgoing}
+      incoming={refs?.incoming}
+      history={history?.versions}
+      commands={rowCommands(props.db, props.table.name, props.uuid)}
+      onCopy={(text, what) => void navigator.clipboard?.writeText(text).then(() => toast(`Copied ${what}`), () => toast('The browser did not allow copying'))}
+      onClose={props.onClose}
+    />
+  );
+}

@@ -1,0 +1,91 @@
+/**
+ * Reading wire rows (RFC 7047 notation, as the stream delivers them) without decoding whole tables: one
+ * column's typed datum when a sort or filter needs it, a row's typed form for `find` clauses and conditions,
+ * and its text for free-text search and CSV. Each result is cached per row object; rows are immutable, so a
+ * new version is a new object and old entries go with the old rows.
+ */
+import {
+  datumFromWire,
+  datumText,
+  defaultDatum,
+  rowFromWire,
+  type ColumnType,
+  type Datum,
+  type Json,
+  type Row,
+  type TableSchema,
+  type WireRow,
+} from '@ovsdb-web/client/core';
+
+export const UUID_COLUMN: ColumnType = { key: { type: 'uuid' }, min: 1, max: 1 };
+
+export function uuidOfRow(row: WireRow): string {
+  const u = row._uuid;
+  return Array.isArray(u) && typeof u[1] === 'string' ? u[1] : '';
+}
+
+export function columnType(table: TableSchema, column: string): ColumnType | undefined {
+  if (column === '_uuid' || column === '_version') return UUID_COLUMN;
+  return table.columns.get(column)?.type;
+}
+
+/** Per table schema, caches keyed by row object. */
+export class RowReader {
+  private readonly datums = new Map<string, WeakMap<WireRow, Datum>>();
+  private readonly typed = new WeakMap<WireRow, Row>();
+  private readonly texts = new WeakMap<WireRow, string>();
+
+  constructor(readonly table: TableSchema) {}
+
+  /** One column as a typed datum; a column the row does not carry reads as its default. */
+  datum(row: WireRow, column: string): Datum {
+    let cache = this.datums.get(column);
+    if (!cache) this.datums.set(column, (cache = new WeakMap()));
+    let d = cache.get(row);
+    if (d === undefined) {
+      const type = columnType(this.table, column);
+      if (!type) return [];
+      const wire = row[column];
+      try {
+        d = wire === undefined ? defaultDatum(type) : datumFromWire(type, wire as Json);
+      } catch {
+        d = defaultDatum(type);
+      }
+      cache.set(row, d);
+    }
+    return d;
+  }
+
+  /** The row with typed values, for conditions and `find` clauses. */
+  row(row: WireRow): Row {
+    let r = this.typed.get(row);
+    if (!r) {
+      try {
+        r = rowFromWire(this.table, row as Record<string, Json>);
+      } catch {
+        r = { _uuid: uuidOfRow(row) };
+      }
+      this.typed.set(row, r);
+    }
+    return r;
+  }
+
+  /** A column's value as ovs-vsctl prints it. */
+  text(row: WireRow, column: string): string {
+    const type = columnType(this.table, column);
+    if (!type) return '';
+    return datumText(type, this.datum(row, column));
+  }
+
+  /** Lower-case text of the whole row (uuid and every column), for free-text search. */
+  searchText(row: WireRow): string {
+    let t = this.texts.get(row);
+    if (t === undefined) {
+      const parts = [uuidOfRow(row)];
+      for (const name of this.table.columns.keys()) if (row[name] !== undefined) parts.push(this.text(row, name));
+      t = parts.join('\u0000').toLowerCase();
+      this.texts.set(row, t);
+    }
+    return t;
+  }
+}

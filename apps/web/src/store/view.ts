@@ -1,0 +1,288 @@
+/**
+ * A live, sorted and filtered view of one table: the index behind the virtual grid. It is maintained
+ * incrementally — a delta batch of k changes costs O(k · log n) comparisons (plus moving pointers), not a
+ * re-sort — and rebuilt only when the sort or filter changes or a batch touches a large part of the table.
+ *
+ * Sorting follows ovsdb-server's order of values (`compareDatums`), ties broken by uuid so the order is total
+ * and a row can be found again by binary search. Deleted rows stay a moment as "ghosts" so the page can fade
+ * them out; paused views keep showing what they showed and count what is pending.
+ */
+import { compareDatums, type Datum, type TableSchema, type WireRow } from '@ovsdb-web/client/core';
+import type { AppliedChange } from '@ovsdb-web/protocol';
+import { parseFilterText, type FilterProblem, type RowTest } from './filter.js';
+import { RowReader, columnType, uuidOfRow } from './rows.js';
+
+export interface SortKey {
+  column: string;
+  desc: boolean;
+}
+
+export interface ViewSpec {
+  filter: string;
+  /** Empty: by `name` when the table has one, else by uuid. */
+  sort: readonly SortKey[];
+}
+
+/** A recent change to a row, for the grid to flash. */
+export interface Mark {
+  kind: 'insert' | 'modify' | 'delete';
+  columns?: readonly string[];
+  at: number;
+}
+
+/** The live rows of the table the view shows. */
+export interface RowSource {
+  rows(): Iterable<WireRow>;
+  get(uuid: string): WireRow | undefined;
+}
+
+export interface ViewRow {
+  uuid: string;
+  row: WireRow;
+  mark?: Mark;
+}
+
+/** How long a change is shown: cells flash and deleted rows fade for this long. */
+export const MARK_MS = 1_500;
+
+/** Above this share of the view, a batch is applied by rebuilding instead of row by row. */
+const REBUILD_SHARE = 0.125;
+
+export class TableView {
+  readonly reader: RowReader;
+  private spec: ViewSpec = { filter: '', sort: [] };
+  private test: RowTest | undefined;
+  private problem: FilterProblem | undefined;
+  private keys = new WeakMap<WireRow, Datum[]>();
+  private passes = new WeakMap<WireRow, boolean>();
+  private sortKeys: readonly SortKey[] = [];
+  /** Sorted rows that pass the filter, ghosts included. */
+  private order: WireRow[] = [];
+  /** Deleted rows still shown, by uuid, with when they were deleted. */
+  private readonly ghosts = new Map<string, { row: WireRow; at: number }>();
+  private readonly marks = new Map<string, Mark>();
+  private frozen: WireRow[] | undefined;
+  private pendingChanges = 0;
+  /** Bumped on every change to what `window` would return. */
+  version = 0;
+
+  constructor(
+    readonly table: TableSchema,
+    private readonly source: RowSource,
+  ) {
+    this.reader = new RowReader(table);
+    this.setSpec(this.spec);
+  }
+
+  get filterProblem(): FilterProblem | undefined {
+    return this.problem;
+  }
+
+  get paused(): boolean {
+    return this.frozen !== undefined;
+  }
+
+  /** Changes that arrived while paused. */
+  get pending(): number {
+    return this.pendingChanges;
+  }
+
+  /** Rows shown (ghosts excluded). */
+  get count(): number {
+    return this.rows().length - (this.frozen ? 0 : this.ghosts.size);
+  }
+
+  get effectiveSort(): readonly SortKey[] {
+    return this.sortKeys;
+  }
+
+  setSpec(spec: ViewSpec): void {
+    this.spec = spec;
+    const parsed = parseFilterText(spec.filter, this.table, this.reader);
+    this.problem = parsed.problem;
+    // A filter with a mistake shows nothing rather than everything: the user sees the error, not a lie.
+    this.test = parsed.problem ? () => false : parsed.test;
+    const valid = spec.sort.filter((k) => columnType(this.table, k.column) !== undefined);
+    this.sortKeys = valid.length > 0 ? valid : this.table.columns.get('name')?.type.key.type === 'string' ? [{ column: 'name', desc: false }] : [{ column: '_uuid', desc: false }];
+    this.keys = new WeakMap();
+    this.passes = new WeakMap();
+    this.rebuild();
+  }
+
+  private passesFilter(row: WireRow): boolean {
+    if (!this.test) return true;
+    let p = this.passes.get(row);
+    if (p === undefined) {
+      p = this.test(row);
+      this.passes.set(row, p);
+    }
+    return p;
+  }
+
+  private keyOf(row: WireRow): Datum[] {
+    let k = this.keys.get(row);
+    if (!k) {
+      k = this.sortKeys.map((s) => this.reader.datum(row, s.column));
+      this.keys.set(row, k);
+    }
+    return k;
+  }
+
+  readonly compare = (a: WireRow, b: WireRow): number => {
+    if (a === b) return 0;
+    const ka = this.keyOf(a);
+    const kb = this.keyOf(b);
+    for (let i = 0; i < ka.length; i++) {
+      const c = compareDatums(ka[i] as Datum, kb[i] as Datum);
+      if (c !== 0) return (this.sortKeys[i] as SortKey).desc ? -c : c;
+    }
+    const ua = uuidOfRow(a);
+    const ub = uuidOfRow(b);
+    return ua < ub ? -1 : ua > ub ? 1 : 0;
+  };
+
+  /** The first index whose row sorts after `row` (or where it is). */
+  private lowerBound(row: WireRow): number {
+    let lo = 0;
+    let hi = this.order.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.compare(this.order[mid] as WireRow, row) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  private remove(row: WireRow): void {
+    const i = this.lowerBound(row);
+    if (this.order[i] === row) this.order.splice(i, 1);
+  }
+
+  private insert(row: WireRow): void {
+    this.order.splice(this.lowerBound(row), 0, row);
+  }
+
+  rebuild(): void {
+    const rows: WireRow[] = [];
+    for (const r of this.source.rows()) if (this.passesFilter(r)) rows.push(r);
+    for (const g of this.ghosts.values()) if (this.passesFilter(g.row)) rows.push(g.row);
+    rows.sort(this.compare);
+    this.order = rows;
+    this.version++;
+  }
+
+  /** Fold a batch of changes to this table into the view. */
+  apply(changes: readonly AppliedChange[], now: number): void {
+    const mine = changes.filter((c) => c.table === this.table.name);
+    if (mine.length === 0) return;
+    for (const c of mine) {
+      if (c.kind === 'delete') this.marks.delete(c.uuid);
+      else this.marks.set(c.uuid, { kind: c.kind === 'insert' && !c.old ? 'insert' : 'modify', ...(c.columns ? { columns: c.columns } : {}), at: now });
+    }
+    if (this.frozen) {
+      this.pendingChanges += mine.length;
+      this.version++;
+      return;
+    }
+    const bulk = mine.length > Math.max(64, this.order.length * REBUILD_SHARE);
+    for (const c of mine) {
+      const ghost = this.ghosts.get(c.uuid);
+      if (ghost && c.kind !== 'delete') {
+        this.ghosts.delete(c.uuid);
+        if (!bulk) this.remove(ghost.row);
+      }
+      if (c.kind === 'delete') {
+        // Shown as a ghost while it fades; removed by `expire`.
+        if (c.old && this.passesFilter(c.old)) this.ghosts.set(c.uuid, { row: c.old, at: now });
+        continue;
+      }
+      if (bulk) continue;
+      if (c.old && this.passesFilter(c.old)) this.remove(c.old);
+      if (c.row && this.passesFilter(c.row)) this.insert(c.row);
+    }
+    if (bulk) this.rebuild();
+    this.version++;
+  }
+
+  /** Drop ghosts and marks older than `MARK_MS`; true when anything visible changed. */
+  expire(now: number): boolean {
+    let changed = false;
+    for (const [uuid, g] of this.ghosts) {
+      if (now - g.at < MARK_MS) continue;
+      this.ghosts.delete(uuid);
+      if (!this.frozen) this.remove(g.row);
+      changed = true;
+    }
+    for (const [uuid, m] of this.marks) {
+      if (now - m.at < MARK_MS) continue;
+      this.marks.delete(uuid);
+      changed = true;
+    }
+    if (changed) this.version++;
+    return changed;
+  }
+
+  get hasMarks(): boolean {
+    return this.marks.size > 0 || this.ghosts.size > 0;
+  }
+
+  pause(): void {
+    if (this.frozen) return;
+    this.frozen = this.order.filter((r) => !this.ghosts.has(uuidOfRow(r)));
+    this.pendingChanges = 0;
+    this.version++;
+  }
+
+  resume(): void {
+    if (!this.frozen) return;
+    this.frozen = undefined;
+    this.pendingChanges = 0;
+    this.ghosts.clear();
+    this.rebuild();
+  }
+
+  private rows(): WireRow[] {
+    return this.frozen ?? this.order;
+  }
+
+  window(start: number, end: number): ViewRow[] {
+    const rows = this.rows();
+    const out: ViewRow[] = [];
+    for (let i = Math.max(0, start); i < Math.min(end, rows.length); i++) {
+      const row = rows[i] as WireRow;
+      const uuid = uuidOfRow(row);
+      const ghost = this.frozen ? undefined : this.ghosts.get(uuid);
+      const mark = ghost ? { kind: 'delete' as const, at: ghost.at } : this.frozen ? undefined : this.marks.get(uuid);
+      out.push(mark && (!ghost || ghost.row === row) ? { uuid, row, mark } : { uuid, row });
+    }
+    return out;
+  }
+
+  /** Where a row is in the view now, or -1. */
+  indexOf(uuid: string): number {
+    const rows = this.rows();
+    const r = this.ghosts.get(uuid)?.row ?? this.source.get(uuid);
+    if (r && !this.frozen) {
+      const i = this.lowerBound(r);
+      if (rows[i] === r) return i;
+    }
+    // A paused view may hold an older version of the row: look it up by uuid.
+    return rows.findIndex((x) => uuidOfRow(x) === uuid);
+  }
+
+  /** Indexes of rows whose text contains `text` (case-insensitive), in view order, at most `limit`. */
+  find(text: string, limit = 10_000): number[] {
+    const needle = text.toLowerCase();
+    if (needle === '') return [];
+    const out: number[] = [];
+    const rows = this.rows();
+    for (let i = 0; i < rows.length && out.length < limit; i++) if (this.reader.searchText(rows[i] as WireRow).includes(needle)) out.push(i);
+    return out;
+  }
+
+  /** The rows shown (no ghosts), in order. */
+  visibleRows(): WireRow[] {
+    const rows = this.rows();
+    return this.frozen ? rows : rows.filter((r) => !this.ghosts.has(uuidOfRow(r)));
+  }
+}

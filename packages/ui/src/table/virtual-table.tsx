@@ -1,0 +1,382 @@
+/**
+ * The live grid. It renders only what is on screen — rows and, for wide tables, columns — from a window of
+ * rows its owner provides, and reports which rows it needs (`onRange`) and which row to keep in place when
+ * rows are inserted above it (the open row, else the focused one, else the top one). Column sizes and pinning
+ * come from TanStack Table; the rows themselves never pass through it in full.
+ *
+ * Accessible as a `grid` named after the OVSDB table: rows and cells carry their indexes, headers their sort,
+ * and the keyboard moves a focus (arrows or j/k, Page Up/Down, Home/End; Enter opens the row).
+ */
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type CSSProperties, type KeyboardEvent, type ReactNode } from 'react';
+import {
+  getCoreRowModel,
+  useReactTable,
+  type ColumnDef,
+  type ColumnPinningState,
+  type ColumnSizingState,
+  type OnChangeFn,
+} from '@tanstack/react-table';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import type { ColumnType, WireRow } from '@ovsdb-web/client/core';
+import { DatumView, type ValueContext } from '../values/datum.js';
+
+export interface GridColumn {
+  id: string;
+  type: ColumnType;
+}
+
+export interface GridRow {
+  uuid: string;
+  row: WireRow;
+  mark?: { kind: 'insert' | 'modify' | 'delete'; columns?: readonly string[]; at: number };
+}
+
+export interface GridWindow {
+  start: number;
+  rows: readonly GridRow[];
+  labels: Readonly<Record<string, string>>;
+  anchor: string | undefined;
+  anchorIndex: number | undefined;
+}
+
+export interface GridSort {
+  column: string;
+  desc: boolean;
+}
+
+export interface VirtualTableProps {
+  /** The grid's accessible name: the OVSDB table. */
+  label: string;
+  columns: readonly GridColumn[];
+  rowCount: number;
+  window: GridWindow | undefined;
+  sort: readonly GridSort[];
+  onSort: (column: string, additive: boolean) => void;
+  onRange: (start: number, end: number, anchor: string | undefined) => void;
+  onOpen: (uuid: string) => void;
+  openUuid?: string | undefined;
+  onRef?: ((table: string, uuid: string) => void) | undefined;
+  columnSizing: ColumnSizingState;
+  onColumnSizing: OnChangeFn<ColumnSizingState>;
+  pinned: readonly string[];
+  /** Rows to mark as find matches (indexes), and the current one. */
+  matches?: ReadonlySet<number> | undefined;
+  current?: number | undefined;
+  /** Scroll so that this index is visible (changes of `seq` trigger it). */
+  scrollTo?: { index: number; seq: number } | undefined;
+  /** Copy a cell's value (Ctrl/Cmd+C on the focused row copies the focused cell). */
+  onCopy?: ((text: string) => void) | undefined;
+  rowHeight?: number;
+  emptyText?: ReactNode;
+}
+
+const DEFAULT_WIDTH = 180;
+
+/** A first width that fits what the column usually holds (names are long, booleans short). */
+function defaultWidth(c: GridColumn): number {
+  const t = c.type;
+  if (c.id === 'name' || c.id === 'match') return 260;
+  if (t.value !== undefined) return 280;
+  if (t.max > 1) return 240;
+  switch (t.key.type) {
+    case 'boolean':
+      return 90;
+    case 'integer':
+    case 'real':
+      return 110;
+    case 'uuid':
+      return 150;
+    default:
+      return t.key.enum ? 130 : DEFAULT_WIDTH;
+  }
+}
+const UUID_WIDTH = 110;
+const OVERSCAN = 20;
+
+export function VirtualTable(props: VirtualTableProps): ReactNode {
+  const { label, columns, rowCount, window: win, sort, onSort, onRange, onOpen, openUuid, onRef, columnSizing, onColumnSizing, pinned } = props;
+  const rowHeight = props.rowHeight ?? 32;
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const [focusUuid, setFocusUuid] = useState<string | undefined>(undefined);
+  const [focusIndex, setFocusIndex] = useState(0);
+  const anchorRef = useRef<{ uuid: string; index: number } | undefined>(undefined);
+
+  const defs = useMemo<ColumnDef<GridRow>[]>(
+    () => [
+      { id: '_uuid', header: '_uuid', size: UUID_WIDTH, minSize: 60 },
+      ...columns.map((c) => ({ id: c.id, header: c.id, size: defaultWidth(c), minSize: 50, maxSize: 2000 })),
+    ],
+    [columns],
+  );
+  const columnPinning = useMemo<ColumnPinningState>(() => ({ left: ['_uuid', ...pinned.filter((p) => p !== '_uuid')], right: [] }), [pinned]);
+  const table = useReactTable<GridRow>({
+    data: (win?.rows ?? []) as GridRow[],
+    columns: defs,
+    getCoreRowModel: getCoreRowModel(),
+    columnResizeMode: 'onChange',
+    enableColumnResizing: true,
+    state: { columnSizing, columnPinning },
+    onColumnSizingChange: onColumnSizing,
+    getRowId: (r) => r.uuid,
+  });
+  const leftCols = table.getLeftLeafColumns();
+  const centerCols = table.getCenterLeafColumns();
+  const leftWidth = leftCols.reduce((s, c) => s + c.getSize(), 0);
+  const centerWidth = centerCols.reduce((s, c) => s + c.getSize(), 0);
+  const types = useMemo(() => new Map(columns.map((c) => [c.id, c.type])), [columns]);
+
+  const rows = useVirtualizer({
+    count: rowCount,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => rowHeight,
+    overscan: 8,
+  });
+  const cols = useVirtualizer({
+    horizontal: true,
+    count: centerCols.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: (i) => centerCols[i]?.getSize() ?? DEFAULT_WIDTH,
+    overscan: 3,
+  });
+  useEffect(() => cols.measure(), [cols, columnSizing, centerCols.length]);
+
+  const items = rows.getVirtualItems();
+  const first = items[0]?.index ?? 0;
+  const last = items[items.length - 1]?.index ?? 0;
+
+  // Which row to keep in place: the open one, else the focused one, else the top one on screen.
+  const byIndex = useCallback(
+    (i: number): GridRow | undefined => {
+      if (!win) return undefined;
+      return win.rows[i - win.start];
+    },
+    [win],
+  );
+  const pickAnchor = useCallback((): { uuid: string; index: number } | undefined => {
+    if (!win) return undefined;
+    for (const uuid of [openUuid, focusUuid]) {
+      if (uuid === undefined) continue;
+      const at = win.rows.findIndex((r) => r.uuid === uuid);
+      if (at >= 0 && win.start + at >= first && win.start + at <= last) return { uuid, index: win.start + at };
+    }
+    const top = byIndex(first);
+    return top ? { uuid: top.uuid, index: first } : undefined;
+  }, [win, openUuid, focusUuid, first, last, byIndex]);
+
+  // Ask for the rows on screen with room around them; re-ask when the screen moves past the margin.
+  const requested = useRef({ start: -1, end: -1, anchor: '' });
+  useEffect(() => {
+    const anchor = pickAnchor();
+    anchorRef.current = anchor;
+    const need = { start: Math.max(0, first - OVERSCAN), end: Math.min(rowCount, last + 1 + OVERSCAN) };
+    const r = requested.current;
+    const inside = need.start >= r.start && need.end <= r.end && r.end - r.start < 4 * (need.end - need.start + OVERSCAN);
+    if (inside && (anchor?.uuid ?? '') === r.anchor) return;
+    const start = Math.max(0, first - 2 * OVERSCAN);
+    const end = Math.min(rowCount, last + 1 + 2 * OVERSCAN);
+    requested.current = { start, end, anchor: anchor?.uuid ?? '' };
+    onRange(start, end, anchor?.uuid);
+  }, [first, last, rowCount, onRange, pickAnchor]);
+
+  // A window where the anchor moved (rows came or went above it): scroll by as much, so it stays put.
+  useLayoutEffect(() => {
+    const a = anchorRef.current;
+    const el = scrollRef.current;
+    if (!win || !a || !el || win.anchor !== a.uuid || win.anchorIndex === undefined || win.anchorIndex === a.index) return;
+    el.scrollTop += (win.anchorIndex - a.index) * rowHeight;
+    anchorRef.current = { uuid: a.uuid, index: win.anchorIndex };
+    if (focusUuid === a.uuid) setFocusIndex(win.anchorIndex);
+  }, [win, rowHeight, focusUuid]);
+
+  // Only a new request scrolls (the virtualizer object is new on every render).
+  const scrolledSeq = useRef<number | undefined>(undefined);
+  useEffect(() => {
+    const to = props.scrollTo;
+    if (!to || to.seq === scrolledSeq.current) return;
+    scrolledSeq.current = to.seq;
+    rows.scrollToIndex(to.index, { align: 'center' });
+  }, [props.scrollTo, rows]);
+
+  const moveFocus = (index: number): void => {
+    const i = Math.max(0, Math.min(rowCount - 1, index));
+    setFocusIndex(i);
+    setFocusUuid(byIndex(i)?.uuid);
+    rows.scrollToIndex(i, { align: 'auto' });
+  };
+  // The focused uuid follows the window (a row that arrives at the focused index becomes focused).
+  useEffect(() => {
+    if (focusUuid === undefined) setFocusUuid(byIndex(focusIndex)?.uuid);
+  }, [byIndex, focusIndex, focusUuid]);
+
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>): void => {
+    const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 320) / rowHeight) - 1);
+    const keys: Record<string, () => void> = {
+      ArrowDown: () => moveFocus(focusIndex + 1),
+      j: () => moveFocus(focusIndex + 1),
+      ArrowUp: () => moveFocus(focusIndex - 1),
+      k: () => moveFocus(focusIndex - 1),
+      PageDown: () => moveFocus(focusIndex + page),
+      PageUp: () => moveFocus(focusIndex - page),
+      Home: () => moveFocus(0),
+      End: () => moveFocus(rowCount - 1),
+      Enter: () => {
+        const r = byIndex(focusIndex);
+        if (r) onOpen(r.uuid);
+      },
+    };
+    if (e.ctrlKey || e.metaKey || e.altKey) {
+      if ((e.key === 'c' || e.key === 'C') && props.onCopy) {
+        const r = byIndex(focusIndex);
+        if (r) props.onCopy(r.uuid);
+      }
+      return;
+    }
+    const fn = keys[e.key];
+    if (fn) {
+      e.preventDefault();
+      fn();
+    }
+  };
+
+  const ctx: ValueContext = { labels: win?.labels ?? {}, onRef };
+  const sortOf = (id: string): 'ascending' | 'descending' | 'none' => {
+    const s = sort.find((k) => k.column === id);
+    return s ? (s.desc ? 'descending' : 'ascending') : 'none';
+  };
+  const vcols = cols.getVirtualItems();
+  const padLeft = vcols[0]?.start ?? 0;
+  const padRight = centerWidth - (vcols[vcols.length - 1]?.end ?? 0);
+  const totalWidth = leftWidth + centerWidth;
+
+  const headerCell = (id: string, style: CSSProperties, index: number): ReactNode => {
+    const col = table.getColumn(id);
+    if (!col) return null;
+    const header = table.getFlatHeaders().find((h) => h.column.id === id);
+    const s = sortOf(id);
+    const pos = sort.findIndex((k) => k.column === id);
+    return (
+      <div role="columnheader" aria-colindex={index + 1} aria-sort={s} className={`ow-th${col.getIsPinned() ? ' ow-pinned' : ''}`} style={style} key={id}>
+        <button type="button" className="ow-th-button" onClick={(e) => onSort(id, e.shiftKey)} title={`Sort by ${id}${s === 'ascending' ? ' (descending next)' : ''}; Shift+click adds a sort key`}>
+          <span className="ow-th-name">{id}</span>
+          {s !== 'none' && (
+            <span className="ow-sort" aria-hidden="true">
+              {s === 'ascending' ? '▲' : '▼'}
+              {sort.length > 1 ? pos + 1 : ''}
+            </span>
+          )}
+        </button>
+        {header && (
+          <span
+            className={`ow-resize${col.getIsResizing() ? ' ow-resizing' : ''}`}
+            onMouseDown={header.getResizeHandler()}
+            onTouchStart={header.getResizeHandler()}
+            onDoubleClick={() => col.resetSize()}
+            title={`Drag to resize ${id}; double-click to reset`}
+            aria-hidden="true"
+          />
+        )}
+      </div>
+    );
+  };
+
+  const cell = (r: GridRow | undefined, id: string, style: CSSProperties, colIndex: number, rowIndex: number): ReactNode => {
+    // Marks live as long as a change should show; the engine drops them after that.
+    const flash = r?.mark?.kind === 'modify' && r.mark.columns?.includes(id) === true;
+    const pinnedCls = leftCols.some((c) => c.id === id) ? ' ow-pinned' : '';
+    let content: ReactNode = null;
+    if (r) {
+      if (id === '_uuid') content = <span className="ow-uuid" title={r.uuid}>{r.uuid.slice(0, 8)}</span>;
+      else {
+        const type = types.get(id);
+        content = type ? <DatumView type={type} value={r.row[id]} ctx={ctx} /> : null;
+      }
+    }
+    return (
+      <div
+        role="gridcell"
+        aria-colindex={colIndex + 1}
+        className={`ow-td${pinnedCls}${flash ? ' ow-flash' : ''}`}
+        style={style}
+        key={flash ? `${id}@${r?.mark?.at ?? 0}` : id}
+        data-row={rowIndex}
+        data-column={id}
+      >
+        {content}
+      </div>
+    );
+  };
+
+  const allIds = [...leftCols.map((c) => c.id), ...centerCols.map((c) => c.id)];
+  const colIndexOf = (id: string): number => allIds.indexOf(id);
+  let leftOffset = 0;
+  const leftStyles = leftCols.map((c) => {
+    const st: CSSProperties = { width: c.getSize(), left: leftOffset };
+    leftOffset += c.getSize();
+    return { id: c.id, style: st };
+  });
+
+  return (
+    <div
+      ref={scrollRef}
+      className="ow-grid-scroll"
+      role="grid"
+      aria-label={label}
+      aria-rowcount={rowCount + 1}
+      aria-colcount={allIds.length}
+      aria-activedescendant={rowCount > 0 ? `ow-row-${focusIndex}` : undefined}
+      tabIndex={0}
+      onKeyDown={onKeyDown}
+    >
+      <div className="ow-grid-inner" style={{ height: rows.getTotalSize() + rowHeight, width: totalWidth }}>
+        <div role="row" aria-rowindex={1} className="ow-tr ow-thead" style={{ width: totalWidth, height: rowHeight }}>
+          {leftStyles.map(({ id, style }) => headerCell(id, style, colIndexOf(id)))}
+          <div className="ow-pad" style={{ width: padLeft }} />
+          {vcols.map((vc) => {
+            const c = centerCols[vc.index];
+            return c ? headerCell(c.id, { width: c.getSize() }, colIndexOf(c.id)) : null;
+          })}
+          <div className="ow-pad" style={{ width: Math.max(0, padRight) }} />
+        </div>
+        {rowCount === 0 && <div className="ow-grid-empty">{props.emptyText ?? 'No rows'}</div>}
+        {items.map((item) => {
+          const r = byIndex(item.index);
+          const mark = r?.mark?.kind;
+          const cls = [
+            'ow-tr',
+            r ? '' : 'ow-loading',
+            item.index === focusIndex ? 'ow-focus' : '',
+            r && r.uuid === openUuid ? 'ow-open' : '',
+            mark === 'insert' ? 'ow-inserted' : mark === 'delete' ? 'ow-deleted' : '',
+            props.matches?.has(item.index) ? 'ow-match' : '',
+            props.current === item.index ? 'ow-match-current' : '',
+          ]
+            .filter(Boolean)
+            .join(' ');
+          return (
+            <div
+              role="row"
+              id={`ow-row-${item.index}`}
+              aria-rowindex={item.index + 2}
+              aria-selected={r !== undefined && r.uuid === openUuid}
+              className={cls}
+              key={r ? `${r.uuid}${mark === 'insert' ? `@${r.mark?.at ?? 0}` : ''}` : `i${item.index}`}
+              style={{ transform: `translateY(${item.start + rowHeight}px)`, height: rowHeight, width: totalWidth }}
+              onClick={() => {
+                setFocusIndex(item.index);
+                setFocusUuid(r?.uuid);
+                if (r) onOpen(r.uuid);
+              }}
+            >
+              {leftStyles.map(({ id, style }) => cell(r, id, style, colIndexOf(id), item.index))}
+              <div className="ow-pad" style={{ width: padLeft }} />
+              {vcols.map((vc) => {
+                const c = centerCols[vc.index];
+                return c ? cell(r, c.id, { width: c.getSize() }, colIndexOf(c.id), item.index) : null;
+              })}
+            </div>
+          );
+        })}
+      </div>
+    </div>
+  );
+}
