@@ -23,6 +23,8 @@ export { validateTransaction } from './txn/validate.js';
 export { checkAgainstCache } from './txn/cache-check.js';
 export type { CacheView, TableView } from './txn/cache-check.js';
 export { TransactionError, TransactionValidationError } from './txn/errors.js';
+export { planTransaction } from './txn/plan.js';
+export type { ColumnEffect, EffectCause, PlanCacheView, PlanEffect, PlanProblem, PlanTableView, TransactionPlan } from './txn/plan.js';
 
 export { DatabaseCache } from './cache/database-cache.js';
 export type { ChangeBatch, RowChange, ChangeKind } from './cache/database-cache.js';
