@@ -10,6 +10,7 @@ import { WRITE_DEFAULTS, writeBench, writeMarkdown } from './lib/write.mjs';
 import { GATEWAY_DEFAULTS, gatewayBench, gatewayMarkdown } from './lib/gateway.mjs';
 import { SERVER_DEFAULTS, serverBench, serverMarkdown } from './lib/server.mjs';
 import { SYNC_DEFAULTS, syncBench, syncMarkdown } from './lib/sync.mjs';
+import { FILE_LOAD_DEFAULTS, fileLoadBench, fileLoadMarkdown } from './lib/file-load.mjs';
 
 const BENCHES = {
   write: {
@@ -94,11 +95,27 @@ const BENCHES = {
       return { command, markdown: gatewayMarkdown(res), json: res };
     },
   },
+  'file-load': {
+    about: 'open a 151,000-row OVN NB file (as written, compacted): ovsdb-embedded --file vs ovsdb-server; time, RSS',
+    async run(flags, log) {
+      const cfg = { ...FILE_LOAD_DEFAULTS };
+      for (const key of Object.keys(FILE_LOAD_DEFAULTS)) {
+        if (flags[key] === undefined) continue;
+        const n = Number(flags[key]);
+        if (!Number.isInteger(n) || n < 1) throw new Error(`--${key} must be a positive integer`);
+        cfg[key] = n;
+      }
+      const res = await fileLoadBench(cfg, log);
+      const changed = Object.keys(FILE_LOAD_DEFAULTS).filter((k) => cfg[k] !== FILE_LOAD_DEFAULTS[k]);
+      const command = ['node bench/run.mjs file-load', ...changed.map((k) => `--${k} ${cfg[k]}`)].join(' ');
+      return { command, markdown: fileLoadMarkdown(res), json: res };
+    },
+  },
 };
 
 const USAGE = `Usage: node bench/run.mjs [${Object.keys(BENCHES).join('|')}]... [options]
 
-${Object.entries(BENCHES).map(([k, b]) => `  ${k.padEnd(8)} ${b.about}`).join('\n')}
+${Object.entries(BENCHES).map(([k, b]) => `  ${k.padEnd(9)} ${b.about}`).join('\n')}
 
 write options (defaults in brackets):
   --switches S [${WRITE_DEFAULTS.switches}] --ports P [${WRITE_DEFAULTS.ports}]   standard dataset size
@@ -120,6 +137,9 @@ sync options:
   --sizes LIST [${SYNC_DEFAULTS.sizes}] --ports P [${SYNC_DEFAULTS.ports}]   standard dataset sizes (S values)
   --rounds N [${SYNC_DEFAULTS.rounds}] --python-rounds N [${SYNC_DEFAULTS.pythonRounds}]   repetitions (median reported)
   --updates N [${SYNC_DEFAULTS.updates}]   update messages for the apply-rate measurement
+file-load options:
+  --switches S [${FILE_LOAD_DEFAULTS.switches}] --ports P [${FILE_LOAD_DEFAULTS.ports}]   standard dataset size
+  --rounds N [${FILE_LOAD_DEFAULTS.rounds}]           times each server opens each file
 gateway options:
   --switches S [${GATEWAY_DEFAULTS.switches}] --ports P [${GATEWAY_DEFAULTS.ports}]   standard dataset size
   --rate N [${GATEWAY_DEFAULTS.rate}]          changes per second

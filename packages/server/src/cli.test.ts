@@ -10,6 +10,7 @@ describe('ovsdb-embedded', () => {
   it('parses schemas, remotes, a db file and read-only mode', () => {
     expect(parseCli(['--schema', 'a.ovsschema', '--schema=b.ovsschema', '--remote', 'punix:/tmp/x.sock', '--remote=ptcp:6641', '--remote', 'ptcp:0:0.0.0.0', '--db-file', 'db.log', '--read-only'])).toEqual({
       schemas: ['a.ovsschema', 'b.ovsschema'],
+      files: [],
       remotes: [
         { kind: 'unix', path: '/tmp/x.sock' },
         { kind: 'tcp', port: 6641, host: '127.0.0.1' },

@@ -1,24 +1,32 @@
 /**
  * `ovsdb-embedded`: run the embedded server standalone.
  *
- *   ovsdb-embedded --schema FILE [--schema FILE...] --remote punix:PATH|ptcp:PORT[:IP] [--remote ...]
+ *   ovsdb-embedded [--schema FILE...] [--file DBFILE...] --remote punix:PATH|ptcp:PORT[:IP] [--remote ...]
  *                  [--db-file PATH] [--read-only]
  *
- * Remotes use ovsdb-server's passive syntax. With --db-file, committed transactions are appended to that
- * file and replayed at the next start.
+ * Remotes use ovsdb-server's passive syntax. `--schema` serves a new, empty database; `--file` serves the
+ * contents of a database file ovsdb-server wrote (standalone or clustered), read-only. With --db-file,
+ * committed transactions of the `--schema` databases are appended to that file and replayed at the next
+ * start.
  */
 import { readFileSync } from 'node:fs';
 import { OvsdbServer } from './server.js';
+import { loadDatabaseFile } from './storage/load.js';
 
 export interface CliOptions {
   readonly schemas: string[];
+  /** Database files to serve read-only. */
+  readonly files: string[];
   readonly remotes: ({ kind: 'unix'; path: string } | { kind: 'tcp'; host: string; port: number })[];
   readonly dbFile?: string;
   readonly readOnly: boolean;
 }
 
 export const USAGE =
-  'usage: ovsdb-embedded --schema FILE [--schema FILE...] --remote punix:PATH|ptcp:PORT[:IP] [--remote ...] [--db-file PATH] [--read-only]';
+  'usage: ovsdb-embedded [--schema FILE...] [--file DBFILE...] --remote punix:PATH|ptcp:PORT[:IP] [--remote ...]\n' +
+  '                      [--db-file PATH] [--read-only]\n' +
+  '  --schema FILE   serve a new, empty database with this schema\n' +
+  '  --file DBFILE   serve a database file written by ovsdb-server (standalone or clustered), read-only';
 
 export class CliUsageError extends Error {
   override readonly name = 'CliUsageError';
@@ -37,6 +45,7 @@ function parseRemote(text: string): CliOptions['remotes'][number] {
 
 export function parseCli(argv: readonly string[]): CliOptions {
   const schemas: string[] = [];
+  const files: string[] = [];
   const remotes: CliOptions['remotes'] = [];
   let dbFile: string | undefined;
   let readOnly = false;
@@ -54,6 +63,9 @@ export function parseCli(argv: readonly string[]): CliOptions {
       case '--schema':
         schemas.push(value());
         break;
+      case '--file':
+        files.push(value());
+        break;
       case '--remote':
         remotes.push(parseRemote(value()));
         break;
@@ -67,9 +79,11 @@ export function parseCli(argv: readonly string[]): CliOptions {
         throw new CliUsageError(`unknown argument ${arg}`);
     }
   }
-  if (schemas.length === 0) throw new CliUsageError('at least one --schema is required');
+  if (schemas.length === 0 && files.length === 0) {
+    throw new CliUsageError('at least one --schema or --file is required');
+  }
   if (remotes.length === 0) throw new CliUsageError('at least one --remote is required');
-  return dbFile === undefined ? { schemas, remotes, readOnly } : { schemas, remotes, dbFile, readOnly };
+  return dbFile === undefined ? { schemas, files, remotes, readOnly } : { schemas, files, remotes, dbFile, readOnly };
 }
 
 /** Start a server as the options say; resolves with it once it listens. Prints the remotes it serves. */
@@ -79,7 +93,18 @@ export async function runCli(argv: readonly string[], log: (line: string) => voi
     readOnly: opts.readOnly,
     ...(opts.dbFile === undefined ? {} : { storage: { path: opts.dbFile } }),
   });
-  for (const file of opts.schemas) log(`serving database ${server.addDatabase(readFileSync(file, 'utf8'))}`);
+  try {
+    for (const file of opts.schemas) log(`serving database ${server.addDatabase(readFileSync(file, 'utf8'))}`);
+    for (const path of opts.files) {
+      const file = await loadDatabaseFile(path);
+      const name = server.addDatabaseFile(file);
+      log(`serving database ${name} read-only from ${path} (${file.format}, ${file.database.rowCount} rows)`);
+      for (const w of file.warnings) log(`warning: ${w.message}`);
+    }
+  } catch (err) {
+    await server.close();
+    throw err;
+  }
   for (const r of opts.remotes) {
     if (r.kind === 'unix') {
       const a = await server.listen({ unix: r.path });

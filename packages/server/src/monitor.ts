@@ -24,7 +24,7 @@ import {
 import type { Database, RowChange, TableStore } from './database.js';
 import type { DataCondition } from './data-types.js';
 import type { MergedChange } from './history.js';
-import { hashOrder } from './shash-order.js';
+import { hashOrder, lookupWinners } from './shash-order.js';
 import { ObjectParser, OP_ARRAY, OP_BOOLEAN, OP_OBJECT, OP_OPTIONAL } from './parser.js';
 import { encodeDiff, pickColumns, sortedJsonText } from './wire.js';
 
@@ -38,15 +38,25 @@ export interface Select {
   modify: boolean;
 }
 
+type UpdateKind = keyof Select;
+
 export interface MonitoredTable {
   readonly table: TableStore;
-  /** The columns sent. */
+  /** Every column sent for some kind of update, in the order the requests named them. */
   readonly columns: ColumnSchema[];
   /**
-   * Columns whose change makes a `modify`: the ones sent plus those the conditions test (ovsdb-server
-   * tracks those too, so a change to them alone gives `"modify": {}`).
+   * The columns sent for each kind of update. Each monitor-request of a table brings its own columns and
+   * `select` flags (RFC 7047 §4.1.5), so a column named by a request without `modify` is left out of
+   * `modify` updates even when another request of the same table selects them.
+   */
+  readonly sent: Record<UpdateKind, ColumnSchema[]>;
+  /**
+   * Columns whose change makes a `modify`: every column any request names, whatever its flags, plus those
+   * any request's `where` tests (ovsdb-server tracks those too, so a change to them alone gives
+   * `"modify": {}`).
    */
   readonly watched: ColumnSchema[];
+  /** The union of the requests' flags: an update of a kind no request selects is not sent at all. */
   readonly select: Select;
   /** `undefined` (v1, or no `where`): every row. Otherwise a row matches when any clause holds. */
   conditions: DataCondition[] | undefined;
@@ -54,7 +64,18 @@ export interface MonitoredTable {
 
 export type TableUpdates = JsonObject;
 
-const NO_SELECT: Select = { initial: false, insert: false, delete: false, modify: false };
+const UPDATE_KINDS: readonly UpdateKind[] = ['initial', 'insert', 'delete', 'modify'];
+
+function newMonitoredTable(table: TableStore): MonitoredTable {
+  return {
+    table,
+    columns: [],
+    sent: { initial: [], insert: [], delete: [], modify: [] },
+    watched: [],
+    select: { initial: false, insert: false, delete: false, modify: false },
+    conditions: undefined,
+  };
+}
 
 /** Parse the `{table: request | [request...]}` object of a monitor request. */
 export function parseMonitorRequests(db: Database, json: Json, version: MonitorVersion): Map<string, MonitoredTable> {
@@ -62,19 +83,33 @@ export function parseMonitorRequests(db: Database, json: Json, version: MonitorV
     throw new OvsdbError('syntax error', 'monitor-requests must be object', sortedJsonText(json));
   }
   const out = new Map<string, MonitoredTable>();
+  // One condition per request, in the order ovsdb-server adds them to its map of conditions.
+  const tableOfCondition: string[] = [];
+  const conditions: (DataCondition[] | undefined)[] = [];
   for (const name of hashOrder(Object.keys(json))) {
     const value = json[name] as Json;
     const table = db.table(name);
     if (table === undefined) throw new OvsdbError('syntax error', `no table named ${name}`);
     let mt = out.get(name);
-    if (mt === undefined) out.set(name, (mt = { table, columns: [], watched: [], select: { ...NO_SELECT }, conditions: undefined }));
+    if (mt === undefined) out.set(name, (mt = newMonitoredTable(table)));
     const requests = Array.isArray(value) ? value : [value];
-    for (const req of requests) parseOneRequest(mt, req, version);
+    for (const req of requests) {
+      conditions.push(parseOneRequest(mt, req, version));
+      tableOfCondition.push(name);
+    }
+  }
+  if (version !== 1) {
+    // Every request's `where` is checked and its columns watched, but a table has one condition in effect:
+    // the request ovsdb-server's lookup by table name happens to find (see `lookupWinners`).
+    for (const [name, pos] of lookupWinners(tableOfCondition)) {
+      (out.get(name) as MonitoredTable).conditions = conditions[pos];
+    }
   }
   return out;
 }
 
-function parseOneRequest(mt: MonitoredTable, req: Json, version: MonitorVersion): void {
+/** Parse one monitor-request into `mt`; returns its condition (undefined: no `where`, every row). */
+function parseOneRequest(mt: MonitoredTable, req: Json, version: MonitorVersion): DataCondition[] | undefined {
   const table = mt.table;
   const p = new ObjectParser(req, `table ${table.name}`);
   const where = version === 1 ? undefined : p.member('where', OP_ARRAY | OP_OPTIONAL);
@@ -94,20 +129,26 @@ function parseOneRequest(mt: MonitoredTable, req: Json, version: MonitorVersion)
     const serr = sp.finish();
     if (serr) throw serr;
   }
-  for (const k of ['initial', 'insert', 'delete', 'modify'] as const) if (select[k]) mt.select[k] = true;
+  for (const k of UPDATE_KINDS) if (select[k]) mt.select[k] = true;
 
   const add = (col: ColumnSchema): void => {
     if (mt.columns.includes(col)) {
-      throw new OvsdbError('syntax error', `column ${col.name} mentioned more than once`, columns === undefined ? undefined : sortedJsonText(columns));
+      const syntax = columns === undefined ? undefined : sortedJsonText(columns);
+      throw new OvsdbError('syntax error', `column ${col.name} mentioned more than once`, syntax);
     }
     mt.columns.push(col);
+    for (const k of UPDATE_KINDS) if (select[k]) mt.sent[k].push(col);
     if (!mt.watched.includes(col)) mt.watched.push(col);
   };
   if (Array.isArray(columns)) {
     for (const c of columns) {
-      if (typeof c !== 'string') throw new OvsdbError('syntax error', 'array of column names expected', sortedJsonText(columns));
+      if (typeof c !== 'string') {
+        throw new OvsdbError('syntax error', 'array of column names expected', sortedJsonText(columns));
+      }
       const col = table.schema.columns.get(c) ?? IMPLICIT_COLUMNS.get(c);
-      if (col === undefined) throw new OvsdbError('syntax error', `${c} is not a valid column name`, sortedJsonText(columns));
+      if (col === undefined) {
+        throw new OvsdbError('syntax error', `${c} is not a valid column name`, sortedJsonText(columns));
+      }
       add(col);
     }
   } else {
@@ -115,14 +156,9 @@ function parseOneRequest(mt: MonitoredTable, req: Json, version: MonitorVersion)
     add(IMPLICIT_COLUMNS.get('_version') as ColumnSchema);
     for (const col of table.columns) add(col);
   }
-  if (where !== undefined) {
-    const conds = parseConditions(table.schema, where);
-    // Several requests for one table: a row is wanted when any of them wants it.
-    mt.conditions = mt.conditions === undefined ? conds : [...mt.conditions, ...conds];
-    watchConditionColumns(mt, conds);
-  } else if (version !== 1 && mt.conditions !== undefined) {
-    mt.conditions = undefined;
-  }
+  const conds = where === undefined ? undefined : parseConditions(table.schema, where);
+  watchConditionColumns(mt, conds);
+  return conds;
 }
 
 function watchConditionColumns(mt: MonitoredTable, conds: readonly DataCondition[] | undefined): void {
@@ -156,7 +192,11 @@ export class Monitor {
       let any = false;
       for (const [uuid, row] of mt.table.rows) {
         if (!matches(mt, row)) continue;
-        rows[uuid] = this.version === 1 ? { new: pickColumns(mt.table, row, mt.columns, true) } : { initial: pickColumns(mt.table, row, mt.columns, false) };
+        const cols = mt.sent.initial;
+        rows[uuid] =
+          this.version === 1
+            ? { new: pickColumns(mt.table, row, cols, true) }
+            : { initial: pickColumns(mt.table, row, cols, false) };
         any = true;
       }
       if (any) out[name] = rows;
@@ -200,13 +240,19 @@ export class Monitor {
     const table = mt.table;
     if (this.version === 1) {
       if (old !== undefined && now !== undefined) {
-        if (!mt.select.modify) return undefined;
-        const changed = mt.columns.filter((c) => old[c.name] !== now[c.name] && diffDatum(c.type, old[c.name] as Datum, now[c.name] as Datum) !== undefined);
-        if (changed.length === 0) return undefined;
-        return { new: pickColumns(table, now, mt.columns, true), old: pickColumns(table, old, changed, true) };
+        // Whether anything changed is judged on every column the requests name; what is sent, on the columns
+        // selected for `modify` (possibly none: then `{"new": {}, "old": {}}`, as ovsdb-server sends).
+        if (!mt.select.modify || !anyChanged(mt.watched, old, now)) return undefined;
+        const cols = mt.sent.modify;
+        const changed = cols.filter((c) => old[c.name] !== now[c.name] && datumChanged(c, old, now));
+        return { new: pickColumns(table, now, cols, true), old: pickColumns(table, old, changed, true) };
       }
-      if (now !== undefined) return mt.select.insert ? { new: pickColumns(table, now, mt.columns, true) } : undefined;
-      if (old !== undefined) return mt.select.delete ? { old: pickColumns(table, old, mt.columns, true) } : undefined;
+      if (now !== undefined) {
+        return mt.select.insert ? { new: pickColumns(table, now, mt.sent.insert, true) } : undefined;
+      }
+      if (old !== undefined) {
+        return mt.select.delete ? { old: pickColumns(table, old, mt.sent.delete, true) } : undefined;
+      }
       return undefined;
     }
     const wasIn = matches(mt, old);
@@ -214,9 +260,9 @@ export class Monitor {
     if (wasIn && isIn) {
       if (!mt.select.modify) return undefined;
       if (!anyChanged(mt.watched, old as Row, now as Row)) return undefined;
-      return { modify: modifyDiff(mt.columns, old as Row, now as Row) };
+      return { modify: modifyDiff(mt.sent.modify, old as Row, now as Row) };
     }
-    if (isIn) return mt.select.insert ? { insert: pickColumns(table, now as Row, mt.columns, false) } : undefined;
+    if (isIn) return mt.select.insert ? { insert: pickColumns(table, now as Row, mt.sent.insert, false) } : undefined;
     if (wasIn) return mt.select.delete ? { delete: null } : undefined;
     return undefined;
   }
@@ -238,7 +284,7 @@ export class Monitor {
         const isIn = matches(mt, row, conds);
         if (wasIn === isIn || !(isIn ? mt.select.insert : mt.select.delete)) continue;
         t ??= out[name] = {};
-        t[uuid] = isIn ? { insert: pickColumns(mt.table, row, mt.columns, false) } : { delete: null };
+        t[uuid] = isIn ? { insert: pickColumns(mt.table, row, mt.sent.insert, false) } : { delete: null };
       }
       mt.conditions = conds;
       watchConditionColumns(mt, conds);
@@ -247,12 +293,12 @@ export class Monitor {
   }
 }
 
+function datumChanged(c: ColumnSchema, old: Row, now: Row): boolean {
+  return diffDatum(c.type, old[c.name] as Datum, now[c.name] as Datum) !== undefined;
+}
+
 function anyChanged(columns: readonly ColumnSchema[], old: Row, now: Row): boolean {
-  for (const c of columns) {
-    const a = old[c.name] as Datum;
-    const b = now[c.name] as Datum;
-    if (a !== b && diffDatum(c.type, a, b) !== undefined) return true;
-  }
+  for (const c of columns) if (old[c.name] !== now[c.name] && datumChanged(c, old, now)) return true;
   return false;
 }
 

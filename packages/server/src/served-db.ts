@@ -35,13 +35,26 @@ export interface Trigger {
 export interface ServedDatabaseOptions {
   readonly historySize?: number;
   readonly now?: () => number;
+  /** Contents to serve (a database read from a file); by default the database starts empty. */
+  readonly contents?: Database;
+  /**
+   * Refuse every change, from clients and from `execute` alike, with ovsdb-server's read-only answer: the
+   * database shows what a file holds and nothing may make it differ.
+   */
+  readonly readOnly?: boolean;
+  /** Where the contents came from (a file path), for messages. */
+  readonly source?: string;
 }
 
 export class ServedDatabase {
-  readonly db: Database;
-  readonly history: TxnHistory;
+  readonly readOnly: boolean;
+  readonly source: string | undefined;
   /** The id of the last committed transaction; the all-zero UUID before the first. */
   lastTxnId: string = ZERO_UUID;
+  private current: Database;
+  private currentSchema: JsonObject;
+  private txnHistory: TxnHistory;
+  private readonly historySize: number;
   private readonly listeners = new Set<CommitListener>();
   private readonly triggers = new Set<Trigger>();
   private runningTriggers = false;
@@ -50,16 +63,46 @@ export class ServedDatabase {
 
   constructor(
     /** The schema exactly as given (what `get_schema` returns). */
-    readonly schemaJson: JsonObject,
+    schemaJson: JsonObject,
     opts: ServedDatabaseOptions = {},
   ) {
-    this.db = new Database(parseDatabaseSchema(schemaJson));
-    this.history = new TxnHistory(opts.historySize ?? 1000, () => this.db.rowCount);
+    this.currentSchema = schemaJson;
+    this.current = opts.contents ?? new Database(parseDatabaseSchema(schemaJson));
+    this.historySize = opts.historySize ?? 1000;
+    this.txnHistory = new TxnHistory(this.historySize, () => this.current.rowCount);
     this.now = opts.now ?? (() => performance.now());
+    this.readOnly = opts.readOnly === true;
+    this.source = opts.source;
+  }
+
+  /** The committed state. A `convert` replaces it with a new object. */
+  get db(): Database {
+    return this.current;
+  }
+
+  /** The schema `get_schema` returns. */
+  get schemaJson(): JsonObject {
+    return this.currentSchema;
+  }
+
+  get history(): TxnHistory {
+    return this.txnHistory;
   }
 
   get name(): string {
-    return this.db.name;
+    return this.current.name;
+  }
+
+  /**
+   * Serve converted contents under a new schema (the `convert` method). The history goes (its row versions
+   * belong to the old schema), so no client can resume across the conversion; the conversion itself counts
+   * as a transaction and gets an id. Waiting transactions are the caller's to cancel first.
+   */
+  replaceContents(schemaJson: JsonObject, db: Database): void {
+    this.currentSchema = schemaJson;
+    this.current = db;
+    this.txnHistory = new TxnHistory(this.historySize, () => this.current.rowCount);
+    this.lastTxnId = newUuid();
   }
 
   onCommit(listener: CommitListener): () => void {
@@ -81,7 +124,7 @@ export class ServedDatabase {
 
   /** Run a transaction and commit it if it succeeds. */
   execute(operations: readonly Json[], opts: TransactOptions = {}): TransactOutcome {
-    const outcome = executeTransaction(this.db, operations, opts);
+    const outcome = executeTransaction(this.db, operations, this.readOnly ? { ...opts, readOnly: true } : opts);
     if (outcome.kind === 'done') this.commit(outcome.changes, outcome.comments, outcome.durable);
     return outcome;
   }

@@ -12,13 +12,14 @@ import { rmSync } from 'node:fs';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { parseJson, OvsdbError, type Json, type JsonObject, type Row } from '@ovsdb-web/client';
-import { newUuid, type RowChange } from './database.js';
+import { newUuid, type Database, type RowChange } from './database.js';
 import { duplexPair } from './duplex-pair.js';
 import { LockManager } from './locks.js';
 import { LogStorage, type StorageOptions } from './persistence.js';
 import { ServedDatabase } from './served-db.js';
 import { SERVER_SCHEMA_TEXT } from './server-schema.js';
 import { Session, type SessionHost } from './session.js';
+import type { LoadedDatabaseFile } from './storage/load.js';
 import type { TransactOutcome } from './transaction.js';
 import { sortedJsonText } from './wire.js';
 
@@ -58,6 +59,8 @@ export class OvsdbServer {
   private readonly locks = new LockManager();
   private readonly storage: LogStorage | undefined;
   private readonly historySize: number;
+  /** The UUID of each database's row in `_Server`'s `Database` table. */
+  private readonly serverRows = new Map<string, string>();
   private closed = false;
 
   constructor(opts: OvsdbServerOptions = {}) {
@@ -90,6 +93,31 @@ export class OvsdbServer {
     return served.name;
   }
 
+  /**
+   * Serve the contents of a database file ovsdb-server wrote (see `loadDatabaseFile`), read-only: every
+   * transaction that would change it is refused as ovsdb-server refuses writes in read-only mode, `convert`
+   * is refused, and nothing is written anywhere (the server's `storage` log does not record it). Returns
+   * the database's name.
+   */
+  addDatabaseFile(file: LoadedDatabaseFile): string {
+    if (this.databases.has(file.name)) {
+      const other = this.databases.get(file.name)?.source;
+      const from = other === undefined ? '' : ` (from ${other})`;
+      throw new OvsdbError('syntax error', `${file.path}: database ${file.name} is already served${from}`);
+    }
+    if (file.name.startsWith('_')) throw new OvsdbError('syntax error', `database name ${file.name} is reserved`);
+    const served = new ServedDatabase(file.schema, {
+      historySize: this.historySize,
+      contents: file.database,
+      readOnly: true,
+      source: file.path,
+    });
+    served.lastTxnId = file.lastTxnId;
+    this.databases.set(served.name, served);
+    this.addServerRow(served);
+    return served.name;
+  }
+
   /** Names of the databases served, `_Server` included. */
   databaseNames(): string[] {
     return [...this.databases.keys()].sort();
@@ -103,7 +131,8 @@ export class OvsdbServer {
   /**
    * Run a transaction in-process, as a client's `transact` would run but without waiting (an unsatisfied
    * `wait` fails at once) and regardless of `readOnly`, which restricts clients, not the embedding code
-   * (sample data, churn). Returns the results array, errors included.
+   * (sample data, churn). A database served from a file refuses changes even from here. Returns the
+   * results array, errors included.
    */
   transact(db: string, operations: readonly Json[]): Json[] {
     const served = this.databases.get(db);
@@ -166,6 +195,7 @@ export class OvsdbServer {
       database: (name) => this.databases.get(name),
       databaseNames: () => this.databaseNames(),
       sessionClosed: (s) => this.sessions.delete(s),
+      replaceDatabase: (db, schemaJson, contents, caller) => this.replaceDatabase(db, schemaJson, contents, caller),
     };
     this.sessions.add(new Session(host, stream));
   }
@@ -174,9 +204,9 @@ export class OvsdbServer {
     return this.sessions.size;
   }
 
-  /** Rewrite the storage log as a snapshot of every database. */
+  /** Rewrite the storage log as a snapshot of every database (but `_Server` and those served from files). */
   compact(): void {
-    this.storage?.compact([...this.databases.values()].filter((d) => d !== this.serverDb));
+    this.storage?.compact([...this.databases.values()].filter((d) => d !== this.serverDb && d.source === undefined));
   }
 
   /** Stop listening, end every session and close the log. */
@@ -190,11 +220,40 @@ export class OvsdbServer {
     this.storage?.close();
   }
 
+  /**
+   * After a `convert`: serve the new contents, tell the sessions (those that do not follow database changes
+   * are disconnected, the others lose their monitors and waiting transactions on it), then show the new
+   * schema in `_Server`. A standalone ovsdb-server 3.1 leaves `_Server`'s `schema` column as it was (its
+   * clustered databases do update it, as ovsdb-server(5) documents); ours always shows the schema served.
+   */
+  private replaceDatabase(db: ServedDatabase, schemaJson: JsonObject, contents: Database, caller: Session): void {
+    db.replaceContents(schemaJson, contents);
+    for (const s of [...this.sessions]) if (s !== caller) s.databaseConverted(db, false);
+    caller.databaseConverted(db, true);
+    // Sessions cancelled their own waiting transactions; none may survive to run against the new contents.
+    db.dropTriggers();
+    this.updateServerRow(db);
+    // The log holds transactions of the old schema and nothing of the conversion: rewrite it from the new
+    // contents (a restart must then be given the new schema).
+    this.compact();
+  }
+
+  private updateServerRow(served: ServedDatabase): void {
+    const table = this.serverDb.db.table('Database');
+    const uuid = this.serverRows.get(served.name);
+    const old = uuid === undefined ? undefined : table?.rows.get(uuid);
+    if (table === undefined || uuid === undefined || old === undefined) return;
+    const schema = [sortedJsonText(served.schemaJson)];
+    const row: Row = { ...old, schema, _version: newUuid() };
+    this.serverDb.commit([{ table: 'Database', uuid, old, new: row }]);
+  }
+
   /** The `_Server` `Database` row describing a served database, as a standalone ovsdb-server shows it. */
   private addServerRow(served: ServedDatabase): void {
     const table = this.serverDb.db.table('Database');
     if (table === undefined) return;
     const uuid = newUuid();
+    this.serverRows.set(served.name, uuid);
     const row: Row = {
       ...table.defaults,
       name: served.name,

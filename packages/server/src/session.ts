@@ -19,9 +19,12 @@ import {
   type JsonObject,
   ZERO_UUID,
 } from '@ovsdb-web/client';
+import { convertDatabase } from './convert.js';
+import type { Database } from './database.js';
 import type { LockHolder, LockManager } from './locks.js';
 import { Monitor, parseConditionChange, parseMonitorRequests, type MonitorVersion, type TableUpdates } from './monitor.js';
 import type { CommitInfo, ServedDatabase, Trigger } from './served-db.js';
+import { parseClientSchema } from './schema-json.js';
 import { errorJson } from './transaction.js';
 import { isId, sortedJsonText } from './wire.js';
 
@@ -33,6 +36,11 @@ export interface SessionHost {
   database(name: string): ServedDatabase | undefined;
   databaseNames(): string[];
   sessionClosed(session: Session): void;
+  /**
+   * Serve converted contents in place of a database's (the `convert` method), and tell every session,
+   * the caller last (`databaseConverted`).
+   */
+  replaceDatabase(db: ServedDatabase, schemaJson: JsonObject, contents: Database, caller: Session): void;
 }
 
 /** An error reply whose `error` member is sent as is (ovsdb-server answers some failures with a bare string). */
@@ -87,6 +95,7 @@ export class Session implements LockHolder {
       ['echo', (p) => p],
       ['get_server_id', () => this.host.serverId],
       ['set_db_change_aware', (p) => this.setDbChangeAware(p)],
+      ['convert', (p, id) => this.convert(p, id)],
     ]);
     stream.on('data', (chunk: Buffer | string) => {
       if (this.closed) return;
@@ -280,6 +289,54 @@ export class Session implements LockHolder {
     active.unsubscribe();
     this.monitors.delete(key);
     return {};
+  }
+
+  /**
+   * `convert` (ovsdb-server(7)): check the new schema, convert the data, then serve it. Sessions that said
+   * they understand database changes (`set_db_change_aware`) lose their monitors of the database
+   * (`monitor_canceled`) and waiting transactions on it (error "canceled"); every other session is
+   * disconnected, the caller too once it has its reply. The caller's cancellations come before its reply.
+   */
+  private convert(params: Json[], id: Json): Json | typeof DEFERRED {
+    const db = this.lookup('convert', params);
+    if (params.length !== 2) throw new OvsdbError('syntax error', 'array expected', sortedJsonText(params));
+    const { schema, json } = parseClientSchema(params[1] as Json);
+    if (schema.name !== db.name) {
+      const details = `new schema name (${schema.name}) does not match database name (${db.name})`;
+      throw new OvsdbError('invalid parameters', details);
+    }
+    if (db.readOnly) {
+      // ovsdb-server has no read-only databases, only read-only connections, which may convert; a database
+      // opened from a file must keep showing what the file holds.
+      const from = db.source === undefined ? '' : ` from ${db.source}`;
+      throw new OvsdbError('not allowed', `convert not allowed: database ${db.name} was opened read-only${from}`);
+    }
+    const contents = convertDatabase(db.db, schema);
+    this.host.replaceDatabase(db, json, contents, this);
+    this.reply(id, {});
+    if (!this.changeAware) this.close();
+    return DEFERRED;
+  }
+
+  /** A database was converted (see `convert`); the caller closes itself after replying. */
+  databaseConverted(db: ServedDatabase, isCaller: boolean): void {
+    if (this.closed) return;
+    if (!this.changeAware) {
+      if (!isCaller) this.close();
+      return;
+    }
+    for (const [key, m] of [...this.monitors]) {
+      if (m.db !== db) continue;
+      m.unsubscribe();
+      this.monitors.delete(key);
+      this.notify('monitor_canceled', [m.monitor.id]);
+    }
+    for (const [key, p] of [...this.pending]) {
+      if (p.db !== db) continue;
+      this.pending.delete(key);
+      db.cancel(p.trigger);
+      this.replyError(p.id, 'canceled');
+    }
   }
 
   private lockName(params: Json[], method: string): string {

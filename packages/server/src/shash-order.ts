@@ -122,3 +122,46 @@ export function serverColumnOrder(schemaOrder: readonly string[]): readonly stri
   const written = hashOrder(toolColumns.filter((c) => !implicit.includes(c)));
   return hashOrder([...implicit, ...hashOrder(written)]);
 }
+
+interface Entry {
+  readonly key: string;
+  readonly hash: number;
+  /** Position in the order of insertion. */
+  readonly pos: number;
+}
+
+/**
+ * Which of several entries with the same key a lookup finds, when `keys` (duplicates allowed) were added
+ * to one string hash map in this order: for each distinct key, the position in `keys` of the entry found.
+ *
+ * ovsdb-server keeps a monitor's conditions in such a map, one entry per monitor-request, and looks the
+ * condition of a table up by name; with several requests for one table the one that counts depends on
+ * how the map's buckets were laid out: the first of two requests, the last of three, the second of four.
+ */
+export function lookupWinners(keys: readonly string[]): Map<string, number> {
+  let mask = 0;
+  let buckets: Entry[][] = [[]];
+  keys.forEach((key, pos) => {
+    const hash = ovsStringHash(key);
+    (buckets[hash & mask] as Entry[]).unshift({ key, hash, pos });
+    const n = pos + 1;
+    if (Math.floor(n / 2) > mask) {
+      const next = maskFor(n);
+      if (next > mask) {
+        const grown: Entry[][] = Array.from({ length: next + 1 }, () => []);
+        for (const bucket of buckets) {
+          for (const node of bucket) (grown[node.hash & next] as Entry[]).unshift(node);
+        }
+        buckets = grown;
+        mask = next;
+      }
+    }
+  });
+  const out = new Map<string, number>();
+  for (const key of new Set(keys)) {
+    const hash = ovsStringHash(key);
+    const found = (buckets[hash & mask] ?? []).find((node) => node.key === key);
+    if (found !== undefined) out.set(key, found.pos);
+  }
+  return out;
+}
