@@ -9,3 +9,7 @@ export { Sparkline } from './common/sparkline.js';
 export { SchemaView, SchemaGraph, TableSchemaView, schemaEdges } from './schema/schema-view.js';
 export { ChangeView, diffDatums } from './values/diff.js';
 export type { DatumDiff } from './values/diff.js';
+export { Field, RefPicker, atomFromText, atomToText } from './edit/fields.js';
+export type { FieldProps, RefOption, RefSearch } from './edit/fields.js';
+export { PlanView, formatOperations } from './edit/plan-view.js';
+export type { PlanViewProps, PlanCheckView, PlanGuardView } from './edit/plan-view.js';

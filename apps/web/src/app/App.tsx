@@ -12,6 +12,7 @@ import { canEdit, session, signOut, start } from './session.js';
 import { Dashboard } from '../pages/Dashboard.js';
 import { TablePage } from '../pages/TablePage.js';
 import { ChangesPage } from '../pages/ChangesPage.js';
+import { AuditPage } from '../pages/AuditPage.js';
 import { SignIn } from '../pages/SignIn.js';
 import { TableSwitcher } from './TableSwitcher.js';
 import { ThemeToggle } from './theme.js';
@@ -83,6 +84,11 @@ function Shell(): ReactNode {
         <Breadcrumb route={route} />
         <div className="ow-header-right">
           <ConnectionBadge />
+          {who?.role === 'admin' && (
+            <Link href="/audit" className="ow-header-link">
+              Audit log
+            </Link>
+          )}
           {who && (
             <span className="ow-who" title={who.readOnly ? 'The gateway runs with --read-only: no transaction is accepted.' : `Signed in as ${who.name}`}>
               <span className="ow-who-name">{who.name}</span>
@@ -123,6 +129,8 @@ function Page({ route, search }: { route: Route; search: string }): ReactNode {
       );
     case 'changes':
       return <ChangesPage key={`${route.remote}/${route.db}`} remote={route.remote} db={route.db} />;
+    case 'audit':
+      return <AuditPage />;
     case 'not-found':
       return <NotFound what={`There is no page at ${route.path}.`} />;
   }
@@ -141,6 +149,13 @@ export function NotFound({ what }: { what: string }): ReactNode {
 }
 
 function Breadcrumb({ route }: { route: Route }): ReactNode {
+  if (route.page === 'audit') {
+    return (
+      <nav className="ow-crumbs" aria-label="Location">
+        <span className="ow-crumb ow-crumb-current">Audit log</span>
+      </nav>
+    );
+  }
   if (route.page === 'dashboard' || route.page === 'not-found') return <nav className="ow-crumbs" aria-label="Location" />;
   return (
     <nav className="ow-crumbs" aria-label="Location">

@@ -5,6 +5,7 @@
  *   /remotes/:remote/dbs/:db/tables/:table/rows/:uuid   the same, with a row open
  *   /remotes/:remote/dbs/:db/schema                the schema
  *   /remotes/:remote/dbs/:db/changes               the change log
+ *   /audit                                         the audit log (admins)
  */
 import { Store } from './store.js';
 
@@ -13,6 +14,7 @@ export type Route =
   | { page: 'table'; remote: string; db: string; table: string; uuid: string | undefined }
   | { page: 'schema'; remote: string; db: string }
   | { page: 'changes'; remote: string; db: string }
+  | { page: 'audit' }
   | { page: 'not-found'; path: string };
 
 export interface Location {
@@ -31,6 +33,7 @@ function seg(s: string | undefined): string {
 export function parseRoute(pathname: string): Route {
   const parts = pathname.split('/').filter(Boolean);
   if (parts.length === 0) return { page: 'dashboard' };
+  if (parts.length === 1 && parts[0] === 'audit') return { page: 'audit' };
   if (parts[0] === 'remotes' && parts[2] === 'dbs' && parts.length >= 4) {
     const remote = seg(parts[1]);
     const db = seg(parts[3]);

@@ -69,5 +69,13 @@ export function signOut(): void {
 
 /** May this session change data? The gateway decides; this only says what the page should offer. */
 export function canEdit(s: Session): boolean {
-  return s.kind === 'signed-in' && !s.who.readOnly && (s.who.role === 'editor' || s.who.role === 'admin');
+  return editBlockedBecause(s) === undefined;
+}
+
+/** Why this session cannot edit, in words for the page (undefined: it can). */
+export function editBlockedBecause(s: Session): string | undefined {
+  if (s.kind !== 'signed-in') return 'not signed in';
+  if (s.who.readOnly) return 'The gateway runs with --read-only: it refuses every change.';
+  if (s.who.role === 'viewer') return `Your role (${s.who.role}) can only read; editing needs editor or admin.`;
+  return undefined;
 }

@@ -31,6 +31,7 @@ export interface GatewayOptions {
   port?: number;
   auth?: boolean;
   readOnly?: boolean;
+  auditLog?: string;
 }
 
 export async function startGateway(opts: GatewayOptions): Promise<{ app: GatewayApp; url: string }> {
@@ -47,6 +48,7 @@ export async function startGateway(opts: GatewayOptions): Promise<{ app: Gateway
     history: { batches: 2_000, bytes: 64 * 1024 * 1024 },
     logLevel: 'silent',
     staticDir: WEB_DIST,
+    ...(opts.auditLog ? { auditLog: opts.auditLog } : {}),
   };
   const tokens = opts.auth
     ? TokenStore.parse(JSON.stringify({ tokens: Object.entries(TOKENS).map(([role, token]) => ({ name: `${role}-user`, role, token })) }), 'e2e')

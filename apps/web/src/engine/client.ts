@@ -181,8 +181,14 @@ export class EngineClient {
     };
   }
 
+  /** Timing marks from the engine, for benchmarks (see bench/browser). */
+  readonly perf: { mark: string; table: string; rows: number; at: number }[] = [];
+
   private receive(ev: EngineEvent): void {
     switch (ev.type) {
+      case 'perf':
+        this.perf.push({ mark: ev.mark, table: ev.table, rows: ev.rows, at: ev.at });
+        return;
       case 'connection':
         this.connection.set({ state: ev.state, detail: ev.detail });
         return;

@@ -296,11 +296,13 @@ export class Engine {
     switch (applied.kind) {
       case 'subscribed':
         if (!applied.resumed && feed.phase === 'live') feed.phase = 'resyncing';
+        this.env.post({ type: 'perf', mark: 'snapshot-start', table: feed.target.table, rows: 0, at: performance.timeOrigin + performance.now() });
         break;
       case 'snapshot':
         feed.phase = 'live';
         feed.error = undefined;
         for (const e of feed.views) e.view?.rebuild();
+        this.env.post({ type: 'perf', mark: 'snapshot', table: feed.target.table, rows: this.rowsOf(feed).size, at: performance.timeOrigin + performance.now() });
         break;
       case 'resync':
         feed.phase = 'resyncing';

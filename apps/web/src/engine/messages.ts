@@ -89,7 +89,9 @@ export type EngineEvent =
   | { type: 'reply'; req: number; result: ReplyResult }
   | { type: 'row'; watch: number; phase: ViewPhase; row: WireRow | undefined; changedColumns: readonly string[] | undefined; at: number; error: string | undefined }
   | { type: 'status'; remotes: RemoteStatus[]; databases: DatabaseStats[] }
-  | { type: 'changes'; watch: number; entries: ChangeEntry[]; error: string | undefined };
+  | { type: 'changes'; watch: number; entries: ChangeEntry[]; error: string | undefined }
+  /** Timing marks for benchmarks: absolute times (ms since the Unix epoch, sub-millisecond). */
+  | { type: 'perf'; mark: 'snapshot-start' | 'snapshot'; table: string; rows: number; at: number };
 
 export type ReplyResult =
   | { kind: 'find'; indexes: number[] }

@@ -3,7 +3,7 @@
  * references both ways and its recent history from the gateway, refreshed when the row changes.
  */
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
-import type { TableSchema } from '@ovsdb-web/client/core';
+import type { TableSchema, WireRow } from '@ovsdb-web/client/core';
 import type { RowHistory, RowReferences } from '@ovsdb-web/protocol';
 import { RowDetail } from '@ovsdb-web/ui';
 import { engine } from '../app/engine.js';
@@ -19,6 +19,9 @@ interface Props {
   uuid: string;
   onClose: () => void;
   onRef: (table: string, uuid: string) => void;
+  /** Start editing or deleting the row (absent when this session may not edit). */
+  onEdit?: ((kind: 'update' | 'delete', base: WireRow) => void) | undefined;
+  editBlocked?: string | undefined;
 }
 
 function rowPath(p: Props): string {
@@ -90,6 +93,22 @@ export function RowPanel(props: Props): ReactNode {
       commands={rowCommands(props.db, props.table.name, props.uuid)}
       onCopy={(text, what) => void navigator.clipboard?.writeText(text).then(() => toast(`Copied ${what}`), () => toast('The browser did not allow copying'))}
       onClose={props.onClose}
+      actions={
+        props.onEdit && snap.row ? (
+          <>
+            <button type="button" className="ow-button" onClick={() => snap.row && props.onEdit?.('update', snap.row)}>
+              Edit
+            </button>
+            <button type="button" className="ow-button ow-danger" onClick={() => snap.row && props.onEdit?.('delete', snap.row)}>
+              Delete
+            </button>
+          </>
+        ) : props.editBlocked ? (
+          <span className="ow-readonly" title={props.editBlocked}>
+            read-only
+          </span>
+        ) : null
+      }
     />
   );
 }

@@ -5,7 +5,7 @@
  */
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { ColumnSizingState, Updater } from '@tanstack/react-table';
-import type { TableSchema } from '@ovsdb-web/client/core';
+import type { DatabaseSchema, TableSchema, WireRow } from '@ovsdb-web/client/core';
 import { VirtualTable, type GridColumn } from '@ovsdb-web/ui';
 import { useStore } from '../hooks/use-store.js';
 import { engine } from '../app/engine.js';
@@ -20,6 +20,9 @@ import { ColumnPicker } from './ColumnPicker.js';
 import { FilterBox } from './FilterBox.js';
 import { FindBar } from './FindBar.js';
 import { toast } from '../app/toast.js';
+import { editBlockedBecause, session } from '../app/session.js';
+import { EditSession, type EditMode } from '../edit/session.js';
+import { EditPanel } from '../edit/EditPanel.js';
 
 interface Props {
   route: { remote: string; db: string; table: string; uuid: string | undefined };
@@ -62,10 +65,20 @@ export function TablePage({ route, search }: Props): ReactNode {
   if (schema.kind === 'error') return <NotFound what={schema.message} />;
   if (schema.kind === 'loading') return <div className="ow-page-loading">Loading {route.table}…</div>;
   if (!table) return <NotFound what={`${route.db} on ${route.remote} has no table ${route.table}.`} />;
-  return <TableView route={route} search={search} table={table} />;
+  return <TableView route={route} search={search} table={table} schema={schema.schema} />;
 }
 
-function TableView({ route, search, table }: Props & { table: TableSchema }): ReactNode {
+function TableView({ route, search, table, schema }: Props & { table: TableSchema; schema: DatabaseSchema }): ReactNode {
+  const sess = useStore(session);
+  const blocked = editBlockedBecause(sess);
+  const [edit, setEdit] = useState<EditSession | undefined>(undefined);
+  const startEdit = useCallback(
+    (mode: EditMode, base?: WireRow) => {
+      const user = sess.kind === 'signed-in' ? `${sess.who.name} (${sess.who.role})` : 'unknown';
+      setEdit(new EditSession(route.remote, route.db, schema, mode, base, user));
+    },
+    [sess, route.remote, route.db, schema],
+  );
   const query = useMemo(() => new URLSearchParams(search), [search]);
   const filter = query.get('where') ?? '';
   const sort = useMemo(() => parseSortParam(query.get('sort')), [query]);
@@ -159,13 +172,13 @@ function TableView({ route, search, table }: Props & { table: TableSchema }): Re
       if (e.key === '/') {
         e.preventDefault();
         filterRef.current?.focus();
-      } else if (e.key === 'Escape' && route.uuid) {
+      } else if (e.key === 'Escape' && route.uuid && !edit) {
         closeRow();
       }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [route.uuid, closeRow]);
+  }, [route.uuid, closeRow, edit]);
 
   const columns: GridColumn[] = useMemo(() => visible.flatMap((c) => {
     const type = table.columns.get(c)?.type;
@@ -204,7 +217,7 @@ function TableView({ route, search, table }: Props & { table: TableSchema }): Re
         : `${state.count.toLocaleString()}${state.count !== state.total ? ` of ${state.total.toLocaleString()}` : ''} rows`;
 
   return (
-    <div className={`ow-table-page${route.uuid ? ' ow-with-panel' : ''}`}>
+    <div className={`ow-table-page${route.uuid || edit ? ' ow-with-panel' : ''}`}>
       <div className="ow-table-main">
         <div className="ow-toolbar">
           <FilterBox inputRef={filterRef} value={filter} problem={state.problem} onChange={(text) => setQuery({ where: text || undefined })} />
@@ -213,6 +226,15 @@ function TableView({ route, search, table }: Props & { table: TableSchema }): Re
             {state.phase === 'resyncing' && ' · resyncing'}
           </span>
           <div className="ow-toolbar-buttons">
+            {blocked === undefined ? (
+              <button type="button" className="ow-button ow-primary" onClick={() => startEdit({ kind: 'insert', table: route.table })}>
+                New row
+              </button>
+            ) : (
+              <span className="ow-readonly ow-toolbar-note" title={blocked}>
+                read-only
+              </span>
+            )}
             {state.paused ? (
               <button type="button" className="ow-button ow-active" onClick={() => view?.resume()} title="Apply the changes that arrived while paused">
                 Resume
@@ -273,7 +295,32 @@ function TableView({ route, search, table }: Props & { table: TableSchema }): Re
           emptyText={state.phase === 'live' ? (filter ? 'No row matches the filter' : 'This table has no rows') : state.phase === 'failed' ? state.error : 'Loading…'}
         />
       </div>
-      {route.uuid && <RowPanel key={route.uuid} remote={route.remote} db={route.db} table={table} uuid={route.uuid} onClose={closeRow} onRef={followRef} />}
+      {edit ? (
+        <EditPanel
+          key={edit.store.get().mode.kind + (edit.store.get().mode.kind === 'raw' ? '' : JSON.stringify(edit.store.get().mode))}
+          session={edit}
+          onClose={() => setEdit(undefined)}
+          onOpenRow={(t, u) => {
+            setEdit(undefined);
+            followRef(t, u);
+          }}
+          onEdit={(mode) => startEdit(mode)}
+        />
+      ) : (
+        route.uuid && (
+          <RowPanel
+            key={route.uuid}
+            remote={route.remote}
+            db={route.db}
+            table={table}
+            uuid={route.uuid}
+            onClose={closeRow}
+            onRef={followRef}
+            onEdit={blocked === undefined ? (kind, base) => startEdit({ kind, table: route.table, uuid: route.uuid ?? '' }, base) : undefined}
+            editBlocked={blocked}
+          />
+        )
+      )}
     </div>
   );
 }
