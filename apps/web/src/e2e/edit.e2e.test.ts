@@ -88,7 +88,7 @@ describe('editing', () => {
     const { page, errors, context } = await openPage(browser);
     await signIn(page, 'editor', `/remotes/nb/dbs/${NB}/tables/Logical_Switch_Port`);
     await openRow(page, 'Logical_Switch_Port', 'p1');
-    await page.getByRole('button', { name: 'Edit' }).click();
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
     await page.getByLabel('tag_request', { exact: true }).fill('5000');
     await expect.poll(() => page.locator('.ow-form-error').first().innerText()).toMatch(/5000 is not in the valid range 0 to 4095/);
     expect(await page.getByRole('button', { name: 'Commit' }).isDisabled()).toBe(true);
@@ -103,7 +103,7 @@ describe('editing', () => {
     const { page, errors, context } = await openPage(browser);
     await signIn(page, 'editor', `/remotes/nb/dbs/${NB}/tables/Logical_Switch_Port`);
     await openRow(page, 'Logical_Switch_Port', 'p1');
-    await page.getByRole('button', { name: 'Edit' }).click();
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
     await page.getByLabel('tag_request', { exact: true }).fill('7');
     await page.getByRole('button', { name: 'Preview' }).click();
     await expect.poll(() => page.getByRole('region', { name: 'Guards' }).innerText()).toMatch(/wait\s+Logical_Switch_Port\s+p1\s+still has the tag_request value/);
@@ -128,7 +128,7 @@ describe('editing', () => {
     await signIn(page, 'editor', `/remotes/nb/dbs/${NB}/tables/Logical_Switch_Port`);
     await openRow(page, 'Logical_Switch_Port', 'p2');
     const before = await dump();
-    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
     await page.getByRole('button', { name: 'Preview' }).click();
     const changes = page.getByRole('region', { name: 'Changes' });
     await expect.poll(() => changes.innerText()).toMatch(/delete\s+p2\s+by ovsdb-server: nothing references it any more/);
@@ -147,11 +147,55 @@ describe('editing', () => {
     await context.close();
   });
 
+  it('applies one change to every row of the filtered view, as one guarded transaction', async () => {
+    const { page, errors, context } = await openPage(browser);
+    await signIn(page, 'editor', `/remotes/nb/dbs/${NB}/tables/Logical_Switch_Port?where=${encodeURIComponent('name{>=}p')}`);
+    await page.getByRole('textbox', { name: 'Filter' }).fill('p');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('.ow-count').innerText()).toMatch(/^2 rows/);
+    await page.getByRole('button', { name: 'Bulk edit' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Bulk edit' });
+    await dialog.getByLabel('Change').selectOption('set-key');
+    await dialog.getByLabel('Column').selectOption('external_ids');
+    await dialog.getByLabel('Key').fill('team');
+    await dialog.getByLabel('Value').fill('blue');
+    await dialog.getByRole('button', { name: 'Prepare the plan' }).click();
+    await page.getByRole('button', { name: 'Preview' }).click();
+    await expect.poll(() => page.getByRole('region', { name: 'Changes' }).locator('.ow-plan-effect').count()).toBe(2);
+    expect((await page.getByRole('region', { name: 'Guards' }).innerText()).match(/wait/g)).toHaveLength(2);
+    await page.getByRole('button', { name: 'Commit' }).click();
+    await page.getByRole('status').filter({ hasText: 'Committed' }).waitFor();
+    const ports = Object.values((await dump()).Logical_Switch_Port ?? {});
+    expect(ports.filter((r) => JSON.stringify(r.external_ids).includes('"team","blue"')).map((r) => r.name).sort()).toEqual(['p1', 'p2']);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('warns before editing a row a CMS manages, and needs the row name typed to commit', async () => {
+    await nbctl('ls-add', 'neutron-net', '--', 'set', 'Logical_Switch', 'neutron-net', 'external_ids:"neutron:network_name"=prod');
+    const { page, errors, context } = await openPage(browser);
+    await signIn(page, 'editor', `/remotes/nb/dbs/${NB}/tables/Logical_Switch`);
+    await openRow(page, 'Logical_Switch', 'neutron-net');
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
+    await expect.poll(() => page.locator('.ow-banner-warn').innerText()).toMatch(/Managed by OpenStack Neutron \(external_ids:neutron:network_name\)/);
+    const ids = page.getByRole('group', { name: 'external_ids' });
+    await ids.getByRole('button', { name: '+ add key' }).click();
+    await ids.getByLabel('key 2').fill('note');
+    await ids.getByLabel('value of note').fill('checked');
+    expect(await page.getByRole('button', { name: 'Commit' }).isDisabled()).toBe(true);
+    await page.getByLabel('Confirm by typing the row name').fill('neutron-net');
+    await page.getByRole('button', { name: 'Commit' }).click();
+    await page.getByRole('status').filter({ hasText: 'Committed' }).waitFor();
+    expect((await nbctl('get', 'Logical_Switch', 'neutron-net', 'external_ids:note')).trim()).toBe('checked');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('a viewer sees no edit control, and an admin sees every attempt in the audit log', async () => {
     const viewer = await openPage(browser);
     await signIn(viewer.page, 'viewer', `/remotes/nb/dbs/${NB}/tables/Logical_Switch_Port`);
     await openRow(viewer.page, 'Logical_Switch_Port', 'p1');
-    expect(await viewer.page.getByRole('button', { name: 'Edit' }).count()).toBe(0);
+    expect(await viewer.page.getByRole('button', { name: 'Edit', exact: true }).count()).toBe(0);
     expect(await viewer.page.getByRole('button', { name: 'New row' }).count()).toBe(0);
     expect(await viewer.page.locator('.ow-panel-actions .ow-readonly').getAttribute('title')).toMatch(/can only read/);
     await viewer.context.close();

@@ -88,8 +88,12 @@ function fieldError(type: ColumnType, value: WireDatum | undefined): string | un
   }
 }
 
+let sessions = 0;
+
 export class EditSession {
   readonly store: Store<EditState>;
+  /** Unique per page load: a new edit gets a fresh panel. */
+  readonly id = ++sessions;
   private planSeq = 0;
 
   constructor(

@@ -23,6 +23,7 @@ import { toast } from '../app/toast.js';
 import { editBlockedBecause, session } from '../app/session.js';
 import { EditSession, type EditMode } from '../edit/session.js';
 import { EditPanel } from '../edit/EditPanel.js';
+import { BulkEdit } from '../edit/BulkEdit.js';
 
 interface Props {
   route: { remote: string; db: string; table: string; uuid: string | undefined };
@@ -72,6 +73,7 @@ function TableView({ route, search, table, schema }: Props & { table: TableSchem
   const sess = useStore(session);
   const blocked = editBlockedBecause(sess);
   const [edit, setEdit] = useState<EditSession | undefined>(undefined);
+  const [bulk, setBulk] = useState(false);
   const startEdit = useCallback(
     (mode: EditMode, base?: WireRow) => {
       const user = sess.kind === 'signed-in' ? `${sess.who.name} (${sess.who.role})` : 'unknown';
@@ -227,9 +229,14 @@ function TableView({ route, search, table, schema }: Props & { table: TableSchem
           </span>
           <div className="ow-toolbar-buttons">
             {blocked === undefined ? (
-              <button type="button" className="ow-button ow-primary" onClick={() => startEdit({ kind: 'insert', table: route.table })}>
-                New row
-              </button>
+              <>
+                <button type="button" className="ow-button ow-primary" onClick={() => startEdit({ kind: 'insert', table: route.table })}>
+                  New row
+                </button>
+                <button type="button" className="ow-button" disabled={state.count === 0} onClick={() => setBulk(true)} title="Apply one change to every row shown">
+                  Bulk edit
+                </button>
+              </>
             ) : (
               <span className="ow-readonly ow-toolbar-note" title={blocked}>
                 read-only
@@ -295,9 +302,22 @@ function TableView({ route, search, table, schema }: Props & { table: TableSchem
           emptyText={state.phase === 'live' ? (filter ? 'No row matches the filter' : 'This table has no rows') : state.phase === 'failed' ? state.error : 'Loading…'}
         />
       </div>
+      {bulk && view && (
+        <BulkEdit
+          schema={schema}
+          table={table}
+          view={view}
+          count={state.count}
+          onClose={() => setBulk(false)}
+          onReady={(mode) => {
+            setBulk(false);
+            startEdit(mode);
+          }}
+        />
+      )}
       {edit ? (
         <EditPanel
-          key={edit.store.get().mode.kind + (edit.store.get().mode.kind === 'raw' ? '' : JSON.stringify(edit.store.get().mode))}
+          key={edit.id}
           session={edit}
           onClose={() => setEdit(undefined)}
           onOpenRow={(t, u) => {
