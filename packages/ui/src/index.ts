@@ -13,3 +13,5 @@ export { Field, RefPicker, atomFromText, atomToText } from './edit/fields.js';
 export type { FieldProps, RefOption, RefSearch } from './edit/fields.js';
 export { PlanView, formatOperations } from './edit/plan-view.js';
 export type { PlanViewProps, PlanCheckView, PlanGuardView } from './edit/plan-view.js';
+export { MatchEditor, checkMatch } from './ovn/match-editor.js';
+export type { MatchEditorProps } from './ovn/match-editor.js';

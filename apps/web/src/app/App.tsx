@@ -13,6 +13,7 @@ import { Dashboard } from '../pages/Dashboard.js';
 import { TablePage } from '../pages/TablePage.js';
 import { ChangesPage } from '../pages/ChangesPage.js';
 import { AuditPage } from '../pages/AuditPage.js';
+import { ProblemsPage } from '../pages/ProblemsPage.js';
 import { SignIn } from '../pages/SignIn.js';
 import { TableSwitcher } from './TableSwitcher.js';
 import { ThemeToggle } from './theme.js';
@@ -131,6 +132,8 @@ function Page({ route, search }: { route: Route; search: string }): ReactNode {
       return <ChangesPage key={`${route.remote}/${route.db}`} remote={route.remote} db={route.db} />;
     case 'audit':
       return <AuditPage />;
+    case 'problems':
+      return <ProblemsPage key={`${route.remote}/${route.db}`} remote={route.remote} db={route.db} />;
     case 'not-found':
       return <NotFound what={`There is no page at ${route.path}.`} />;
   }
@@ -175,7 +178,7 @@ function Breadcrumb({ route }: { route: Route }): ReactNode {
       {route.page !== 'table' && (
         <>
           <span className="ow-crumb-sep">›</span>
-          <span className="ow-crumb ow-crumb-current">{route.page === 'schema' ? 'Schema' : 'Change log'}</span>
+          <span className="ow-crumb ow-crumb-current">{route.page === 'schema' ? 'Schema' : route.page === 'problems' ? 'Problems' : 'Change log'}</span>
         </>
       )}
     </nav>
@@ -208,6 +211,7 @@ function Sidebar({ remotes, databases, route }: { remotes: RemoteStatus[]; datab
                   <span className="ow-side-db-links">
                     <Link href={`${dbPath(r.name, d.db)}/schema`}>schema</Link>
                     <Link href={`${dbPath(r.name, d.db)}/changes`}>changes</Link>
+                    {d.db === 'OVN_Northbound' && <Link href={`${dbPath(r.name, d.db)}/problems`}>problems</Link>}
                   </span>
                 </div>
                 <ul>

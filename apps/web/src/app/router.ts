@@ -5,6 +5,7 @@
  *   /remotes/:remote/dbs/:db/tables/:table/rows/:uuid   the same, with a row open
  *   /remotes/:remote/dbs/:db/schema                the schema
  *   /remotes/:remote/dbs/:db/changes               the change log
+ *   /remotes/:remote/dbs/:db/problems              OVN problems (OVN_Northbound)
  *   /audit                                         the audit log (admins)
  */
 import { Store } from './store.js';
@@ -15,6 +16,7 @@ export type Route =
   | { page: 'schema'; remote: string; db: string }
   | { page: 'changes'; remote: string; db: string }
   | { page: 'audit' }
+  | { page: 'problems'; remote: string; db: string }
   | { page: 'not-found'; path: string };
 
 export interface Location {
@@ -42,6 +44,7 @@ export function parseRoute(pathname: string): Route {
     }
     if (parts.length === 5 && parts[4] === 'schema') return { page: 'schema', remote, db };
     if (parts.length === 5 && parts[4] === 'changes') return { page: 'changes', remote, db };
+    if (parts.length === 5 && parts[4] === 'problems') return { page: 'problems', remote, db };
   }
   return { page: 'not-found', path: pathname };
 }

@@ -28,6 +28,8 @@ export async function startNb(): Promise<OvsdbServer> {
 
 export interface GatewayOptions {
   remote: string;
+  /** More remotes (e.g. the Southbound database beside the Northbound one). */
+  more?: { name: string; remote: string }[];
   port?: number;
   auth?: boolean;
   readOnly?: boolean;
@@ -36,7 +38,7 @@ export interface GatewayOptions {
 
 export async function startGateway(opts: GatewayOptions): Promise<{ app: GatewayApp; url: string }> {
   const config: GatewayConfig = {
-    remotes: [{ name: 'nb', remote: opts.remote }],
+    remotes: [{ name: 'nb', remote: opts.remote }, ...(opts.more ?? [])],
     listen: { host: '127.0.0.1', port: opts.port ?? 0 },
     readOnly: opts.readOnly ?? false,
     tables: new Map(),

@@ -6,14 +6,15 @@
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { Json, WireDatum, WireRow } from '@ovsdb-web/client/core';
 import type { Reference, RowReferences } from '@ovsdb-web/protocol';
-import { DatumView, Field, PlanView, RefPicker, formatOperations, type RefSearch } from '@ovsdb-web/ui';
-import { cmsOwner } from '@ovsdb-web/ovn';
-import { get } from '../api/rest.js';
+import { DatumView, Field, MatchEditor, PlanView, RefPicker, formatOperations, type RefSearch } from '@ovsdb-web/ui';
+import { cmsOwner, type MatchContext, type Problem } from '@ovsdb-web/ovn';
+import { get, post } from '../api/rest.js';
 import { engine } from '../app/engine.js';
 import { useStore } from '../hooks/use-store.js';
 import { toast } from '../app/toast.js';
 import { EditSession, isRequired, type EditMode } from './session.js';
 import { asOvsdbClient, labelOf, type ParentRef } from './ops.js';
+import { FollowThrough } from './FollowThrough.js';
 
 interface Props {
   session: EditSession;
@@ -21,6 +22,15 @@ interface Props {
   onOpenRow: (table: string, uuid: string) => void;
   /** Start another edit (a revert) in the panel. */
   onEdit: (mode: EditMode) => void;
+}
+
+/** Tables whose rows OVN's rules check as they are edited. */
+const OVN_TABLES = new Set(['ACL', 'Logical_Switch_Port', 'Port_Group', 'Address_Set']);
+/** Logical_Switch_Port columns ovn-northd writes; an operator's value would be overwritten. */
+const NORTHD_COLUMNS = new Set(['up', 'tag', 'dynamic_addresses']);
+
+function ovnPath(session: EditSession): string {
+  return `/api/v1/remotes/${encodeURIComponent(session.remote)}/dbs/${encodeURIComponent(session.db)}/ovn`;
 }
 
 function copy(text: string, what: string): void {
@@ -92,6 +102,48 @@ export function EditPanel({ session, onClose, onOpenRow, onEdit }: Props): React
       w.close();
     };
   }, [uuid, table, session]);
+
+  // OVN's own rules for the tables the guided editors know, checked by the gateway on the whole database.
+  const ovnTable = session.schema.name === 'OVN_Northbound' && table !== undefined && OVN_TABLES.has(table.name) && (mode.kind === 'insert' || mode.kind === 'update');
+  const [ovn, setOvn] = useState<{ errors: Problem[]; warnings: Problem[] }>({ errors: [], warnings: [] });
+  const [matchContext, setMatchContext] = useState<MatchContext | undefined>(undefined);
+  useEffect(() => {
+    if (!ovnTable || table.name !== 'ACL') return;
+    let live = true;
+    void get(`${ovnPath(session)}/match-context`).then((j) => {
+      if (!live) return;
+      const c = j as unknown as { addressSets: Record<string, string[]>; portGroups: Record<string, string[]> };
+      setMatchContext({ addressSets: new Map(Object.entries(c.addressSets)), portGroups: new Map(Object.entries(c.portGroups)) });
+    });
+    return () => {
+      live = false;
+    };
+  }, [ovnTable, table, session]);
+  useEffect(() => {
+    if (!ovnTable) return;
+    let live = true;
+    const t = setTimeout(() => {
+      const parent = s.parent;
+      const body: Json = {
+        table: table.name,
+        row: s.values as unknown as Json,
+        ...(mode.kind === 'update' ? { uuid: mode.uuid } : {}),
+        ...(table.name === 'ACL' && parent && (parent.table === 'Logical_Switch' || parent.table === 'Port_Group') ? { attachedTo: [{ table: parent.table, uuid: parent.uuid }] } : {}),
+        ...(table.name === 'Logical_Switch_Port' && parent?.table === 'Logical_Switch' ? { logicalSwitch: parent.uuid } : {}),
+      };
+      post(`${ovnPath(session)}/check`, body).then(
+        (r) => live && setOvn(r as unknown as { errors: Problem[]; warnings: Problem[] }),
+        () => live && setOvn({ errors: [], warnings: [] }),
+      );
+    }, 300);
+    return () => {
+      live = false;
+      clearTimeout(t);
+    };
+  }, [ovnTable, table, s.values, s.parent, mode, session]);
+  const ovnError = (c: string): Problem | undefined => ovn.errors.find((e) => e.column === c);
+  const ovnWarnings = (c: string): string[] => ovn.warnings.filter((w) => w.column === c).map((w) => w.message);
+  const ovnBlocked = ovnTable && ovn.errors.length > 0;
 
   const owner = table?.columns.has('external_ids') ? cmsOwner(externalIds(s.base)) : undefined;
   const confirmWord = s.base ? labelOf(s.base, uuid ?? '') : '';
@@ -211,22 +263,41 @@ export function EditPanel({ session, onClose, onOpenRow, onEdit }: Props): React
         {table && (mode.kind === 'insert' || mode.kind === 'update') && (
           <form className="ow-form" onSubmit={(e) => e.preventDefault()} aria-label={`${mode.table} columns`} hidden={done !== undefined}>
             {mode.kind === 'insert' && !table.isRoot && <ParentChooser table={table.name} session={session} refSearch={refSearch} labels={labels} parent={s.parent} />}
-            {[...table.columns.values()].map((col) => (
-              <Field
-                key={col.name}
-                column={col.name}
-                type={col.type}
-                value={s.values[col.name]}
-                onChange={(v) => session.setValue(col.name, v)}
-                error={s.errors[col.name]}
-                changed={mode.kind === 'update' && JSON.stringify(s.base?.[col.name]) !== JSON.stringify(s.values[col.name])}
-                readOnly={mode.kind === 'update' && !col.mutable}
-                readOnlyReason={!col.mutable ? 'immutable' : undefined}
-                required={isRequired(table, col.name)}
-                refSearch={refSearch}
-                labels={labels}
-              />
-            ))}
+            {[...table.columns.values()].map((col) => {
+              const northdOwned = ovnTable && table.name === 'Logical_Switch_Port' && NORTHD_COLUMNS.has(col.name);
+              const isMatch = ovnTable && table.name === 'ACL' && col.name === 'match';
+              const ovnErr = ovnError(col.name);
+              return (
+                <Field
+                  key={col.name}
+                  column={col.name}
+                  type={col.type}
+                  value={s.values[col.name]}
+                  onChange={(v) => session.setValue(col.name, v)}
+                  error={isMatch ? undefined : (s.errors[col.name] ?? ovnErr?.message)}
+                  warnings={ovnWarnings(col.name)}
+                  changed={mode.kind === 'update' && JSON.stringify(s.base?.[col.name]) !== JSON.stringify(s.values[col.name])}
+                  readOnly={(mode.kind === 'update' && !col.mutable) || northdOwned}
+                  readOnlyReason={northdOwned ? 'written by ovn-northd' : !col.mutable ? 'immutable' : undefined}
+                  required={isRequired(table, col.name)}
+                  refSearch={refSearch}
+                  labels={labels}
+                  editor={
+                    isMatch
+                      ? (id) => (
+                          <MatchEditor
+                            id={id}
+                            value={typeof s.values.match === 'string' ? s.values.match : ''}
+                            onChange={(text) => session.setValue('match', text)}
+                            context={matchContext}
+                            external={s.errors.match ? { message: s.errors.match } : ovnErr ? { message: ovnErr.message, offset: ovnErr.offset } : undefined}
+                          />
+                        )
+                      : undefined
+                  }
+                />
+              );
+            })}
           </form>
         )}
         {mode.kind === 'delete' && table && (
@@ -253,12 +324,17 @@ export function EditPanel({ session, onClose, onOpenRow, onEdit }: Props): React
           <button type="button" className="ow-button" disabled={!session.valid || s.plan.state === 'loading'} onClick={() => void session.preview()}>
             Preview
           </button>
-          <button type="button" className="ow-button" disabled={!session.valid || s.busy !== undefined} onClick={() => void session.dryRun()}>
+          <button type="button" className="ow-button" disabled={!session.valid || ovnBlocked || s.busy !== undefined} onClick={() => void session.dryRun()}>
             {s.busy === 'dry-run' ? 'Dry run…' : 'Dry run'}
           </button>
-          <button type="button" className="ow-button ow-primary" disabled={!session.valid || !confirmed || s.busy !== undefined || s.commit.state === 'done'} onClick={() => void session.commit()}>
+          <button type="button" className="ow-button ow-primary" disabled={!session.valid || ovnBlocked || !confirmed || s.busy !== undefined || s.commit.state === 'done'} onClick={() => void session.commit()}>
             {s.busy === 'commit' ? 'Committing…' : 'Commit'}
           </button>
+          {session.schema.name === 'OVN_Northbound' && session.schema.tables.has('NB_Global') && s.commit.state !== 'done' && (
+            <label className="ow-check-label" title="Increment NB_Global.nb_cfg with the commit and follow ovn-northd (ovn-nbctl --wait=sb)">
+              <input type="checkbox" checked={s.bumpNbCfg} onChange={(e) => session.setBumpNbCfg(e.target.checked)} /> wait for ovn-northd
+            </label>
+          )}
           {built && (
             <span className="ow-plan-copy">
               <button type="button" className="ow-link-button" onClick={() => copy(formatOperations(session.db, built.operations), 'the transaction JSON')}>
@@ -276,6 +352,7 @@ export function EditPanel({ session, onClose, onOpenRow, onEdit }: Props): React
             <b>{s.commit.conflict ? 'Conflict' : 'Refused'}:</b> {s.commit.message}
           </div>
         )}
+        {done && session.schema.name === 'OVN_Northbound' && <FollowThrough remote={session.remote} outcome={done} />}
         {s.plan.state === 'error' && (
           <p className="ow-form-error" role="alert">
             {s.plan.message}
@@ -309,7 +386,12 @@ function ParentChooser({ table, session, refSearch, labels, parent }: { table: s
     }
     return out;
   }, [session.schema, table]);
-  const [choice, setChoice] = useState(0);
+  const [choice, setChoice] = useState(() => Math.max(0, options.findIndex((o) => o.table === parent?.table && o.column === parent.column)));
+  // A preset parent ("New ACL here") is shown by name: look it up once.
+  useEffect(() => {
+    if (parent && labels[parent.uuid] === undefined) void refSearch(parent.table, parent.uuid);
+    // Only when the parent changes; labels fill in as a result.
+  }, [parent, refSearch]); // eslint-disable-line react-hooks/exhaustive-deps
   const opt = options[choice];
   return (
     <div className="ow-form-field ow-parent" role="group" aria-label="Add to">

@@ -36,6 +36,10 @@ export type EditMode =
 
 export interface CommitOutcome {
   results: Json[];
+  /** The nb_cfg the commit set, when it bumped it. */
+  nbCfg: number | undefined;
+  /** Rows the commit changed (real uuids), for following them into the southbound database. */
+  changed: { table: string; uuid: string; kind: 'insert' | 'update' | 'delete' }[];
   /** New rows: table, uuid and a label, for links. */
   inserted: { table: string; uuid: string; label: string }[];
   revert: { operations: Json[]; guards: Guard[] } | undefined;
@@ -59,6 +63,8 @@ export interface EditState {
   /** The row changed since the edit read it: what it is now. */
   theirs: WireRow | undefined;
   gone: boolean;
+  /** OVN: bump NB_Global.nb_cfg with the commit, to follow ovn-northd (what `ovn-nbctl --wait` does). */
+  bumpNbCfg: boolean;
 }
 
 const byUuid = (uuid: string): Json => [['_uuid', '==', ['uuid', uuid]]];
@@ -121,7 +127,13 @@ export class EditSession {
       commit: { state: 'none' },
       theirs: undefined,
       gone: false,
+      bumpNbCfg: false,
     });
+    this.rebuild();
+  }
+
+  setBumpNbCfg(on: boolean): void {
+    this.update({ bumpNbCfg: on });
     this.rebuild();
   }
 
@@ -178,7 +190,7 @@ export class EditSession {
     const m = s.mode;
     this.planSeq++;
     if (m.kind === 'raw') {
-      this.update({ built: { operations: m.operations, guards: m.guards, inserts: new Map() }, plan: { state: 'none' }, serverChecks: [], formError: undefined });
+      this.update({ built: this.withNbCfg({ operations: m.operations, guards: m.guards, inserts: new Map() }), plan: { state: 'none' }, serverChecks: [], formError: undefined });
       return;
     }
     const table = this.table();
@@ -199,7 +211,7 @@ export class EditSession {
     if (table && m.kind === 'insert' && !table.isRoot && !s.parent) {
       formError = `${table.name} is not a root table: ovsdb-server deletes a row nothing references. Choose where to add it.`;
     }
-    const built = buildOperations(this.schema, this.edits(), `ovsdb-web: ${this.user}`);
+    const built = this.withNbCfg(buildOperations(this.schema, this.edits(), `ovsdb-web: ${this.user}`));
     if (Object.keys(errors).length === 0 && !formError) {
       try {
         validateTransaction(this.schema, built.operations);
@@ -211,6 +223,19 @@ export class EditSession {
       }
     }
     this.update({ errors, formError, built, plan: { state: 'none' }, serverChecks: [], commit: { state: 'none' } });
+  }
+
+  /** With `bumpNbCfg`: increment NB_Global.nb_cfg and read it back, in the same transaction. */
+  private withNbCfg(built: BuiltOperations): BuiltOperations {
+    if (!this.state.bumpNbCfg || !this.schema.tables.has('NB_Global')) return built;
+    return {
+      ...built,
+      operations: [
+        ...built.operations,
+        { op: 'mutate', table: 'NB_Global', where: [], mutations: [['nb_cfg', '+=', 1]] },
+        { op: 'select', table: 'NB_Global', where: [], columns: ['nb_cfg'] },
+      ],
+    };
   }
 
   get valid(): boolean {
@@ -262,7 +287,8 @@ export class EditSession {
     try {
       const res = (await post(this.path('transact'), { operations: withoutComment(built.operations) })) as unknown as TransactResponse;
       const results = res.results as unknown as Json[];
-      const outcome: CommitOutcome = { results, inserted: this.insertedRows(built, results), revert: undefined };
+      const inserted = this.insertedRows(built, results);
+      const outcome: CommitOutcome = { results, inserted, revert: undefined, nbCfg: nbCfgOf(built, results), changed: changedRows(plan, inserted) };
       if (plan) outcome.revert = revertOf(this.schema, plan, built, results);
       this.update({ busy: undefined, commit: { state: 'done', outcome } });
     } catch (err) {
@@ -336,6 +362,23 @@ export class EditSession {
   }
 }
 
+function nbCfgOf(built: BuiltOperations, results: readonly Json[]): number | undefined {
+  const i = built.operations.findIndex((o) => isJsonObject(o) && o.op === 'select' && o.table === 'NB_Global');
+  const r = i >= 0 ? results[i] : undefined;
+  const rows = isJsonObject(r ?? null) ? (r as { rows?: unknown }).rows : undefined;
+  const v = Array.isArray(rows) && isJsonObject(rows[0] as Json) ? (rows[0] as { nb_cfg?: unknown }).nb_cfg : undefined;
+  return typeof v === 'number' ? v : undefined;
+}
+
+/** The rows a commit changed, by real uuid: the plan's effects with inserted rows' placeholders resolved. */
+function changedRows(plan: PlanResponse | undefined, inserted: CommitOutcome['inserted']): CommitOutcome['changed'] {
+  if (!plan) return inserted.map((r) => ({ table: r.table, uuid: r.uuid, kind: 'insert' as const }));
+  const placeholders = new Set(Object.values(plan.newRows));
+  const out: CommitOutcome['changed'] = plan.effects.filter((e) => !placeholders.has(e.uuid) && e.table !== 'NB_Global').map((e) => ({ table: e.table, uuid: e.uuid, kind: e.kind }));
+  for (const r of inserted) out.push({ table: r.table, uuid: r.uuid, kind: 'insert' });
+  return out;
+}
+
 function withoutComment(ops: readonly Json[]): Json[] {
   // The gateway adds its own comment naming the user; ours would be a second one.
   return ops.filter((o) => !(isJsonObject(o) && o.op === 'comment'));
@@ -374,7 +417,8 @@ export function revertOf(schema: DatabaseSchema, plan: PlanResponse, built: Buil
   };
   const edits: Edit[] = [];
   for (const e of plan.effects) {
-    if (e.kind !== 'update' || !e.before || !e.after || !schema.tables.has(e.table)) continue;
+    // nb_cfg only ever grows: a revert is a new change for ovn-northd to follow, not a step back.
+    if (e.kind !== 'update' || !e.before || !e.after || !schema.tables.has(e.table) || e.table === 'NB_Global') continue;
     const values: Record<string, WireDatum> = {};
     for (const c of e.columns) if (c.old !== undefined) values[c.column] = fix(c.old) as WireDatum;
     edits.push({ kind: 'update', table: e.table, uuid: real(e.uuid), base: fix(e.after) as WireRow, values });

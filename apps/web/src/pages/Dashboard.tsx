@@ -100,6 +100,7 @@ function DatabaseBlock({ stats }: { stats: DatabaseStats }): ReactNode {
         <span className="ow-db-links">
           <Link href={`${dbPath(stats.remote, stats.db)}/schema`}>Schema</Link>
           <Link href={`${dbPath(stats.remote, stats.db)}/changes`}>Change log</Link>
+          {stats.db === 'OVN_Northbound' && <Link href={`${dbPath(stats.remote, stats.db)}/problems`}>Problems</Link>}
         </span>
       </div>
       <table className="ow-stats">

@@ -11,6 +11,7 @@ import { get } from '../api/rest.js';
 import { useStore } from '../hooks/use-store.js';
 import { toast } from '../app/toast.js';
 import { rowCommands } from './commands.js';
+import { AclsTab, MentionsTab } from './OvnTabs.js';
 
 interface Props {
   remote: string;
@@ -21,7 +22,25 @@ interface Props {
   onRef: (table: string, uuid: string) => void;
   /** Start editing or deleting the row (absent when this session may not edit). */
   onEdit?: ((kind: 'update' | 'delete', base: WireRow) => void) | undefined;
+  /** Start a new ACL attached to this row (switch or port group). */
+  onNewAcl?: (() => void) | undefined;
   editBlocked?: string | undefined;
+  /** The database is OVN_Northbound: show the OVN tabs. */
+  ovn?: boolean;
+}
+
+function ovnTabs(p: Props, row: WireRow | undefined): { id: string; title: string; content: ReactNode }[] | undefined {
+  if (!p.ovn) return undefined;
+  const name = typeof row?.name === 'string' ? row.name : undefined;
+  const openAcl = (u: string): void => p.onRef('ACL', u);
+  const tabs: { id: string; title: string; content: ReactNode }[] = [];
+  if (p.table.name === 'Logical_Switch' || p.table.name === 'Port_Group') {
+    tabs.push({ id: 'acls', title: 'ACLs', content: <AclsTab remote={p.remote} db={p.db} owner={p.uuid} onOpen={openAcl} onNew={p.onNewAcl} /> });
+  }
+  if ((p.table.name === 'Port_Group' || p.table.name === 'Address_Set') && name) {
+    tabs.push({ id: 'mentions', title: 'Used by', content: <MentionsTab remote={p.remote} db={p.db} name={name} kind={p.table.name === 'Port_Group' ? 'port-group' : 'address-set'} onOpen={openAcl} /> });
+  }
+  return tabs;
 }
 
 function rowPath(p: Props): string {
@@ -93,6 +112,7 @@ export function RowPanel(props: Props): ReactNode {
       commands={rowCommands(props.db, props.table.name, props.uuid)}
       onCopy={(text, what) => void navigator.clipboard?.writeText(text).then(() => toast(`Copied ${what}`), () => toast('The browser did not allow copying'))}
       onClose={props.onClose}
+      tabs={ovnTabs(props, snap.row)}
       actions={
         props.onEdit && snap.row ? (
           <>

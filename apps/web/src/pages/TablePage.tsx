@@ -22,6 +22,8 @@ import { FindBar } from './FindBar.js';
 import { toast } from '../app/toast.js';
 import { editBlockedBecause, session } from '../app/session.js';
 import { EditSession, type EditMode } from '../edit/session.js';
+import type { ParentRef } from '../edit/ops.js';
+import { pendingParent } from '../edit/pending.js';
 import { EditPanel } from '../edit/EditPanel.js';
 import { BulkEdit } from '../edit/BulkEdit.js';
 
@@ -75,12 +77,21 @@ function TableView({ route, search, table, schema }: Props & { table: TableSchem
   const [edit, setEdit] = useState<EditSession | undefined>(undefined);
   const [bulk, setBulk] = useState(false);
   const startEdit = useCallback(
-    (mode: EditMode, base?: WireRow) => {
+    (mode: EditMode, base?: WireRow, parent?: ParentRef) => {
       const user = sess.kind === 'signed-in' ? `${sess.who.name} (${sess.who.role})` : 'unknown';
-      setEdit(new EditSession(route.remote, route.db, schema, mode, base, user));
+      const s = new EditSession(route.remote, route.db, schema, mode, base, user);
+      if (parent) s.setParent(parent);
+      setEdit(s);
     },
     [sess, route.remote, route.db, schema],
   );
+  // "New ACL here" from a switch or port group: open the form on arrival, attached to that row.
+  useEffect(() => {
+    const p = pendingParent.current;
+    if (!p || blocked !== undefined) return;
+    pendingParent.current = undefined;
+    startEdit({ kind: 'insert', table: route.table }, undefined, p);
+  }, [startEdit, blocked, route.table]);
   const query = useMemo(() => new URLSearchParams(search), [search]);
   const filter = query.get('where') ?? '';
   const sort = useMemo(() => parseSortParam(query.get('sort')), [query]);
@@ -337,7 +348,18 @@ function TableView({ route, search, table, schema }: Props & { table: TableSchem
             onClose={closeRow}
             onRef={followRef}
             onEdit={blocked === undefined ? (kind, base) => startEdit({ kind, table: route.table, uuid: route.uuid ?? '' }, base) : undefined}
+            onNewAcl={
+              blocked === undefined && (route.table === 'Logical_Switch' || route.table === 'Port_Group')
+                ? () => {
+                    // The ACL is made on the ACL table's page, attached to this row.
+                    const parent: ParentRef = { table: route.table, uuid: route.uuid ?? '', column: 'acls' };
+                    pendingParent.current = parent;
+                    navigate(tablePath(route.remote, route.db, 'ACL'));
+                  }
+                : undefined
+            }
             editBlocked={blocked}
+            ovn={schema.name === 'OVN_Northbound'}
           />
         )
       )}

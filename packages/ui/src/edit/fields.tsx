@@ -55,7 +55,21 @@ export function atomToText(a: WireAtom | undefined): string {
   return String(a);
 }
 
+/** What a scalar column holds when the form leaves it alone (shown as a hint, never sent). */
+function defaultHint(base: BaseType): string | undefined {
+  if (base.enum) return base.enum.map(String).includes('') ? '""' : undefined;
+  if (base.type === 'boolean') return 'false';
+  if (base.type === 'integer' || base.type === 'real') {
+    const min = base.type === 'integer' ? base.minInteger : base.minReal;
+    const max = base.type === 'integer' ? base.maxInteger : base.maxReal;
+    return (min === undefined || Number(min) <= 0) && (max === undefined || Number(max) >= 0) ? '0' : undefined;
+  }
+  if (base.type === 'string') return (base.minLength ?? 0) === 0 ? 'empty' : undefined;
+  return undefined;
+}
+
 function AtomInput({ id, base, value, onChange, refSearch, labels, multiline, required }: { id: string; base: BaseType; value: WireAtom | undefined; onChange: (a: WireAtom | undefined) => void; refSearch: RefSearch | undefined; labels: Readonly<Record<string, string>>; multiline?: boolean; required: boolean }): ReactNode {
+  const hint = required ? defaultHint(base) : undefined;
   if (base.type === 'uuid' && base.refTable !== undefined && refSearch) {
     return <RefPicker id={id} table={base.refTable} value={value === undefined ? undefined : atomToText(value)} labels={labels} search={refSearch} onChange={(u) => onChange(u === undefined ? undefined : ['uuid', u])} />;
   }
@@ -63,7 +77,7 @@ function AtomInput({ id, base, value, onChange, refSearch, labels, multiline, re
     const options = base.enum ? base.enum.map((e) => String(e)) : ['true', 'false'];
     return (
       <select id={id} className="ow-input ow-select" value={value === undefined ? '' : atomToText(value)} onChange={(e) => onChange(e.target.value === '' ? undefined : atomFromText(base, e.target.value))}>
-        {(!required || value === undefined) && <option value="">{required ? 'choose…' : '(unset)'}</option>}
+        {(!required || value === undefined) && <option value="">{!required ? '(unset)' : hint !== undefined ? `(default: ${hint})` : 'choose…'}</option>}
         {options.map((o) => (
           <option key={o} value={o}>
             {o}
@@ -78,7 +92,7 @@ function AtomInput({ id, base, value, onChange, refSearch, labels, multiline, re
     className: 'ow-input ow-field-input',
     value: text,
     spellCheck: false,
-    placeholder: required ? '' : '(unset)',
+    placeholder: !required ? '(unset)' : hint !== undefined ? `default: ${hint}` : '',
     onChange: (e: { target: { value: string } }) => onChange(e.target.value === '' && !required ? undefined : atomFromText(base, e.target.value)),
   };
   if (multiline) return <textarea {...common} rows={3} />;
@@ -240,6 +254,10 @@ export interface FieldProps {
   required?: boolean | undefined;
   refSearch?: RefSearch | undefined;
   labels: Readonly<Record<string, string>>;
+  /** An editor of the caller's in place of the one for the type (e.g. the OVN match editor). */
+  editor?: ((id: string) => ReactNode) | undefined;
+  /** Advice that does not block (shown under the field). */
+  warnings?: readonly string[] | undefined;
 }
 
 /** One column of a form: label (the column name), its type, the editor and its error. */
@@ -251,7 +269,9 @@ export function Field(props: FieldProps): ReactNode {
   const required = props.required ?? isScalarRequired;
   const constraints = [...constraintText(type.key), ...(type.value ? constraintText(type.value).map((c) => `value ${c}`) : [])];
   let editor: ReactNode;
-  if (props.readOnly) {
+  if (props.editor && !props.readOnly) {
+    editor = props.editor(id);
+  } else if (props.readOnly) {
     editor = <span className="ow-readonly-value">{value === undefined ? '—' : scalar ? atomToText(atoms(value)[0]) : JSON.stringify(value)}</span>;
   } else if (type.value !== undefined) {
     editor = <MapEditor id={id} type={type} value={value} onChange={props.onChange} />;
@@ -299,6 +319,11 @@ export function Field(props: FieldProps): ReactNode {
           {props.error}
         </div>
       )}
+      {props.warnings?.map((w, i) => (
+        <div key={i} className="ow-form-warning">
+          {w}
+        </div>
+      ))}
     </div>
   );
 }

@@ -45,6 +45,8 @@ export interface RowDetailProps {
   onClose: () => void;
   /** Extra actions (edit, delete) placed in the header. */
   actions?: ReactNode;
+  /** More tabs after the built-in ones (e.g. an OVN switch's ACLs). */
+  tabs?: readonly { id: string; title: string; content: ReactNode }[] | undefined;
 }
 
 function RefList({ refs, ctx, empty }: { refs: readonly DetailReference[] | undefined; ctx: ValueContext; empty: string }): ReactNode {
@@ -131,7 +133,7 @@ function History({ table, versions, ctx }: { table: TableSchema; versions: reado
 
 export function RowDetail(props: RowDetailProps): ReactNode {
   const { table, uuid, row, ctx } = props;
-  const [tab, setTab] = useState<'columns' | 'references' | 'history'>('columns');
+  const [tab, setTab] = useState<string>('columns');
   const name = typeof row?.name === 'string' && row.name !== '' ? row.name : undefined;
   return (
     <aside className="ow-panel" aria-label={`${table.name} row ${name ?? uuid}`}>
@@ -155,6 +157,11 @@ export function RowDetail(props: RowDetailProps): ReactNode {
         {(['columns', 'references', 'history'] as const).map((t) => (
           <button key={t} type="button" role="tab" aria-selected={tab === t} className={`ow-tab${tab === t ? ' ow-active' : ''}`} onClick={() => setTab(t)}>
             {t === 'columns' ? 'Columns' : t === 'references' ? `References${props.incoming ? ` (${(props.outgoing?.length ?? 0) + props.incoming.length})` : ''}` : 'History'}
+          </button>
+        ))}
+        {props.tabs?.map((t) => (
+          <button key={t.id} type="button" role="tab" aria-selected={tab === t.id} className={`ow-tab${tab === t.id ? ' ow-active' : ''}`} onClick={() => setTab(t.id)}>
+            {t.title}
           </button>
         ))}
       </div>
@@ -219,6 +226,7 @@ export function RowDetail(props: RowDetailProps): ReactNode {
           </>
         )}
         {tab === 'history' && <History table={table} versions={props.history} ctx={ctx} />}
+        {props.tabs?.find((t) => t.id === tab)?.content}
       </div>
     </aside>
   );

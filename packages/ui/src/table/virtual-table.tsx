@@ -93,6 +93,19 @@ function defaultWidth(c: GridColumn): number {
 const UUID_WIDTH = 110;
 const OVERSCAN = 20;
 
+/**
+ * A row element's key: its slot among the rows on screen (index modulo their count), so that scrolling and
+ * windows arriving reuse the row and cell elements already there — only values change, nothing is created
+ * and styled anew — instead of replacing every row. A row that is animating (inserted, or a fading
+ * deleted one) gets its own element, so its animation starts when it appears, as with one element per uuid.
+ */
+export function rowKey(index: number, slots: number, r: GridRow | undefined): string {
+  const slot = `s${index % Math.max(1, slots)}`;
+  const mark = r?.mark;
+  if (!r || !mark || mark.kind === 'modify') return slot;
+  return `${slot}@${r.uuid}${mark.kind === 'insert' ? `@${mark.at}` : ''}`;
+}
+
 export function VirtualTable(props: VirtualTableProps): ReactNode {
   const { label, columns, rowCount, window: win, sort, onSort, onRange, onOpen, openUuid, onRef, columnSizing, onColumnSizing, pinned } = props;
   const rowHeight = props.rowHeight ?? 32;
@@ -297,7 +310,7 @@ export function VirtualTable(props: VirtualTableProps): ReactNode {
         aria-colindex={colIndex + 1}
         className={`ow-td${pinnedCls}${flash ? ' ow-flash' : ''}`}
         style={style}
-        key={flash ? `${id}@${r?.mark?.at ?? 0}` : id}
+        key={flash ? `${id}@${r?.uuid ?? ''}@${r?.mark?.at ?? 0}` : id}
         data-row={rowIndex}
         data-column={id}
       >
@@ -359,7 +372,7 @@ export function VirtualTable(props: VirtualTableProps): ReactNode {
               aria-rowindex={item.index + 2}
               aria-selected={r !== undefined && r.uuid === openUuid}
               className={cls}
-              key={r ? `${r.uuid}${mark === 'insert' ? `@${r.mark?.at ?? 0}` : ''}` : `i${item.index}`}
+              key={rowKey(item.index, items.length, r)}
               style={{ transform: `translateY(${item.start + rowHeight}px)`, height: rowHeight, width: totalWidth }}
               onClick={() => {
                 setFocusIndex(item.index);
