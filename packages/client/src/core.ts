@@ -24,7 +24,15 @@ export { checkAgainstCache } from './txn/cache-check.js';
 export type { CacheView, TableView } from './txn/cache-check.js';
 export { TransactionError, TransactionValidationError } from './txn/errors.js';
 export { planTransaction } from './txn/plan.js';
-export type { ColumnEffect, EffectCause, PlanCacheView, PlanEffect, PlanProblem, PlanTableView, TransactionPlan } from './txn/plan.js';
+export type {
+  ColumnEffect,
+  EffectCause,
+  PlanCacheView,
+  PlanEffect,
+  PlanProblem,
+  PlanTableView,
+  TransactionPlan,
+} from './txn/plan.js';
 
 export { DatabaseCache } from './cache/database-cache.js';
 export type { ChangeBatch, RowChange, ChangeKind } from './cache/database-cache.js';
@@ -32,7 +40,15 @@ export { TableCache } from './cache/table-cache.js';
 export type { IndexSpec } from './cache/indexes.js';
 
 export { atomText, datumText } from './ovs-text/format.js';
-export { FIND_OPERATORS, MAX_FILTER_DEPTH, FilterError, findPredicate, parseFilter, parseFindClause, parseSort } from './ovs-text/find.js';
+export {
+  FIND_OPERATORS,
+  MAX_FILTER_DEPTH,
+  FilterError,
+  findPredicate,
+  parseFilter,
+  parseFindClause,
+  parseSort,
+} from './ovs-text/find.js';
 export type { FindClause, FindOperator, RowPredicate } from './ovs-text/find.js';
 
 export type { Integer, Uuid } from './models/types.js';

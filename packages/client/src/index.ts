@@ -13,7 +13,14 @@ export { parseRemote, parseRemotes, formatRemote, RemoteSyntaxError } from './tr
 export type { Remote } from './transport/remote.js';
 
 export { Monitor, MONITOR_METHODS } from './monitor/monitor.js';
-export type { MonitorMethod, MonitorOptions, MonitorTableOptions, MonitorSelect, MonitorSkew, MonitorEvents } from './monitor/monitor.js';
+export type {
+  MonitorMethod,
+  MonitorOptions,
+  MonitorTableOptions,
+  MonitorSelect,
+  MonitorSkew,
+  MonitorEvents,
+} from './monitor/monitor.js';
 export { ClusterMemberRejected } from './cluster/member.js';
 export { EXIT_USAGE, UsageError, nodeIo } from './cli/io.js';
 export type { CliIo } from './cli/io.js';

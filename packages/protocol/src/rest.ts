@@ -3,7 +3,14 @@
  * are enforced exactly (no type coercion in bodies, no stripped properties: what is not declared is refused);
  * response schemas document the answers and are checked in the gateway's tests.
  */
-import { OPERATION_NAMES, type Json, type OperationResult, type WireRow } from '@ovsdb-web/client/core';
+import {
+  OPERATION_NAMES,
+  type Json,
+  type OperationResult,
+  type PlanEffect,
+  type PlanProblem,
+  type WireRow,
+} from '@ovsdb-web/client/core';
 import { ERROR_CODES } from './errors.js';
 
 export type Role = 'viewer' | 'editor' | 'admin';
@@ -70,6 +77,59 @@ export interface TransactRequest {
 export interface TransactResponse {
   results: OperationResult[];
   dryRun?: true;
+}
+
+/** Ask what a transaction would do, without sending it. */
+export interface PlanRequest {
+  operations: Json[];
+}
+
+export interface PlanCheck {
+  /** Who made the check: the gateway (schema and its cache) or ovsdb-server (a dry run). */
+  by: 'gateway' | 'server';
+  name: 'schema' | 'references' | 'unique-indexes' | 'commit-rules' | 'dry-run';
+  ok: boolean;
+  message: string;
+  operationIndex?: number;
+  table?: string;
+  column?: string;
+}
+
+export interface PlanResponse {
+  /** Rows inserted, updated and deleted — by the operations and by the server's own rules at commit. */
+  effects: PlanEffect[];
+  problems: PlanProblem[];
+  checks: PlanCheck[];
+  /** Placeholder uuids of the rows the transaction would insert, by uuid-name. */
+  newRows: Record<string, string>;
+  /** What no check before the commit can promise. */
+  caveats: string[];
+}
+
+export interface AuditEntry {
+  time: string;
+  user: string;
+  role: string;
+  clientAddress: string;
+  userAgent?: string;
+  remote: string;
+  db: string;
+  dryRun: boolean;
+  operations?: Json;
+  body?: { bytes: number };
+  status: number;
+  result?: Json;
+  error?: Json;
+  comment?: string;
+  durationMs: number;
+}
+
+export interface AuditPage {
+  /** false when the gateway runs without --audit-log. */
+  enabled: boolean;
+  /** Entries matching the filters, before paging; newest first. */
+  total: number;
+  entries: AuditEntry[];
 }
 
 export interface RowVersion {
@@ -141,7 +201,10 @@ export const schemas = {
       remote: NAME,
       db: NAME,
       table: NAME,
-      uuid: { type: 'string', pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' },
+      uuid: {
+        type: 'string',
+        pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
+      },
     },
   },
   rowsQuery: {
@@ -214,7 +277,10 @@ export const schemas = {
       leader: { type: 'string' },
       clustered: { type: 'boolean' },
       lastError: { type: 'string' },
-      problem: { type: 'string', enum: ['unreachable', 'auth', 'tls', 'not_leader', 'unresponsive', 'protocol', 'other'] },
+      problem: {
+        type: 'string',
+        enum: ['unreachable', 'auth', 'tls', 'not_leader', 'unresponsive', 'protocol', 'other'],
+      },
     },
   },
   databaseStats: {
@@ -234,7 +300,11 @@ export const schemas = {
           type: 'object',
           required: ['name', 'rows', 'changes'],
           additionalProperties: false,
-          properties: { name: { type: 'string' }, rows: { type: 'integer' }, changes: { type: 'array', items: { type: 'integer' } } },
+          properties: {
+            name: { type: 'string' },
+            rows: { type: 'integer' },
+            changes: { type: 'array', items: { type: 'integer' } },
+          },
         },
       },
     },
@@ -243,7 +313,106 @@ export const schemas = {
     type: 'object',
     required: ['total', 'rows'],
     additionalProperties: false,
-    properties: { total: { type: 'integer', minimum: 0 }, rows: { type: 'array', items: { type: 'object', required: ['_uuid'], properties: { _uuid: { type: 'array' } } } } },
+    properties: {
+      total: { type: 'integer', minimum: 0 },
+      rows: { type: 'array', items: { type: 'object', required: ['_uuid'], properties: { _uuid: { type: 'array' } } } },
+    },
+  },
+  planBody: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['operations'],
+    properties: {
+      operations: {
+        type: 'array',
+        minItems: 1,
+        maxItems: 10_000,
+        items: { type: 'object', required: ['op'], properties: { op: { type: 'string', enum: [...OPERATION_NAMES] } } },
+      },
+    },
+  },
+  planResponse: {
+    type: 'object',
+    required: ['effects', 'problems', 'checks', 'newRows', 'caveats'],
+    additionalProperties: false,
+    properties: {
+      effects: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['table', 'uuid', 'kind', 'cause', 'columns'],
+          properties: {
+            table: { type: 'string' },
+            uuid: { type: 'string' },
+            kind: { type: 'string', enum: ['insert', 'update', 'delete'] },
+            cause: { type: 'string', enum: ['operation', 'unreferenced', 'weak-reference'] },
+            columns: { type: 'array' },
+          },
+        },
+      },
+      problems: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['kind', 'table', 'message'],
+          properties: { kind: { type: 'string' }, table: { type: 'string' }, message: { type: 'string' } },
+        },
+      },
+      checks: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['by', 'name', 'ok', 'message'],
+          properties: {
+            by: { type: 'string', enum: ['gateway', 'server'] },
+            name: { type: 'string' },
+            ok: { type: 'boolean' },
+            message: { type: 'string' },
+          },
+        },
+      },
+      newRows: { type: 'object' },
+      caveats: { type: 'array', items: { type: 'string' } },
+    },
+  },
+  auditQuery: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      user: { type: 'string', maxLength: 256 },
+      remote: { type: 'string', maxLength: 256 },
+      db: { type: 'string', maxLength: 256 },
+      table: { type: 'string', maxLength: 256 },
+      result: { type: 'string', enum: ['ok', 'error', 'dry_run'] },
+      since: { type: 'string', maxLength: 64 },
+      until: { type: 'string', maxLength: 64 },
+      limit: { type: 'integer', minimum: 1, maximum: 1_000, default: 100 },
+      offset: { type: 'integer', minimum: 0, default: 0 },
+    },
+  },
+  auditPage: {
+    type: 'object',
+    required: ['enabled', 'total', 'entries'],
+    additionalProperties: false,
+    properties: {
+      enabled: { type: 'boolean' },
+      total: { type: 'integer', minimum: 0 },
+      entries: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['time', 'user', 'role', 'remote', 'db', 'status'],
+          properties: {
+            time: { type: 'string' },
+            user: { type: 'string' },
+            role: { type: 'string' },
+            remote: { type: 'string' },
+            db: { type: 'string' },
+            status: { type: 'integer' },
+          },
+        },
+      },
+    },
   },
   transactResponse: {
     type: 'object',

@@ -14,16 +14,45 @@ function live(rows: WireRow[] = [row('a', 1)]): ReturnType<typeof createSubscrip
   return s;
 }
 
-const delta = (seq: number, changes: RowDelta[]) => ({ type: 'delta' as const, id: 's', epoch: 'e', seq, time: 0, changes });
+const delta = (seq: number, changes: RowDelta[]) => ({
+  type: 'delta' as const,
+  id: 's',
+  epoch: 'e',
+  seq,
+  time: 0,
+  changes,
+});
 
 describe('applyServerMessage', () => {
   it('stages snapshot chunks and swaps them in whole on the last one', () => {
     const s = createSubscriptionState('s');
-    expect(applyServerMessage(s, { type: 'subscribed', id: 's', epoch: 'e', seq: 5, resumed: false, tables: ['T', 'U'] })).toEqual({ kind: 'subscribed', resumed: false });
+    expect(
+      applyServerMessage(s, { type: 'subscribed', id: 's', epoch: 'e', seq: 5, resumed: false, tables: ['T', 'U'] }),
+    ).toEqual({ kind: 'subscribed', resumed: false });
     expect(s.phase).toBe('snapshot');
-    expect(applyServerMessage(s, { type: 'snapshot', id: 's', epoch: 'e', seq: 5, table: 'T', rows: [row('a', 1)], last: false })).toEqual({ kind: 'snapshot-chunk', table: 'T', rows: 1 });
+    expect(
+      applyServerMessage(s, {
+        type: 'snapshot',
+        id: 's',
+        epoch: 'e',
+        seq: 5,
+        table: 'T',
+        rows: [row('a', 1)],
+        last: false,
+      }),
+    ).toEqual({ kind: 'snapshot-chunk', table: 'T', rows: 1 });
     expect(s.rows.size).toBe(0);
-    expect(applyServerMessage(s, { type: 'snapshot', id: 's', epoch: 'e', seq: 5, table: 'T', rows: [row('b', 2)], last: true })).toEqual({ kind: 'snapshot', tables: ['T', 'U'] });
+    expect(
+      applyServerMessage(s, {
+        type: 'snapshot',
+        id: 's',
+        epoch: 'e',
+        seq: 5,
+        table: 'T',
+        rows: [row('b', 2)],
+        last: true,
+      }),
+    ).toEqual({ kind: 'snapshot', tables: ['T', 'U'] });
     expect(names(s)).toEqual({ a: 1, b: 2 });
     expect(names(s, 'U')).toEqual({});
     expect(s.cursor).toEqual({ epoch: 'e', seq: 5 });
@@ -57,15 +86,29 @@ describe('applyServerMessage', () => {
   it('ignores a delta it has already applied, and one from another epoch', () => {
     const s = live();
     applyServerMessage(s, delta(6, [{ table: 'T', uuid: 'a', kind: 'modify', row: row('a', 2), columns: ['n'] }]));
-    expect(applyServerMessage(s, delta(6, [{ table: 'T', uuid: 'a', kind: 'modify', row: row('a', 3), columns: ['n'] }])).kind).toBe('ignored');
+    expect(
+      applyServerMessage(s, delta(6, [{ table: 'T', uuid: 'a', kind: 'modify', row: row('a', 3), columns: ['n'] }]))
+        .kind,
+    ).toBe('ignored');
     expect(applyServerMessage(s, { ...delta(7, []), epoch: 'other' }).kind).toBe('ignored');
     expect(names(s)).toEqual({ a: 2 });
   });
 
   it('keeps the rows through a resync until the fresh snapshot is complete', () => {
     const s = live([row('a', 1)]);
-    expect(applyServerMessage(s, { type: 'resync', id: 's', reason: 'slow' })).toEqual({ kind: 'resync', reason: 'slow' });
-    applyServerMessage(s, { type: 'snapshot', id: 's', epoch: 'e', seq: 9, table: 'T', rows: [row('b', 2)], last: false });
+    expect(applyServerMessage(s, { type: 'resync', id: 's', reason: 'slow' })).toEqual({
+      kind: 'resync',
+      reason: 'slow',
+    });
+    applyServerMessage(s, {
+      type: 'snapshot',
+      id: 's',
+      epoch: 'e',
+      seq: 9,
+      table: 'T',
+      rows: [row('b', 2)],
+      last: false,
+    });
     expect(names(s)).toEqual({ a: 1 });
     expect(applyServerMessage(s, delta(10, [])).kind).toBe('ignored');
     applyServerMessage(s, { type: 'snapshot', id: 's', epoch: 'e', seq: 9, table: 'T', rows: [], last: true });
@@ -76,7 +119,9 @@ describe('applyServerMessage', () => {
   it('resumes from its own cursor when the gateway still had the batches', () => {
     const s = live();
     applyServerMessage(s, delta(7, []));
-    expect(applyServerMessage(s, { type: 'subscribed', id: 's', epoch: 'e', seq: 12, resumed: true, tables: ['T'] })).toEqual({ kind: 'subscribed', resumed: true });
+    expect(
+      applyServerMessage(s, { type: 'subscribed', id: 's', epoch: 'e', seq: 12, resumed: true, tables: ['T'] }),
+    ).toEqual({ kind: 'subscribed', resumed: true });
     expect(s.cursor).toEqual({ epoch: 'e', seq: 7 });
     applyServerMessage(s, delta(8, [{ table: 'T', uuid: 'a', kind: 'modify', row: row('a', 5), columns: ['n'] }]));
     expect(names(s)).toEqual({ a: 5 });
@@ -92,7 +137,9 @@ describe('applyServerMessage', () => {
 
   it('fails on an error about the subscription', () => {
     const s = createSubscriptionState('s');
-    expect(applyServerMessage(s, { type: 'error', id: 's', error: { code: 'not_found', message: 'no such table' } }).kind).toBe('error');
+    expect(
+      applyServerMessage(s, { type: 'error', id: 's', error: { code: 'not_found', message: 'no such table' } }).kind,
+    ).toBe('error');
     expect(s.phase).toBe('failed');
     expect(s.error?.code).toBe('not_found');
   });

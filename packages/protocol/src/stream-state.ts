@@ -90,7 +90,7 @@ export function applyServerMessage(state: SubscriptionState, msg: ServerMessage)
         for (const t of state.tables) state.staging.set(t, new Map());
       }
       let rows = state.staging.get(msg.table);
-      if (!rows) state.staging.set(msg.table, (rows = new Map()));
+      if (!rows) state.staging.set(msg.table, (rows = new Map<string, WireRow>()));
       for (const r of msg.rows) rows.set(uuidOf(r), r);
       if (!msg.last) return { kind: 'snapshot-chunk', table: msg.table, rows: msg.rows.length };
       state.rows = state.staging;
@@ -101,12 +101,14 @@ export function applyServerMessage(state: SubscriptionState, msg: ServerMessage)
     }
     case 'delta': {
       if (state.phase !== 'live') return { kind: 'ignored', reason: `delta while ${state.phase}` };
-      if (state.cursor && msg.epoch !== state.cursor.epoch) return { kind: 'ignored', reason: 'delta from another epoch' };
-      if (state.cursor && msg.seq <= state.cursor.seq) return { kind: 'ignored', reason: `delta ${msg.seq} already applied` };
+      if (state.cursor && msg.epoch !== state.cursor.epoch)
+        return { kind: 'ignored', reason: 'delta from another epoch' };
+      if (state.cursor && msg.seq <= state.cursor.seq)
+        return { kind: 'ignored', reason: `delta ${msg.seq} already applied` };
       const changes: AppliedChange[] = [];
       for (const c of msg.changes) {
         let rows = state.rows.get(c.table);
-        if (!rows) state.rows.set(c.table, (rows = new Map()));
+        if (!rows) state.rows.set(c.table, (rows = new Map<string, WireRow>()));
         const old = rows.get(c.uuid) ?? c.old;
         const applied: AppliedChange = { table: c.table, uuid: c.uuid, kind: c.kind };
         if (old) applied.old = old;

@@ -64,9 +64,14 @@ describe('parseClientMessage', () => {
     const deep = (n: number): string => '['.repeat(n) + ']'.repeat(n);
     expect(violation(`{"type":"ping","data":${deep(6000)}}`)).toMatch(/nested more than 32 levels/);
     expect(violation(`{"type":${deep(6000)}}`)).toMatch(/nested more than 32 levels/);
-    expect(violation(`{"type":"subscribe","id":"a","remote":"r","db":"d","where":{"T":${deep(100)}}}`)).toMatch(/nested/);
+    expect(violation(`{"type":"subscribe","id":"a","remote":"r","db":"d","where":{"T":${deep(100)}}}`)).toMatch(
+      /nested/,
+    );
     // Brackets inside strings are not nesting.
-    expect(parseClientMessage(`{"type":"ping","data":"${'['.repeat(100)}"}`)).toEqual({ type: 'ping', data: '['.repeat(100) });
+    expect(parseClientMessage(`{"type":"ping","data":"${'['.repeat(100)}"}`)).toEqual({
+      type: 'ping',
+      data: '['.repeat(100),
+    });
   });
 
   it.each([
@@ -77,13 +82,33 @@ describe('parseClientMessage', () => {
     ['subscribe without remote', '{"type":"subscribe","id":"a","db":"d"}', /"remote"/],
     ['an empty id', '{"type":"subscribe","id":"","remote":"r","db":"d"}', /"id"/],
     ['an over-long id', `{"type":"unsubscribe","id":"${'x'.repeat(129)}"}`, /at most 128/],
-    ['tables that are not names', '{"type":"subscribe","id":"a","remote":"r","db":"d","tables":[1]}', /"tables" must be an array/],
-    ['columns that are not an array', '{"type":"subscribe","id":"a","remote":"r","db":"d","columns":{"T":"name"}}', /"columns.T"/],
-    ['where that is not by table', '{"type":"subscribe","id":"a","remote":"r","db":"d","where":[["a","==",1]]}', /keyed by table/],
-    ['where conditions that are not a list', '{"type":"subscribe","id":"a","remote":"r","db":"d","where":{"T":{}}}', /array of at most/],
+    [
+      'tables that are not names',
+      '{"type":"subscribe","id":"a","remote":"r","db":"d","tables":[1]}',
+      /"tables" must be an array/,
+    ],
+    [
+      'columns that are not an array',
+      '{"type":"subscribe","id":"a","remote":"r","db":"d","columns":{"T":"name"}}',
+      /"columns.T"/,
+    ],
+    [
+      'where that is not by table',
+      '{"type":"subscribe","id":"a","remote":"r","db":"d","where":[["a","==",1]]}',
+      /keyed by table/,
+    ],
+    [
+      'where conditions that are not a list',
+      '{"type":"subscribe","id":"a","remote":"r","db":"d","where":{"T":{}}}',
+      /array of at most/,
+    ],
     ['an unknown field', '{"type":"subscribe","id":"a","remote":"r","db":"d","tabels":[]}', /no field "tabels"/],
     ['a bad since', '{"type":"subscribe","id":"a","remote":"r","db":"d","since":{"epoch":"e","seq":-1}}', /"since"/],
-    ['a non-boolean snapshot flag', '{"type":"subscribe","id":"a","remote":"r","db":"d","snapshot":"false"}', /"snapshot" must be true or false/],
+    [
+      'a non-boolean snapshot flag',
+      '{"type":"subscribe","id":"a","remote":"r","db":"d","snapshot":"false"}',
+      /"snapshot" must be true or false/,
+    ],
     ['extra fields on unsubscribe', '{"type":"unsubscribe","id":"a","x":1}', /no field "x"/],
   ])('refuses %s', (_what, text, message) => {
     expect(violation(text)).toMatch(message);
@@ -101,9 +126,14 @@ describe('parseClientMessage', () => {
 
 describe('encoders', () => {
   it('a snapshot chunk encoded from row text parses back to the message', () => {
-    const rows = [{ _uuid: ['uuid', '8a4f4c1e-5c62-4a40-a1b3-5b2c6f0a9e01'], name: 'a "quoted" name', tag: 9007199254740993n }];
+    const rows = [
+      { _uuid: ['uuid', '8a4f4c1e-5c62-4a40-a1b3-5b2c6f0a9e01'], name: 'a "quoted" name', tag: 9007199254740993n },
+    ];
     const head: Omit<SnapshotMessage, 'type' | 'rows'> = { id: 'x"y', epoch: 'e', seq: 3, table: 'T', last: true };
-    const text = encodeSnapshot(head, rows.map((r) => stringifyJson(r)));
+    const text = encodeSnapshot(
+      head,
+      rows.map((r) => stringifyJson(r)),
+    );
     expect(parseServerMessage(text)).toEqual({ type: 'snapshot', ...head, rows });
   });
 
@@ -117,7 +147,14 @@ describe('encoders', () => {
       resync: true,
       changes: [
         { table: 'T', uuid: 'u1', kind: 'insert', row: { _uuid: ['uuid', 'u1'], n: 1 } },
-        { table: 'T', uuid: 'u2', kind: 'modify', row: { _uuid: ['uuid', 'u2'], n: 2 }, columns: ['n'], old: { _uuid: ['uuid', 'u2'], n: 1 } },
+        {
+          table: 'T',
+          uuid: 'u2',
+          kind: 'modify',
+          row: { _uuid: ['uuid', 'u2'], n: 2 },
+          columns: ['n'],
+          old: { _uuid: ['uuid', 'u2'], n: 1 },
+        },
         { table: 'T', uuid: 'u3', kind: 'delete', old: { _uuid: ['uuid', 'u3'], n: 3 } },
       ],
     };
@@ -146,15 +183,38 @@ describe('encoders', () => {
       {
         type: 'status',
         id: 's',
-        remotes: [{ name: 'nb', remote: 'unix:/x', status: 'connected', databases: ['OVN_Northbound'], clustered: false, member: 'unix:/x' }],
-        databases: [{ remote: 'nb', db: 'OVN_Northbound', state: 'live', epoch: 'e', seq: 4, bucketMs: 10_000, tables: [{ name: 'ACL', rows: 3, changes: [0, 2] }] }],
+        remotes: [
+          {
+            name: 'nb',
+            remote: 'unix:/x',
+            status: 'connected',
+            databases: ['OVN_Northbound'],
+            clustered: false,
+            member: 'unix:/x',
+          },
+        ],
+        databases: [
+          {
+            remote: 'nb',
+            db: 'OVN_Northbound',
+            state: 'live',
+            epoch: 'e',
+            seq: 4,
+            bucketMs: 10_000,
+            tables: [{ name: 'ACL', rows: 3, changes: [0, 2] }],
+          },
+        ],
       },
     ];
     for (const m of msgs) expect(parseServerMessage(encodeServerMessage(m))).toEqual(m);
   });
 
   it('refuses gateway messages of the wrong shape', () => {
-    expect(() => parseServerMessage('{"type":"delta","id":"a","epoch":"e","seq":1,"time":1,"changes":[{"table":"T","uuid":"u","kind":"modify"}]}')).toThrow(ServerMessageError);
+    expect(() =>
+      parseServerMessage(
+        '{"type":"delta","id":"a","epoch":"e","seq":1,"time":1,"changes":[{"table":"T","uuid":"u","kind":"modify"}]}',
+      ),
+    ).toThrow(ServerMessageError);
     expect(() => parseServerMessage('{"type":"error","error":{"code":"nope","message":"x"}}')).toThrow(/code, message/);
     expect(() => parseServerMessage('{"type":"what"}')).toThrow(/unknown type/);
   });

@@ -138,13 +138,7 @@ export interface PongMessage {
 }
 
 export type ServerMessage =
-  | SubscribedMessage
-  | SnapshotMessage
-  | DeltaMessage
-  | ResyncMessage
-  | StatusMessage
-  | ErrorMessage
-  | PongMessage;
+  SubscribedMessage | SnapshotMessage | DeltaMessage | ResyncMessage | StatusMessage | ErrorMessage | PongMessage;
 
 /** The subprotocol a client offers; a token travels as a second one, `bearer.<token>`. */
 export const STREAM_PROTOCOL = 'ovsdb-web.v1';
@@ -175,7 +169,8 @@ export class ProtocolViolation extends Error {
 type Fields = Readonly<Record<string, Json>>;
 
 function parseObject(text: string, maxDepth: number): JsonObject {
-  if (findDepthExcess(text, maxDepth) >= 0) throw new ProtocolViolation(`message is nested more than ${maxDepth} levels deep`);
+  if (findDepthExcess(text, maxDepth) >= 0)
+    throw new ProtocolViolation(`message is nested more than ${maxDepth} levels deep`);
   let msg: Json;
   try {
     msg = parseJson(text);
@@ -196,7 +191,11 @@ function name(m: Fields, key: string, max: number, what: string, id?: string): s
 }
 
 function stringList(v: Json, key: string, max: number, id: string): string[] {
-  if (!Array.isArray(v) || v.length > max || !v.every((t) => typeof t === 'string' && t.length <= CLIENT_MESSAGE_LIMITS.maxNameLength)) {
+  if (
+    !Array.isArray(v) ||
+    v.length > max ||
+    !v.every((t) => typeof t === 'string' && t.length <= CLIENT_MESSAGE_LIMITS.maxNameLength)
+  ) {
     throw new ProtocolViolation(`"${key}" must be an array of at most ${max} names`, id);
   }
   return v as string[];
@@ -204,7 +203,8 @@ function stringList(v: Json, key: string, max: number, id: string): string[] {
 
 function byTable(v: Json, key: string, id: string): JsonObject {
   if (!isJsonObject(v)) throw new ProtocolViolation(`subscribe "${key}" must be an object keyed by table`, id);
-  if (Object.keys(v).length > CLIENT_MESSAGE_LIMITS.maxTables) throw new ProtocolViolation(`subscribe "${key}" names too many tables`, id);
+  if (Object.keys(v).length > CLIENT_MESSAGE_LIMITS.maxTables)
+    throw new ProtocolViolation(`subscribe "${key}" names too many tables`, id);
   return v;
 }
 
@@ -215,7 +215,18 @@ function bool(m: Fields, key: string, id: string): boolean | undefined {
   return v;
 }
 
-const SUBSCRIBE_KEYS = new Set(['type', 'id', 'remote', 'db', 'tables', 'where', 'columns', 'since', 'snapshot', 'old']);
+const SUBSCRIBE_KEYS = new Set([
+  'type',
+  'id',
+  'remote',
+  'db',
+  'tables',
+  'where',
+  'columns',
+  'since',
+  'snapshot',
+  'old',
+]);
 
 /**
  * A client message, checked field by field: unknown fields, wrong types, over-long names and over-deep
@@ -226,12 +237,14 @@ export function parseClientMessage(text: string): ClientMessage {
   const m = parseObject(text, CLIENT_MESSAGE_LIMITS.maxDepth);
   switch (m.type) {
     case 'ping':
-      for (const k of Object.keys(m)) if (k !== 'type' && k !== 'data') throw new ProtocolViolation(`ping has no field "${k}"`);
+      for (const k of Object.keys(m))
+        if (k !== 'type' && k !== 'data') throw new ProtocolViolation(`ping has no field "${k}"`);
       return m.data === undefined ? { type: 'ping' } : { type: 'ping', data: m.data };
     case 'unsubscribe':
     case 'subscribe-status': {
       const id = name(m, 'id', CLIENT_MESSAGE_LIMITS.maxIdLength, m.type);
-      for (const k of Object.keys(m)) if (k !== 'type' && k !== 'id') throw new ProtocolViolation(`${m.type} has no field "${k}"`, id);
+      for (const k of Object.keys(m))
+        if (k !== 'type' && k !== 'id') throw new ProtocolViolation(`${m.type} has no field "${k}"`, id);
       return { type: m.type, id };
     }
     case 'subscribe':
@@ -245,7 +258,8 @@ export function parseClientMessage(text: string): ClientMessage {
 
 function parseSubscribe(m: JsonObject): SubscribeMessage {
   const id = name(m, 'id', CLIENT_MESSAGE_LIMITS.maxIdLength, 'subscribe');
-  for (const k of Object.keys(m)) if (!SUBSCRIBE_KEYS.has(k)) throw new ProtocolViolation(`subscribe has no field "${k.slice(0, 64)}"`, id);
+  for (const k of Object.keys(m))
+    if (!SUBSCRIBE_KEYS.has(k)) throw new ProtocolViolation(`subscribe has no field "${k.slice(0, 64)}"`, id);
   const msg: SubscribeMessage = {
     type: 'subscribe',
     id,
@@ -257,7 +271,10 @@ function parseSubscribe(m: JsonObject): SubscribeMessage {
     const where: Record<string, WireCondition[]> = {};
     for (const [table, conds] of Object.entries(byTable(m.where, 'where', id))) {
       if (!Array.isArray(conds) || conds.length > CLIENT_MESSAGE_LIMITS.maxConditions) {
-        throw new ProtocolViolation(`subscribe "where" for ${table} must be an array of at most ${CLIENT_MESSAGE_LIMITS.maxConditions} conditions`, id);
+        throw new ProtocolViolation(
+          `subscribe "where" for ${table} must be an array of at most ${CLIENT_MESSAGE_LIMITS.maxConditions} conditions`,
+          id,
+        );
       }
       // Shapes are judged against the table schema when the subscription is made.
       where[table] = conds as WireCondition[];
@@ -273,7 +290,14 @@ function parseSubscribe(m: JsonObject): SubscribeMessage {
   }
   if (m.since !== undefined) {
     const s = m.since;
-    if (!isJsonObject(s) || typeof s.epoch !== 'string' || s.epoch.length > 64 || typeof s.seq !== 'number' || !Number.isSafeInteger(s.seq) || s.seq < 0) {
+    if (
+      !isJsonObject(s) ||
+      typeof s.epoch !== 'string' ||
+      s.epoch.length > 64 ||
+      typeof s.seq !== 'number' ||
+      !Number.isSafeInteger(s.seq) ||
+      s.seq < 0
+    ) {
       throw new ProtocolViolation('subscribe "since" must be {"epoch": string, "seq": non-negative integer}', id);
     }
     msg.since = { epoch: s.epoch, seq: s.seq };
@@ -299,35 +323,60 @@ export class ServerMessageError extends Error {
   override readonly name = 'ServerMessageError';
 }
 
-function need<T extends Json>(ok: boolean, v: Json | undefined, what: string): T {
+function need(ok: boolean, what: string): asserts ok {
   if (!ok) throw new ServerMessageError(`gateway message: ${what}`);
-  return v as T;
+}
+
+/** A value of unknown shape in an error message: strings as they are, anything else as JSON. */
+function shown(v: Json | undefined): string {
+  return v === undefined ? 'undefined' : typeof v === 'string' ? v : stringifyJson(v);
 }
 
 function str(m: JsonObject, k: string): string {
   const v = m[k];
-  return need(typeof v === 'string', v, `"${k}" must be a string`);
+  need(typeof v === 'string', `"${k}" must be a string`);
+  return v;
 }
 
 function int(m: JsonObject, k: string): number {
   const v = m[k];
-  return need(typeof v === 'number' && Number.isSafeInteger(v), v, `"${k}" must be an integer`);
+  need(typeof v === 'number' && Number.isSafeInteger(v), `"${k}" must be an integer`);
+  return v;
+}
+
+function flag(m: JsonObject, k: string): boolean {
+  const v = m[k];
+  need(typeof v === 'boolean', `"${k}" must be a boolean`);
+  return v;
+}
+
+function names(m: JsonObject, k: string): string[] {
+  const v = m[k];
+  need(Array.isArray(v) && v.every((x) => typeof x === 'string'), `"${k}" must be names`);
+  return v;
 }
 
 function rows(v: Json | undefined, what: string): WireRow[] {
-  if (!Array.isArray(v) || !v.every(isJsonObject)) throw new ServerMessageError(`gateway message: ${what} must be an array of rows`);
+  if (!Array.isArray(v) || !v.every(isJsonObject))
+    throw new ServerMessageError(`gateway message: ${what} must be an array of rows`);
   return v as WireRow[];
 }
 
 function rowDelta(c: Json): RowDelta {
   if (!isJsonObject(c)) throw new ServerMessageError('gateway message: a change must be an object');
   const kind = c.kind;
-  if (kind !== 'insert' && kind !== 'modify' && kind !== 'delete') throw new ServerMessageError(`gateway message: unknown change kind ${String(kind)}`);
+  if (kind !== 'insert' && kind !== 'modify' && kind !== 'delete')
+    throw new ServerMessageError(`gateway message: unknown change kind ${shown(kind)}`);
   const d: RowDelta = { table: str(c, 'table'), uuid: str(c, 'uuid'), kind };
-  if (c.row !== undefined) d.row = need<WireRow>(isJsonObject(c.row), c.row, '"row" must be an object');
-  else if (kind !== 'delete') throw new ServerMessageError(`gateway message: a ${kind} change needs its row`);
-  if (c.columns !== undefined) d.columns = need<string[]>(Array.isArray(c.columns) && c.columns.every((x) => typeof x === 'string'), c.columns, '"columns" must be names');
-  if (c.old !== undefined) d.old = need<WireRow>(isJsonObject(c.old), c.old, '"old" must be an object');
+  if (c.row !== undefined) {
+    need(isJsonObject(c.row), '"row" must be an object');
+    d.row = c.row as WireRow;
+  } else if (kind !== 'delete') throw new ServerMessageError(`gateway message: a ${kind} change needs its row`);
+  if (c.columns !== undefined) d.columns = names(c, 'columns');
+  if (c.old !== undefined) {
+    need(isJsonObject(c.old), '"old" must be an object');
+    d.old = c.old as WireRow;
+  }
   return d;
 }
 
@@ -336,14 +385,16 @@ const PROBLEMS: readonly string[] = ['unreachable', 'auth', 'tls', 'not_leader',
 const DB_STATES: readonly string[] = ['syncing', 'live', 'resyncing', 'offline'];
 
 function strings(v: Json | undefined, what: string): string[] {
-  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw new ServerMessageError(`gateway message: ${what} must be strings`);
-  return v as string[];
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string'))
+    throw new ServerMessageError(`gateway message: ${what} must be strings`);
+  return v;
 }
 
 function remoteStatus(j: Json): RemoteStatus {
   if (!isJsonObject(j)) throw new ServerMessageError('gateway message: a remote status must be an object');
   const status = str(j, 'status');
-  if (!CONNECTION_STATES.includes(status)) throw new ServerMessageError(`gateway message: unknown remote status ${status}`);
+  if (!CONNECTION_STATES.includes(status))
+    throw new ServerMessageError(`gateway message: unknown remote status ${status}`);
   const r: RemoteStatus = {
     name: str(j, 'name'),
     remote: str(j, 'remote'),
@@ -354,7 +405,8 @@ function remoteStatus(j: Json): RemoteStatus {
   if (typeof j.member === 'string') r.member = j.member;
   if (typeof j.leader === 'string') r.leader = j.leader;
   if (typeof j.lastError === 'string') r.lastError = j.lastError;
-  if (typeof j.problem === 'string' && PROBLEMS.includes(j.problem)) r.problem = j.problem as NonNullable<RemoteStatus['problem']>;
+  if (typeof j.problem === 'string' && PROBLEMS.includes(j.problem))
+    r.problem = j.problem as NonNullable<RemoteStatus['problem']>;
   return r;
 }
 
@@ -374,8 +426,9 @@ function databaseStats(j: Json): DatabaseStats {
     tables: tables.map((t) => {
       if (!isJsonObject(t)) throw new ServerMessageError('gateway message: table stats must be an object');
       const changes = t.changes;
-      if (!Array.isArray(changes) || !changes.every((n) => typeof n === 'number')) throw new ServerMessageError('gateway message: "changes" must be numbers');
-      return { name: str(t, 'name'), rows: int(t, 'rows'), changes: changes as number[] };
+      if (!Array.isArray(changes) || !changes.every((n) => typeof n === 'number'))
+        throw new ServerMessageError('gateway message: "changes" must be numbers');
+      return { name: str(t, 'name'), rows: int(t, 'rows'), changes: changes };
     }),
   };
 }
@@ -396,8 +449,8 @@ export function parseServerMessage(text: string): ServerMessage {
         id: str(m, 'id'),
         epoch: str(m, 'epoch'),
         seq: int(m, 'seq'),
-        resumed: need<boolean>(typeof m.resumed === 'boolean', m.resumed, '"resumed" must be a boolean'),
-        tables: need<string[]>(Array.isArray(m.tables) && m.tables.every((t) => typeof t === 'string'), m.tables, '"tables" must be names'),
+        resumed: flag(m, 'resumed'),
+        tables: names(m, 'tables'),
       };
     case 'snapshot':
       return {
@@ -407,12 +460,19 @@ export function parseServerMessage(text: string): ServerMessage {
         seq: int(m, 'seq'),
         table: str(m, 'table'),
         rows: rows(m.rows, '"rows"'),
-        last: need<boolean>(typeof m.last === 'boolean', m.last, '"last" must be a boolean'),
+        last: flag(m, 'last'),
       };
     case 'delta': {
       const changes = m.changes;
       if (!Array.isArray(changes)) throw new ServerMessageError('gateway message: "changes" must be an array');
-      const d: DeltaMessage = { type: 'delta', id: str(m, 'id'), epoch: str(m, 'epoch'), seq: int(m, 'seq'), time: int(m, 'time'), changes: changes.map(rowDelta) };
+      const d: DeltaMessage = {
+        type: 'delta',
+        id: str(m, 'id'),
+        epoch: str(m, 'epoch'),
+        seq: int(m, 'seq'),
+        time: int(m, 'time'),
+        changes: changes.map(rowDelta),
+      };
       if (m.resync === true) d.resync = true;
       return d;
     }
@@ -421,12 +481,19 @@ export function parseServerMessage(text: string): ServerMessage {
     case 'status': {
       const remotes = m.remotes;
       const databases = m.databases;
-      if (!Array.isArray(remotes) || !Array.isArray(databases)) throw new ServerMessageError('gateway message: "remotes" and "databases" must be arrays');
-      return { type: 'status', id: str(m, 'id'), remotes: remotes.map(remoteStatus), databases: databases.map(databaseStats) };
+      if (!Array.isArray(remotes) || !Array.isArray(databases))
+        throw new ServerMessageError('gateway message: "remotes" and "databases" must be arrays');
+      return {
+        type: 'status',
+        id: str(m, 'id'),
+        remotes: remotes.map(remoteStatus),
+        databases: databases.map(databaseStats),
+      };
     }
     case 'error': {
       const e = m.error;
-      if (!isJsonObject(e) || !isErrorCode(e.code) || typeof e.message !== 'string') throw new ServerMessageError('gateway message: "error" must be {code, message}');
+      if (!isJsonObject(e) || !isErrorCode(e.code) || typeof e.message !== 'string')
+        throw new ServerMessageError('gateway message: "error" must be {code, message}');
       const error: ErrorInfo = { code: e.code, message: e.message };
       if (e.details !== undefined) error.details = e.details;
       return m.id === undefined ? { type: 'error', error } : { type: 'error', id: str(m, 'id'), error };
@@ -434,7 +501,7 @@ export function parseServerMessage(text: string): ServerMessage {
     case 'pong':
       return m.data === undefined ? { type: 'pong' } : { type: 'pong', data: m.data };
     default:
-      throw new ServerMessageError(`gateway message of unknown type ${String(m.type)}`);
+      throw new ServerMessageError(`gateway message of unknown type ${shown(m.type)}`);
   }
 }
 

@@ -8,7 +8,21 @@ import { CliUsageError, parseCli, runCli } from './cli.js';
 
 describe('ovsdb-embedded', () => {
   it('parses schemas, remotes, a db file and read-only mode', () => {
-    expect(parseCli(['--schema', 'a.ovsschema', '--schema=b.ovsschema', '--remote', 'punix:/tmp/x.sock', '--remote=ptcp:6641', '--remote', 'ptcp:0:0.0.0.0', '--db-file', 'db.log', '--read-only'])).toEqual({
+    expect(
+      parseCli([
+        '--schema',
+        'a.ovsschema',
+        '--schema=b.ovsschema',
+        '--remote',
+        'punix:/tmp/x.sock',
+        '--remote=ptcp:6641',
+        '--remote',
+        'ptcp:0:0.0.0.0',
+        '--db-file',
+        'db.log',
+        '--read-only',
+      ]),
+    ).toEqual({
       schemas: ['a.ovsschema', 'b.ovsschema'],
       files: [],
       remotes: [
@@ -27,7 +41,9 @@ describe('ovsdb-embedded', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ovsdb-cli-'));
     const sock = join(dir, 'nb.sock');
     const lines: string[] = [];
-    const server = await runCli(['--schema', '/usr/share/ovn/ovn-nb.ovsschema', '--remote', `punix:${sock}`], (l) => lines.push(l));
+    const server = await runCli(['--schema', '/usr/share/ovn/ovn-nb.ovsschema', '--remote', `punix:${sock}`], (l) =>
+      lines.push(l),
+    );
     try {
       expect(lines).toEqual(['serving database OVN_Northbound', `listening on unix:${sock}`]);
       const client = await OvsdbClient.connect(`unix:${sock}`);

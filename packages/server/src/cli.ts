@@ -87,7 +87,10 @@ export function parseCli(argv: readonly string[]): CliOptions {
 }
 
 /** Start a server as the options say; resolves with it once it listens. Prints the remotes it serves. */
-export async function runCli(argv: readonly string[], log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<OvsdbServer> {
+export async function runCli(
+  argv: readonly string[],
+  log: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+): Promise<OvsdbServer> {
   const opts = parseCli(argv);
   const server = new OvsdbServer({
     readOnly: opts.readOnly,

@@ -15,12 +15,21 @@
 import {
   OvsdbError,
   datumEquals,
+  isMapDatum,
   type Atom,
   type ColumnSchema,
   type Datum,
   type Row,
 } from '@ovsdb-web/client';
-import { compareDatums, forEachRef, indexKey, newUuid, strongRefChanges, type RowChange, type TableStore } from './database.js';
+import {
+  compareDatums,
+  forEachRef,
+  indexKey,
+  newUuid,
+  strongRefChanges,
+  type RowChange,
+  type TableStore,
+} from './database.js';
 import type { TxnRow, TxnState } from './txn-state.js';
 import { datumText } from './wire.js';
 
@@ -43,8 +52,8 @@ export function precommit(txn: TxnState): RowChange[] | OvsdbError {
 
 /** Visit every live transaction row, including rows added while visiting. */
 function forEachRow(txn: TxnState, fn: (tr: TxnRow) => OvsdbError | undefined): OvsdbError | undefined {
-  for (let i = 0; i < txn.order.length; i++) {
-    const tr = txn.order[i] as TxnRow;
+  // An array iterator reads the length at every step, so rows pushed while visiting are visited too.
+  for (const tr of txn.order) {
     if (tr.dropped) continue;
     const err = fn(tr);
     if (err) return err;
@@ -96,7 +105,7 @@ function updateRefCounts(txn: TxnState): OvsdbError | undefined {
       const { removed, added } = strongRefChanges(col, before, after);
       for (const [t, u] of removed) adjust(txn, tr, t, u, -1);
       for (const [t, u] of added) {
-        if (!adjust(txn, tr, t, u, +1)) return refIntegrityError(tr, col, u, t);
+        if (!adjust(txn, tr, t, u, 1)) return refIntegrityError(tr, col, u, t);
       }
     }
     return undefined;
@@ -141,7 +150,7 @@ function deleteGarbage(txn: TxnState, tr: TxnRow): void {
       if (u === tr.uuid) return;
       const ts = txn.db.table(t);
       const target = ts === undefined ? undefined : txn.findOrMake(ts, u);
-      if (target === undefined || target.new === undefined) return;
+      if (target?.new === undefined) return;
       target.nRefs -= 1;
       if (target.nRefs === 0) deleteGarbage(txn, target);
     });
@@ -196,18 +205,18 @@ function removeDanglingWeakRefs(txn: TxnState, tr: TxnRow): OvsdbError | undefin
     const type = col.type;
     const keyTable = type.key.refType === 'weak' ? txn.db.table(type.key.refTable as string) : undefined;
     const valueTable = type.value?.refType === 'weak' ? txn.db.table(type.value.refTable as string) : undefined;
-    let zero = false;
+    let zerosDropped = 0; // a number, not a flag: TypeScript does not see the closure below set a flag
     const alive = (table: TableStore | undefined, a: Atom): boolean => {
       if (table === undefined || typeof a !== 'string') return true;
       if (a === tr.uuid && table === tr.table) return true;
       if (txn.get(table, a) !== undefined) return true;
-      if (a === ZERO_UUID) zero = true;
+      if (a === ZERO_UUID) zerosDropped++;
       return false;
     };
     let next: Datum;
     let before: number;
     let after: number;
-    if (d instanceof Map) {
+    if (isMapDatum(d)) {
       before = d.size;
       const m = new Map<Atom, Atom>();
       for (const [k, v] of d) if (alive(keyTable, k) && alive(valueTable, v)) m.set(k, v);
@@ -228,7 +237,7 @@ function removeDanglingWeakRefs(txn: TxnState, tr: TxnRow): OvsdbError | undefin
     (tr.changed ??= new Set()).add(col.name);
     if (after < type.min) {
       txn.setNew(tr, row);
-      if (zero && tr.old === undefined) {
+      if (zerosDropped > 0 && tr.old === undefined) {
         return new OvsdbError(
           'constraint violation',
           `Weak reference column "${col.name}" in "${tr.table.name}" row ${tr.uuid} (inserted within this transaction) contained all-zeros UUID (probably as the default value for this column) but deleting this value caused a constraint volation because this column is not allowed to be empty.`,
@@ -255,7 +264,7 @@ function checkIndexes(txn: TxnState): OvsdbError | undefined {
     for (const index of tr.table.indexes) {
       const key = indexKey(row, index.columns);
       let mine = seen.get(index);
-      if (mine === undefined) seen.set(index, (mine = new Map()));
+      if (mine === undefined) seen.set(index, (mine = new Map<string, TxnRow>()));
       const other = mine.get(key);
       if (other !== undefined) return indexClash(txn, index.columns, describeTxnRow(other), describeTxnRow(tr));
       const committed = index.rows.get(key);
@@ -309,7 +318,7 @@ function compareRows(table: TableStore, a: Row, b: Row): number {
 
 function clashRowText(_txn: TxnState, columns: readonly ColumnSchema[], r: ClashRow): string {
   const tr = r.txn;
-  if (tr === undefined || tr.changed === undefined || tr.changed.size === 0) {
+  if (tr?.changed === undefined || tr.changed.size === 0) {
     return 'existed in the database before this transaction and was not modified by the transaction.';
   }
   if (tr.old === undefined) return 'was inserted by this transaction.';

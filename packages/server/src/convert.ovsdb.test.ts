@@ -222,7 +222,9 @@ function mask(v: Json): Json {
  */
 function rowsUnordered(v: Json): Json {
   const text = JSON.stringify(v);
-  const m = /First row, with UUID ([0-9a-f-]{36}), (.*?)\. {2}Second row, with UUID ([0-9a-f-]{36}), (.*?)\./.exec(text);
+  const m = /First row, with UUID ([0-9a-f-]{36}), (.*?)\. {2}Second row, with UUID ([0-9a-f-]{36}), (.*?)\./.exec(
+    text,
+  );
   if (m === null) return v;
   const rows = [`${m[1]} ${m[2]}`, `${m[3]} ${m[4]}`].sort();
   return JSON.parse(text.replace(m[0], `rows: ${rows.join('; ')}.`)) as Json;

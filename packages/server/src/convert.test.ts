@@ -124,7 +124,9 @@ describe('convert on a server with a log file', () => {
 
       const second = new OvsdbServer({ storage: { path } });
       second.addDatabase(schema);
-      const [r] = second.transact(DB, [{ op: 'select', table: 'Logical_Switch', where: [], columns: ['name', 'extra'] }]);
+      const [r] = second.transact(DB, [
+        { op: 'select', table: 'Logical_Switch', where: [], columns: ['name', 'extra'] },
+      ]);
       expect(r).toEqual({ rows: [{ name: 'sw0', extra: 'e' }] });
       await second.close();
     } finally {

@@ -14,6 +14,7 @@ import {
   compareAtoms,
   datumEquals,
   defaultDatum,
+  isMapDatum,
   type Atom,
   type ColumnSchema,
   type ColumnType,
@@ -75,7 +76,9 @@ export class TableStore {
   ) {
     this.name = schema.name;
     this.columnOrder = serverColumnOrder([...schema.columns.keys()]);
-    this.columns = this.columnOrder.filter((n) => schema.columns.has(n)).map((n) => schema.columns.get(n) as ColumnSchema);
+    this.columns = this.columnOrder
+      .filter((n) => schema.columns.has(n))
+      .map((n) => schema.columns.get(n) as ColumnSchema);
     this.indexes = schema.indexes.map((names) => ({
       columns: names.map((n) => schema.columns.get(n) as ColumnSchema),
       rows: new Map<string, string>(),
@@ -161,7 +164,7 @@ export class Database {
       if (before === after) continue;
       const { removed, added } = strongRefChanges(col, before, after);
       for (const [t, u] of removed) this.adjustStrong(t, u, ch.uuid, -1);
-      for (const [t, u] of added) this.adjustStrong(t, u, ch.uuid, +1);
+      for (const [t, u] of added) this.adjustStrong(t, u, ch.uuid, 1);
     }
     if (weak.length === 0) return;
     let changed = ch.old === undefined || ch.new === undefined;
@@ -212,7 +215,7 @@ export class Database {
  */
 function defaultViolation(type: ColumnType, d: Datum): OvsdbError | undefined {
   try {
-    if (d instanceof Map) {
+    if (isMapDatum(d)) {
       if (d.size !== 1) return undefined;
       for (const [k, v] of d) {
         checkAtom(type.key, k);
@@ -295,7 +298,7 @@ function refsIn(col: ColumnSchema, d: Datum): [string, string][] {
 function refsRemoved(col: ColumnSchema, a: Datum | undefined, b: Datum | undefined): [string, string][] {
   if (a === undefined) return [];
   if (b === undefined) return refsIn(col, a);
-  if (a instanceof Map && b instanceof Map) {
+  if (isMapDatum(a) && isMapDatum(b)) {
     const valueType = { key: col.type.value ?? col.type.key, min: 1, max: 1 };
     const gone = new Map<Atom, Atom>();
     for (const [k, v] of a) {
@@ -306,7 +309,10 @@ function refsRemoved(col: ColumnSchema, a: Datum | undefined, b: Datum | undefin
   }
   const sa: readonly Atom[] = Array.isArray(a) ? (a as readonly Atom[]) : [a as Atom];
   const inB = new Set<Atom>(Array.isArray(b) ? (b as readonly Atom[]) : [b as Atom]);
-  return refsIn(col, sa.filter((x) => !inB.has(x)));
+  return refsIn(
+    col,
+    sa.filter((x) => !inB.has(x)),
+  );
 }
 
 /**
@@ -394,7 +400,7 @@ function atomKey(a: Atom): string {
 
 /** A string key for a datum, equal exactly for equal datums of one column type. */
 export function datumKey(d: Datum): string {
-  if (d instanceof Map) {
+  if (isMapDatum(d)) {
     let s = '{';
     for (const [k, v] of d) s += `${atomKey(k)}\u0000${atomKey(v)}\u0000`;
     return s;

@@ -49,14 +49,22 @@ function refArb(poolUuids: string[]): Arb<Json> {
 }
 
 function setArb(elem: Arb<Json>, min = 0, max = 3): Arb<Json> {
-  return fc.oneof(
-    { weight: 12, arbitrary: fc.uniqueArray(elem, { minLength: min, maxLength: max, selector: (v) => stringifyJson(v) }) },
-    { weight: 1, arbitrary: fc.array(elem, { minLength: min, maxLength: max }) },
-  ).map((items): Json => ['set', items]);
+  return fc
+    .oneof(
+      {
+        weight: 12,
+        arbitrary: fc.uniqueArray(elem, { minLength: min, maxLength: max, selector: (v) => stringifyJson(v) }),
+      },
+      { weight: 1, arbitrary: fc.array(elem, { minLength: min, maxLength: max }) },
+    )
+    .map((items): Json => ['set', items]);
 }
 
 const smallMap: Arb<Json> = fc
-  .uniqueArray(fc.tuple(fc.constantFrom('a', 'b', 'c'), fc.constantFrom('1', '2')), { maxLength: 3, selector: (p) => p[0] })
+  .uniqueArray(fc.tuple(fc.constantFrom('a', 'b', 'c'), fc.constantFrom('1', '2')), {
+    maxLength: 3,
+    selector: (p) => p[0],
+  })
   .map((pairs): Json => ['map', pairs]);
 
 const keySet: Arb<Json> = fc.uniqueArray(fc.constantFrom('a', 'b', 'c'), { maxLength: 2 }).map((k): Json => ['set', k]);
@@ -98,22 +106,43 @@ function opArb(gens: TableGen[], dbHasLocks = false): Arb<Json> {
             return op;
           }),
       },
-      { weight: 3, arbitrary: fc.record({ where: g.where, row: g.row }).map(({ where, row }): Json => ({ op: 'update', table: g.name, where, row })) },
+      {
+        weight: 3,
+        arbitrary: fc
+          .record({ where: g.where, row: g.row })
+          .map(({ where, row }): Json => ({ op: 'update', table: g.name, where, row })),
+      },
       {
         weight: 4,
-        arbitrary: fc.record({ where: g.where, mutations: g.mutations }).map(({ where, mutations }): Json => ({ op: 'mutate', table: g.name, where, mutations })),
+        arbitrary: fc
+          .record({ where: g.where, mutations: g.mutations })
+          .map(({ where, mutations }): Json => ({ op: 'mutate', table: g.name, where, mutations })),
       },
       { weight: 2, arbitrary: g.where.map((where): Json => ({ op: 'delete', table: g.name, where })) },
       {
         weight: 1,
         arbitrary: fc
-          .record({ where: g.where, columns: fc.option(fc.constantFrom<Json[]>(['_uuid', g.waitColumn], [g.waitColumn]), { nil: undefined }) }, { requiredKeys: ['where'] })
-          .map(({ where, columns }): Json => (columns === undefined ? { op: 'select', table: g.name, where } : { op: 'select', table: g.name, where, columns })),
+          .record(
+            {
+              where: g.where,
+              columns: fc.option(fc.constantFrom<Json[]>(['_uuid', g.waitColumn], [g.waitColumn]), { nil: undefined }),
+            },
+            { requiredKeys: ['where'] },
+          )
+          .map(({ where, columns }): Json =>
+            columns === undefined
+              ? { op: 'select', table: g.name, where }
+              : { op: 'select', table: g.name, where, columns },
+          ),
       },
       {
         weight: 1,
         arbitrary: fc
-          .record({ where: g.where, until: fc.constantFrom('==', '!='), values: fc.array(g.waitValue, { maxLength: 2 }) })
+          .record({
+            where: g.where,
+            until: fc.constantFrom('==', '!='),
+            values: fc.array(g.waitValue, { maxLength: 2 }),
+          })
           .map(({ where, until, values }): Json => ({
             op: 'wait',
             table: g.name,
@@ -132,10 +161,7 @@ function opArb(gens: TableGen[], dbHasLocks = false): Arb<Json> {
     fc.constant({ op: 'commit', durable: false }),
   ];
   if (dbHasLocks) misc.push(fc.constant({ op: 'assert', lock: 'nolock' }));
-  return fc.oneof(
-    { weight: 30, arbitrary: fc.oneof(...perTable) },
-    { weight: 1, arbitrary: fc.oneof(...misc) },
-  );
+  return fc.oneof({ weight: 30, arbitrary: fc.oneof(...perTable) }, { weight: 1, arbitrary: fc.oneof(...misc) });
 }
 
 function sequenceArb(gens: TableGen[], coherent: Arb<Json[]>): Arb<Json[][]> {
@@ -167,7 +193,10 @@ function nbGens(): TableGen[] {
   const addr = fc.constantFrom('00:00:00:00:00:01', '00:00:00:00:00:02 10.0.0.2', 'dynamic', 'router');
   const lsp = refArb(lspPool);
   const acl = refArb(aclPool);
-  const priority = fc.oneof({ weight: 6, arbitrary: fc.constantFrom(0, 100, 1001, 32767) }, { weight: 1, arbitrary: fc.constantFrom(40000, -1) });
+  const priority = fc.oneof(
+    { weight: 6, arbitrary: fc.constantFrom(0, 100, 1001, 32767) },
+    { weight: 1, arbitrary: fc.constantFrom(40000, -1) },
+  );
   const direction = fc.constantFrom('from-lport', 'to-lport');
   const action = fc.constantFrom('allow', 'drop', 'reject', 'allow-related');
   const aclRow = {
@@ -176,7 +205,10 @@ function nbGens(): TableGen[] {
     match: fc.constantFrom('1', 'ip4', 'outport == "p0"'),
     action: fc.oneof({ weight: 8, arbitrary: action }, { weight: 1, arbitrary: fc.constant('bogus') }),
     log: fc.boolean(),
-    name: fc.oneof({ weight: 6, arbitrary: fc.constantFrom<Json>('a1', 'x'.repeat(63), ['set', []]) }, { weight: 1, arbitrary: fc.constant('y'.repeat(64)) }),
+    name: fc.oneof(
+      { weight: 6, arbitrary: fc.constantFrom<Json>('a1', 'x'.repeat(63), ['set', []]) },
+      { weight: 1, arbitrary: fc.constant('y'.repeat(64)) },
+    ),
     severity: fc.constantFrom<Json>('alert', 'info', ['set', []]),
     external_ids: smallMap,
   };
@@ -192,9 +224,18 @@ function nbGens(): TableGen[] {
     {
       name: 'Logical_Switch',
       pool: lsPool,
-      row: rowArb({ name: lsName, ports: setArb(lsp), acls: setArb(acl, 0, 2), other_config: smallMap, external_ids: smallMap }),
+      row: rowArb({
+        name: lsName,
+        ports: setArb(lsp),
+        acls: setArb(acl, 0, 2),
+        other_config: smallMap,
+        external_ids: smallMap,
+      }),
       insertRow: rowArb({ name: lsName, ports: setArb(lsp), acls: setArb(acl, 0, 2), other_config: smallMap }),
-      where: fc.oneof(...common(lsName, lsPool), lsp.map((r): Json => [['ports', 'includes', r]])),
+      where: fc.oneof(
+        ...common(lsName, lsPool),
+        lsp.map((r): Json => [['ports', 'includes', r]]),
+      ),
       mutations: fc.array(
         fc.oneof(
           fc.tuple(fc.constant('ports'), fc.constantFrom('insert', 'delete'), setArb(lsp)),
@@ -203,7 +244,7 @@ function nbGens(): TableGen[] {
           fc.tuple(fc.constant('other_config'), fc.constant('delete'), fc.oneof(smallMap, keySet)),
         ),
         { minLength: 1, maxLength: 3 },
-      ) as Arb<Json>,
+      ),
       waitColumn: 'name',
       waitValue: lsName,
     },
@@ -213,13 +254,24 @@ function nbGens(): TableGen[] {
       row: rowArb({
         name: lspName,
         addresses: setArb(addr),
-        tag_request: fc.oneof({ weight: 6, arbitrary: fc.constantFrom<Json>(0, 7, 4095, ['set', []]) }, { weight: 1, arbitrary: fc.constant(5000) }),
+        tag_request: fc.oneof(
+          { weight: 6, arbitrary: fc.constantFrom<Json>(0, 7, 4095, ['set', []]) },
+          { weight: 1, arbitrary: fc.constant(5000) },
+        ),
         enabled: fc.constantFrom<Json>(true, false, ['set', []]),
         type: fc.constantFrom('', 'router', 'localnet'),
         options: smallMap,
       }),
-      insertRow: rowArb({ name: lspName, addresses: setArb(addr), tag_request: fc.constantFrom<Json>(1, 15), up: fc.boolean() }),
-      where: fc.oneof(...common(lspName, lspPool), fc.constantFrom(0, 10).map((n): Json => [['tag_request', '>', n]])),
+      insertRow: rowArb({
+        name: lspName,
+        addresses: setArb(addr),
+        tag_request: fc.constantFrom<Json>(1, 15),
+        up: fc.boolean(),
+      }),
+      where: fc.oneof(
+        ...common(lspName, lspPool),
+        fc.constantFrom(0, 10).map((n): Json => [['tag_request', '>', n]]),
+      ),
       mutations: fc.array(
         fc.oneof(
           fc.tuple(fc.constant('tag_request'), fc.constantFrom('+=', '-=', '*='), fc.constantFrom(1, 100, 5000)),
@@ -227,7 +279,7 @@ function nbGens(): TableGen[] {
           fc.tuple(fc.constant('options'), fc.constant('insert'), smallMap),
         ),
         { minLength: 1, maxLength: 2 },
-      ) as Arb<Json>,
+      ),
       waitColumn: 'name',
       waitValue: lspName,
     },
@@ -236,7 +288,10 @@ function nbGens(): TableGen[] {
       pool: pgPool,
       row: rowArb({ name: pgName, ports: setArb(lsp), acls: setArb(acl, 0, 2), external_ids: smallMap }),
       insertRow: rowArb({ name: pgName, ports: setArb(lsp), acls: setArb(acl, 0, 2) }),
-      where: fc.oneof(...common(pgName, pgPool), lsp.map((r): Json => [['ports', 'includes', r]])),
+      where: fc.oneof(
+        ...common(pgName, pgPool),
+        lsp.map((r): Json => [['ports', 'includes', r]]),
+      ),
       mutations: fc.array(
         fc.oneof(
           fc.tuple(fc.constant('ports'), fc.constantFrom('insert', 'delete'), setArb(lsp)),
@@ -244,7 +299,7 @@ function nbGens(): TableGen[] {
           fc.tuple(fc.constant('external_ids'), fc.constantFrom('insert', 'delete'), smallMap),
         ),
         { minLength: 1, maxLength: 2 },
-      ) as Arb<Json>,
+      ),
       waitColumn: 'name',
       waitValue: pgName,
     },
@@ -254,7 +309,12 @@ function nbGens(): TableGen[] {
       row: rowArb(aclRow),
       insertRow: fc
         .record({ rest: rowArb(aclRow), direction, action, priority: fc.constantFrom(10, 20, 1000) })
-        .map(({ rest, direction: d, action: a, priority: p }): JsonObject => ({ priority: p, ...rest, direction: d, action: a })),
+        .map(({ rest, direction: d, action: a, priority: p }): JsonObject => ({
+          priority: p,
+          ...rest,
+          direction: d,
+          action: a,
+        })),
       where: fc.oneof(
         fc.constant<Json>([]),
         fc.constantFrom(10, 1000).map((n): Json => [['priority', '>', n]]),
@@ -266,23 +326,35 @@ function nbGens(): TableGen[] {
         fc.oneof(
           fc.tuple(fc.constant('priority'), fc.constantFrom('+=', '*=', '/=', '%='), fc.constantFrom(0, 2, 40000)),
           fc.tuple(fc.constant('external_ids'), fc.constantFrom('insert', 'delete'), smallMap),
-          fc.tuple(fc.constant('severity'), fc.constant('insert'), fc.constantFrom<Json>('info', ['set', ['info', 'alert']])),
+          fc.tuple(
+            fc.constant('severity'),
+            fc.constant('insert'),
+            fc.constantFrom<Json>('info', ['set', ['info', 'alert']]),
+          ),
         ),
         { minLength: 1, maxLength: 2 },
-      ) as Arb<Json>,
+      ),
       waitColumn: 'priority',
       waitValue: fc.constantFrom(10, 20),
     },
     {
       name: 'Address_Set',
       pool: asPool,
-      row: rowArb({ name: asName, addresses: setArb(fc.constantFrom('10.0.0.1', '10.0.0.2', '10.0.0.3')), external_ids: smallMap }),
+      row: rowArb({
+        name: asName,
+        addresses: setArb(fc.constantFrom('10.0.0.1', '10.0.0.2', '10.0.0.3')),
+        external_ids: smallMap,
+      }),
       insertRow: rowArb({ name: asName, addresses: setArb(fc.constantFrom('10.0.0.1', '10.0.0.2')) }),
       where: fc.oneof(...common(asName, asPool)),
       mutations: fc.array(
-        fc.tuple(fc.constant('addresses'), fc.constantFrom('insert', 'delete'), setArb(fc.constantFrom('10.0.0.1', '10.0.0.9'))),
+        fc.tuple(
+          fc.constant('addresses'),
+          fc.constantFrom('insert', 'delete'),
+          setArb(fc.constantFrom('10.0.0.1', '10.0.0.9')),
+        ),
         { minLength: 1, maxLength: 2 },
-      ) as Arb<Json>,
+      ),
       waitColumn: 'name',
       waitValue: asName,
     },
@@ -307,19 +379,38 @@ function nbCoherent(): Arb<Json[]> {
       group: fc.constantFrom('none', 'insert', 'mutate'),
       acl: fc.constantFrom('none', 'switch', 'group'),
       priority: fc.constantFrom(10, 20, 1000),
-      addresses: fc.constantFrom<Json>(['set', []], '00:00:00:00:00:01', ['set', ['00:00:00:00:00:02 10.0.0.2', 'router']]),
+      addresses: fc.constantFrom<Json>(['set', []], '00:00:00:00:00:01', [
+        'set',
+        ['00:00:00:00:00:02 10.0.0.2', 'router'],
+      ]),
       drop: fc.constantFrom('none', 'port', 'switch'),
     })
     .map((t): Json[] =>
       ops(
-        { op: 'insert', table: 'Logical_Switch_Port', 'uuid-name': 'np', row: { name: t.port, addresses: t.addresses }, ...(t.portUuid ? { uuid: t.portUuid } : {}) },
+        {
+          op: 'insert',
+          table: 'Logical_Switch_Port',
+          'uuid-name': 'np',
+          row: { name: t.port, addresses: t.addresses },
+          ...(t.portUuid ? { uuid: t.portUuid } : {}),
+        },
         t.newSwitch
           ? { op: 'insert', table: 'Logical_Switch', row: { name: t.sw, ports: ['named-uuid', 'np'] } }
-          : { op: 'mutate', table: 'Logical_Switch', where: [['name', '==', t.sw]], mutations: [['ports', 'insert', ['named-uuid', 'np']]] },
+          : {
+              op: 'mutate',
+              table: 'Logical_Switch',
+              where: [['name', '==', t.sw]],
+              mutations: [['ports', 'insert', ['named-uuid', 'np']]],
+            },
         t.group === 'insert'
           ? { op: 'insert', table: 'Port_Group', row: { name: t.pg, ports: ['named-uuid', 'np'] } }
           : t.group === 'mutate'
-            ? { op: 'mutate', table: 'Port_Group', where: [['name', '==', t.pg]], mutations: [['ports', 'insert', ['named-uuid', 'np']]] }
+            ? {
+                op: 'mutate',
+                table: 'Port_Group',
+                where: [['name', '==', t.pg]],
+                mutations: [['ports', 'insert', ['named-uuid', 'np']]],
+              }
             : undefined,
         t.acl === 'none'
           ? undefined
@@ -339,7 +430,12 @@ function nbCoherent(): Arb<Json[]> {
               mutations: [['acls', 'insert', ['set', [['named-uuid', 'na']]]]],
             },
         t.drop === 'port'
-          ? { op: 'mutate', table: 'Logical_Switch', where: [], mutations: [['ports', 'delete', ['set', t.portUuid ? [['uuid', t.portUuid]] : []]]] }
+          ? {
+              op: 'mutate',
+              table: 'Logical_Switch',
+              where: [],
+              mutations: [['ports', 'delete', ['set', t.portUuid ? [['uuid', t.portUuid]] : []]]],
+            }
           : t.drop === 'switch'
             ? { op: 'delete', table: 'Logical_Switch', where: [['name', '!=', t.sw]] }
             : undefined,
@@ -377,7 +473,7 @@ function everyTypeGens(): TableGen[] {
   const uniquePool = pool('bbbbbbb4');
   const child = refArb(childPool);
   const bigInt = fc.constantFrom<Json>(9223372036854775807n, -9223372036854775808n, 4611686018427387904n);
-  const int = fc.oneof({ weight: 4, arbitrary: fc.integer({ min: -3, max: 3 }) as Arb<Json> }, { weight: 1, arbitrary: bigInt });
+  const int = fc.oneof({ weight: 4, arbitrary: fc.integer({ min: -3, max: 3 }) }, { weight: 1, arbitrary: bigInt });
   const real = fc.constantFrom<Json>(0, 0.1, 0.2, 1.5, -2.25, 1e300, 3.141592653589793, 7);
   const str = fc.constantFrom('', 'a', 'b', 'café ☃', 'x y');
   const atomsRow = {
@@ -386,13 +482,28 @@ function everyTypeGens(): TableGen[] {
     b: fc.boolean(),
     s: str,
     u: fc.constantFrom<Json>(['uuid', childPool[0] as string], ['uuid', '00000000-0000-0000-0000-000000000000']),
-    ranged: fc.oneof({ weight: 8, arbitrary: fc.integer({ min: -5, max: 5 }) }, { weight: 1, arbitrary: fc.constantFrom(-7, 7) }),
-    realRanged: fc.oneof({ weight: 6, arbitrary: fc.constantFrom<Json>(['set', []], 0.5, 1.25) }, { weight: 1, arbitrary: fc.constant(1.6) }),
-    color: fc.oneof({ weight: 6, arbitrary: fc.constantFrom<Json>('red', 'blue', ['set', []]) }, { weight: 1, arbitrary: fc.constant('purple') }),
-    short: fc.oneof({ weight: 6, arbitrary: fc.constantFrom<Json>('ab', 'abcd', ['set', []]) }, { weight: 1, arbitrary: fc.constantFrom('abcde', '') }),
+    ranged: fc.oneof(
+      { weight: 8, arbitrary: fc.integer({ min: -5, max: 5 }) },
+      { weight: 1, arbitrary: fc.constantFrom(-7, 7) },
+    ),
+    realRanged: fc.oneof(
+      { weight: 6, arbitrary: fc.constantFrom<Json>(['set', []], 0.5, 1.25) },
+      { weight: 1, arbitrary: fc.constant(1.6) },
+    ),
+    color: fc.oneof(
+      { weight: 6, arbitrary: fc.constantFrom<Json>('red', 'blue', ['set', []]) },
+      { weight: 1, arbitrary: fc.constant('purple') },
+    ),
+    short: fc.oneof(
+      { weight: 6, arbitrary: fc.constantFrom<Json>('ab', 'abcd', ['set', []]) },
+      { weight: 1, arbitrary: fc.constantFrom('abcde', '') },
+    ),
     optInt: fc.constantFrom<Json>(['set', []], 3, -1),
     ints: setArb(fc.integer({ min: 0, max: 4 })),
-    upToThree: fc.oneof({ weight: 6, arbitrary: setArb(fc.constantFrom('p', 'q', 'r', 's'), 1, 3) }, { weight: 1, arbitrary: setArb(fc.constantFrom('p', 'q', 'r', 's'), 0, 4) }),
+    upToThree: fc.oneof(
+      { weight: 6, arbitrary: setArb(fc.constantFrom('p', 'q', 'r', 's'), 1, 3) },
+      { weight: 1, arbitrary: setArb(fc.constantFrom('p', 'q', 'r', 's'), 0, 4) },
+    ),
     strMap: smallMap,
     intToReal: fc
       .uniqueArray(fc.tuple(fc.integer({ min: 0, max: 3 }), real), { maxLength: 2, selector: (p) => p[0] })
@@ -428,7 +539,11 @@ function everyTypeGens(): TableGen[] {
           fc.tuple(fc.constant('ranged'), fc.constantFrom('+=', '-='), fc.constantFrom(1, 3)),
           fc.tuple(fc.constant('ints'), fc.constantFrom('insert', 'delete'), setArb(fc.integer({ min: 0, max: 4 }))),
           fc.tuple(fc.constant('ints'), fc.constantFrom('+=', '*='), fc.constantFrom(0, 1, 2)),
-          fc.tuple(fc.constant('upToThree'), fc.constantFrom('insert', 'delete'), setArb(fc.constantFrom('p', 'q', 's'))),
+          fc.tuple(
+            fc.constant('upToThree'),
+            fc.constantFrom('insert', 'delete'),
+            setArb(fc.constantFrom('p', 'q', 's')),
+          ),
           fc.tuple(fc.constant('strMap'), fc.constantFrom('insert', 'delete'), fc.oneof(smallMap, keySet)),
           fc.tuple(fc.constant('intToReal'), fc.constant('insert'), fc.constant<Json>(['map', [[1, 0.5]]])),
           fc.tuple(fc.constant('refs'), fc.constantFrom('insert', 'delete'), setArb(child)),
@@ -437,7 +552,7 @@ function everyTypeGens(): TableGen[] {
           fc.tuple(fc.constant('optInt'), fc.constant('+='), fc.constant(1)),
         ),
         { minLength: 1, maxLength: 3 },
-      ) as Arb<Json>,
+      ),
       waitColumn: 'i',
       waitValue: int,
     },
@@ -451,7 +566,10 @@ function everyTypeGens(): TableGen[] {
         fc.constantFrom('c0', 'c1').map((n): Json => [['name', '==', n]]),
         refArb(childPool).map((r): Json => [['_uuid', '==', r]]),
       ),
-      mutations: fc.array(fc.tuple(fc.constant('n'), fc.constantFrom('+=', '%='), fc.constantFrom(0, 1, 2)), { minLength: 1, maxLength: 1 }) as Arb<Json>,
+      mutations: fc.array(fc.tuple(fc.constant('n'), fc.constantFrom('+=', '%='), fc.constantFrom(0, 1, 2)), {
+        minLength: 1,
+        maxLength: 1,
+      }),
       waitColumn: 'name',
       waitValue: fc.constantFrom('c0', 'c1'),
     },
@@ -460,8 +578,14 @@ function everyTypeGens(): TableGen[] {
       pool: enumPool,
       row: rowArb({ kind: fc.constantFrom('a', 'b', 'c') }),
       insertRow: rowArb({ kind: fc.constantFrom('a', 'b', 'c') }),
-      where: fc.oneof(fc.constant<Json>([]), fc.constantFrom('a', 'b').map((k): Json => [['kind', '==', k]])),
-      mutations: fc.oneof({ weight: 4, arbitrary: fc.constant<Json>([]) }, { weight: 1, arbitrary: fc.constant<Json>([['kind', 'insert', 'a']]) }),
+      where: fc.oneof(
+        fc.constant<Json>([]),
+        fc.constantFrom('a', 'b').map((k): Json => [['kind', '==', k]]),
+      ),
+      mutations: fc.oneof(
+        { weight: 4, arbitrary: fc.constant<Json>([]) },
+        { weight: 1, arbitrary: fc.constant<Json>([['kind', 'insert', 'a']]) },
+      ),
       waitColumn: 'kind',
       waitValue: fc.constantFrom('a', 'b'),
     },
@@ -475,7 +599,10 @@ function everyTypeGens(): TableGen[] {
         fc.constantFrom('k0', 'k1').map((k): Json => [['key', '==', k]]),
         fc.constantFrom(0, 1).map((n): Json => [['n', '==', n]]),
       ),
-      mutations: fc.array(fc.tuple(fc.constant('n'), fc.constantFrom('+=', '-='), fc.constantFrom(1)), { minLength: 1, maxLength: 1 }) as Arb<Json>,
+      mutations: fc.array(fc.tuple(fc.constant('n'), fc.constantFrom('+=', '-='), fc.constantFrom(1)), {
+        minLength: 1,
+        maxLength: 1,
+      }),
       waitColumn: 'key',
       waitValue: fc.constantFrom('k0', 'k1'),
     },
@@ -490,16 +617,43 @@ function everyTypeCoherent(): Arb<Json[]> {
       child: fc.constantFrom('c0', 'c1', 'c2'),
       childUuid: fc.option(fc.constantFrom(...childPool), { nil: undefined, freq: 2 }),
       how: fc.constantFrom('insert', 'mutate'),
-      weak: fc.constantFrom<Json>(['set', []], ['named-uuid', 'nc'], ['set', [['named-uuid', 'nc'], ['uuid', childPool[1] as string]]]),
+      weak: fc.constantFrom<Json>(
+        ['set', []],
+        ['named-uuid', 'nc'],
+        [
+          'set',
+          [
+            ['named-uuid', 'nc'],
+            ['uuid', childPool[1] as string],
+          ],
+        ],
+      ),
       i: fc.integer({ min: -3, max: 3 }),
       r: fc.constantFrom(0.1, 0.2, 1.5),
       drop: fc.constantFrom('none', 'child', 'refs', 'atoms'),
     })
     .map((t): Json[] =>
       ops(
-        { op: 'insert', table: 'Child', 'uuid-name': 'nc', row: { name: t.child, n: t.i }, ...(t.childUuid ? { uuid: t.childUuid } : {}) },
+        {
+          op: 'insert',
+          table: 'Child',
+          'uuid-name': 'nc',
+          row: { name: t.child, n: t.i },
+          ...(t.childUuid ? { uuid: t.childUuid } : {}),
+        },
         t.how === 'insert'
-          ? { op: 'insert', table: 'Atoms', row: { i: t.i, r: t.r, upToThree: 'p', refs: ['named-uuid', 'nc'], weakRefs: t.weak, strMap: ['map', [['a', t.child]]] } }
+          ? {
+              op: 'insert',
+              table: 'Atoms',
+              row: {
+                i: t.i,
+                r: t.r,
+                upToThree: 'p',
+                refs: ['named-uuid', 'nc'],
+                weakRefs: t.weak,
+                strMap: ['map', [['a', t.child]]],
+              },
+            }
           : {
               op: 'mutate',
               table: 'Atoms',
@@ -610,7 +764,13 @@ function ambiguous(a: Json, b: Json): boolean {
     const ex = x !== null && typeof x === 'object' && !Array.isArray(x) ? x.error : undefined;
     const ey = y !== null && typeof y === 'object' && !Array.isArray(y) ? y.error : undefined;
     if (ex === undefined || ex !== ey) return false;
-    if (ex !== 'referential integrity violation' && ex !== 'constraint violation' && ex !== 'syntax error' && ex !== 'ovsdb error') return false;
+    if (
+      ex !== 'referential integrity violation' &&
+      ex !== 'constraint violation' &&
+      ex !== 'syntax error' &&
+      ex !== 'ovsdb error'
+    )
+      return false;
   }
   return true;
 }
@@ -623,21 +783,41 @@ interface Stats {
   updates: number;
 }
 
-async function runSequence(sides: Side[], target: Target, fixed: Set<string>, seq: Json[][], seqNo: number, stats: Stats): Promise<void> {
+async function runSequence(
+  sides: Side[],
+  target: Target,
+  fixed: Set<string>,
+  seq: Json[][],
+  seqNo: number,
+  stats: Stats,
+): Promise<void> {
   const { db, tables } = target;
   const request1 = (method: string, params: Json[]): Promise<Json[]> =>
-    Promise.all(sides.map((s) => s.client.connection.request(method, params).catch((e: unknown) => ({ failed: String(e) }) as Json)));
+    Promise.all(
+      sides.map((s) => s.client.connection.request(method, params).catch((e: unknown) => ({ failed: String(e) }))),
+    );
   const sameResult = (what: string, r: Json[]): void => {
     const [a, b] = sides.map((s, i) => normalize(s, fixed, r[i] as Json));
-    if (stringifyJson(a as Json) !== stringifyJson(b as Json)) throw new Error(`${what} differs: ${stringifyJson(a as Json)} vs ${stringifyJson(b as Json)}`);
+    if (stringifyJson(a as Json) !== stringifyJson(b as Json))
+      throw new Error(`${what} differs: ${stringifyJson(a as Json)} vs ${stringifyJson(b as Json)}`);
   };
   // Fresh contents: delete everything (non-root rows go with their referrers).
-  await Promise.all(sides.map((s) => transact(s, db, tables.map((t) => ({ op: 'delete', table: t, where: [] })))));
+  await Promise.all(
+    sides.map((s) =>
+      transact(
+        s,
+        db,
+        tables.map((t) => ({ op: 'delete', table: t, where: [] })),
+      ),
+    ),
+  );
   for (const s of sides) s.names.clear();
   const monId = `m${seqNo}`;
   const request: JsonObject = {};
   for (const t of tables) request[t] = [{}];
-  const initial = await Promise.all(sides.map((s) => s.client.connection.request('monitor_cond', [db, monId, request])));
+  const initial = await Promise.all(
+    sides.map((s) => s.client.connection.request('monitor_cond', [db, monId, request])),
+  );
   expect(initial[0]).toEqual({});
   expect(initial[1]).toEqual({});
   // A conditional monitor with column subsets and select flags, and a v1 monitor.
@@ -650,18 +830,28 @@ async function runSequence(sides: Side[], target: Target, fixed: Set<string>, se
     for (const [n, ops] of seq.entries()) {
       if (n === Math.floor(seq.length / 2)) {
         // Halfway: change the conditional monitor's conditions (and its id); the difference comes as updates.
-        sameResult('monitor_cond_change reply', await request1('monitor_cond_change', [`${monId}-c`, `${monId}-c2`, target.condChange]));
+        sameResult(
+          'monitor_cond_change reply',
+          await request1('monitor_cond_change', [`${monId}-c`, `${monId}-c2`, target.condChange]),
+        );
       }
       stats.transactions++;
       const results = await Promise.all(sides.map((s) => transact(s, db, ops)));
       nameInserts(sides, ops, results, counter);
       const [ra, rb] = sides.map((s, i) => normalize(s, fixed, results[i] as Json));
-      log.push(`>>> ${stringifyJson(ops)}\n<<< real ${stringifyJson(ra as Json)}\n<<< ours ${stringifyJson(rb as Json)}`);
+      log.push(
+        `>>> ${stringifyJson(ops)}\n<<< real ${stringifyJson(ra as Json)}\n<<< ours ${stringifyJson(rb as Json)}`,
+      );
       if (Array.isArray(ra) && ra.some((r) => r !== null && typeof r === 'object' && 'error' in (r as object))) {
         stats.failedTxns++;
         if (process.env.DIFF_DEBUG !== undefined) {
           const e = ra.find((r) => r !== null && typeof r === 'object' && 'error' in (r as object)) as JsonObject;
-          appendFileSync('/tmp/diff-errors.log', `${String(e.error)}: ${String(e.details).replace(/R\d+|<\?>|[0-9a-f-]{36}/g, 'U').slice(0, 90)}\n`);
+          appendFileSync(
+            '/tmp/diff-errors.log',
+            `${String(e.error)}: ${String(e.details)
+              .replace(/R\d+|<\?>|[0-9a-f-]{36}/g, 'U')
+              .slice(0, 90)}\n`,
+          );
         }
       }
       if (stringifyJson(ra as Json) !== stringifyJson(rb as Json)) {
@@ -672,24 +862,33 @@ async function runSequence(sides: Side[], target: Target, fixed: Set<string>, se
       }
       // ovsdb-server flushes a session's monitors in hash order of their ids; the order between monitors
       // carries no meaning, so compare the notifications per monitor.
-      const [ua, ub] = sides.map((s) => normalize(s, fixed, [...s.updates].sort((x, y) => byText((x as Json[])[1] as Json, (y as Json[])[1] as Json))));
+      const [ua, ub] = sides.map((s) =>
+        normalize(
+          s,
+          fixed,
+          [...s.updates].sort((x, y) => byText((x as Json[])[1] as Json, (y as Json[])[1] as Json)),
+        ),
+      );
       log.push(`~~~ real ${stringifyJson(ua as Json)}\n~~~ ours ${stringifyJson(ub as Json)}`);
       if (stringifyJson(ua as Json) !== stringifyJson(ub as Json)) throw new Error('update streams differ');
       stats.updates += (sides[0] as Side).updates.length;
       for (const s of sides) s.updates = [];
     }
     // The final contents, as a fresh monitor's initial rows (every column, defaults omitted).
-    const finals = await Promise.all(sides.map((s) => s.client.connection.request('monitor_cond', [db, `${monId}-final`, request])));
+    const finals = await Promise.all(
+      sides.map((s) => s.client.connection.request('monitor_cond', [db, `${monId}-final`, request])),
+    );
     const [fa, fb] = sides.map((s, i) => normalize(s, fixed, finals[i] as Json));
     log.push(`=== real ${stringifyJson(fa as Json)}\n=== ours ${stringifyJson(fb as Json)}`);
     if (stringifyJson(fa as Json) !== stringifyJson(fb as Json)) throw new Error('final contents differ');
   } catch (err) {
-    throw new Error(`${(err as Error).message} in sequence ${seqNo}:\n${log.join('\n')}`);
+    throw new Error(`${(err as Error).message} in sequence ${seqNo}:\n${log.join('\n')}`, { cause: err });
   } finally {
     await Promise.all(
       sides.map(async (s) => {
         await s.client.connection.request('monitor_cancel', [monId]).catch(() => undefined);
-        for (const id of ['final', 'c', 'c2', 'v1']) await s.client.connection.request('monitor_cancel', [`${monId}-${id}`]).catch(() => undefined);
+        for (const id of ['final', 'c', 'c2', 'v1'])
+          await s.client.connection.request('monitor_cancel', [`${monId}-${id}`]).catch(() => undefined);
       }),
     );
   }
@@ -727,7 +926,16 @@ const targets: Target[] = [
     coherent: nbCoherent,
     conditional: {
       Logical_Switch: [{ columns: ['name', 'ports'], where: [['name', '==', 'ls0']] }],
-      Logical_Switch_Port: [{ columns: ['name', 'tag_request', 'addresses'], where: [['tag_request', '>', 5], ['name', '==', 'p1']], select: { delete: false } }],
+      Logical_Switch_Port: [
+        {
+          columns: ['name', 'tag_request', 'addresses'],
+          where: [
+            ['tag_request', '>', 5],
+            ['name', '==', 'p1'],
+          ],
+          select: { delete: false },
+        },
+      ],
       Port_Group: [{ columns: ['ports', 'acls'], select: { initial: false, modify: false } }],
       ACL: [{ where: [['priority', '>=', 20]], select: { insert: false } }],
     },
@@ -749,12 +957,27 @@ const targets: Target[] = [
     gens: everyTypeGens,
     coherent: everyTypeCoherent,
     conditional: {
-      Atoms: [{ columns: ['i', 'r', 'color', 'ints', 'strMap', 'intToReal', 'refs', 'weakRefs', 'realRanged'], where: [['i', '<', 0], ['color', '==', 'red']] }],
+      Atoms: [
+        {
+          columns: ['i', 'r', 'color', 'ints', 'strMap', 'intToReal', 'refs', 'weakRefs', 'realRanged'],
+          where: [
+            ['i', '<', 0],
+            ['color', '==', 'red'],
+          ],
+        },
+      ],
       Child: [{ columns: ['name'], where: [['n', '>', 0]] }],
       Unique: [{ select: { insert: false, delete: false } }],
     },
     condChange: {
-      Atoms: [{ where: [['ints', 'includes', 2], ['strMap', 'includes', ['map', [['a', 'c0']]]]] }],
+      Atoms: [
+        {
+          where: [
+            ['ints', 'includes', 2],
+            ['strMap', 'includes', ['map', [['a', 'c0']]]],
+          ],
+        },
+      ],
       Child: [{ where: [true] }],
     },
     v1: {
@@ -782,7 +1005,10 @@ for (const target of targets) {
       ours = new OvsdbServer();
       ours.addDatabase(readFileSync(schemaPath, 'utf8'));
       const addr = await ours.listen({ unix: join(dir, `ours-${target.db}.sock`) });
-      sides = [await openSide('real', real.unixRemote as string), await openSide('ours', `unix:${addr.unix as string}`)];
+      sides = [
+        await openSide('real', real.unixRemote as string),
+        await openSide('ours', `unix:${addr.unix as string}`),
+      ];
     });
 
     afterAll(async () => {
@@ -797,7 +1023,6 @@ for (const target of targets) {
       ['random seed', RANDOM_SEED, Number(process.env.DIFF_RUNS ?? 30)],
     ] as const) {
       it(`gives identical results, updates and contents (${label} ${seed})`, async () => {
-        // eslint-disable-next-line no-console
         if (label === 'random seed') console.log(`differential ${target.db}: random seed ${seed}`);
         const stats: Stats = { sequences: 0, transactions: 0, ambiguous: 0, failedTxns: 0, updates: 0 };
         let seqNo = 0;
@@ -807,7 +1032,7 @@ for (const target of targets) {
           }),
           { seed, numRuns: runs, endOnFailure: true },
         );
-        // eslint-disable-next-line no-console
+
         console.log(
           `differential ${target.db} (${label}): ${stats.sequences} sequences, ${stats.transactions} transactions, ` +
             `${stats.failedTxns} failed (same error), ${stats.ambiguous} with an equally valid other error, ${stats.updates} update/update2 notifications`,

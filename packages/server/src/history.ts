@@ -68,7 +68,7 @@ export class TxnHistory {
     for (let i = at + 1; i < this.entries.length; i++) {
       for (const ch of (this.entries[i] as Entry).changes) {
         let t = out.get(ch.table);
-        if (t === undefined) out.set(ch.table, (t = new Map()));
+        if (t === undefined) out.set(ch.table, (t = new Map<string, MergedChange>()));
         const m = t.get(ch.uuid);
         if (m === undefined) t.set(ch.uuid, { old: ch.old, new: ch.new });
         else m.new = ch.new;

@@ -17,7 +17,11 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-function setup(opts: ConstructorParameters<typeof OvsdbServer>[0] = {}): { server: OvsdbServer; conn: RpcConnection; notes: [string, Json[]][] } {
+function setup(opts: ConstructorParameters<typeof OvsdbServer>[0] = {}): {
+  server: OvsdbServer;
+  conn: RpcConnection;
+  notes: [string, Json[]][];
+} {
   const server = new OvsdbServer(opts);
   server.addDatabase(NB);
   const conn = new RpcConnection(server.connectInProcess());
@@ -31,12 +35,16 @@ function setup(opts: ConstructorParameters<typeof OvsdbServer>[0] = {}): { serve
 }
 
 function insertSwitch(server: OvsdbServer, name: string): string {
-  const [r] = server.transact('OVN_Northbound', [{ op: 'insert', table: 'Logical_Switch', row: { name } }]) as [{ uuid: [string, string] }];
+  const [r] = server.transact('OVN_Northbound', [{ op: 'insert', table: 'Logical_Switch', row: { name } }]) as [
+    { uuid: [string, string] },
+  ];
   return r.uuid[1];
 }
 
 function rename(server: OvsdbServer, from: string, to: string): void {
-  server.transact('OVN_Northbound', [{ op: 'update', table: 'Logical_Switch', where: [['name', '==', from]], row: { name: to } }]);
+  server.transact('OVN_Northbound', [
+    { op: 'update', table: 'Logical_Switch', where: [['name', '==', from]], row: { name: to } },
+  ]);
 }
 
 describe('monitor_cond_since', () => {
@@ -44,7 +52,12 @@ describe('monitor_cond_since', () => {
     const { server, conn, notes } = setup();
     const a = insertSwitch(server, 'a');
     // A client monitors, remembers the last txn id of the update3 it saw, and goes away.
-    const [found0, id0, initial] = (await conn.request('monitor_cond_since', ['OVN_Northbound', 'm', LS_NAMES, ZERO])) as [boolean, string, JsonObject];
+    const [found0, id0, initial] = (await conn.request('monitor_cond_since', [
+      'OVN_Northbound',
+      'm',
+      LS_NAMES,
+      ZERO,
+    ])) as [boolean, string, JsonObject];
     expect(found0).toBe(false);
     expect(initial).toEqual({ Logical_Switch: { [a]: { initial: { name: 'a' } } } });
     const b = insertSwitch(server, 'b');
@@ -63,7 +76,12 @@ describe('monitor_cond_since', () => {
     const d = insertSwitch(server, 'd');
     const current = server.database('OVN_Northbound')?.lastTxnId;
 
-    const [found, last, changes] = (await conn.request('monitor_cond_since', ['OVN_Northbound', 'm2', LS_NAMES, lastSeen])) as [boolean, string, JsonObject];
+    const [found, last, changes] = (await conn.request('monitor_cond_since', [
+      'OVN_Northbound',
+      'm2',
+      LS_NAMES,
+      lastSeen,
+    ])) as [boolean, string, JsonObject];
     expect(found).toBe(true);
     expect(last).toBe(current);
     expect(changes).toEqual({
@@ -71,7 +89,11 @@ describe('monitor_cond_since', () => {
     });
 
     // Resuming from the latest id: found, nothing to send.
-    expect(await conn.request('monitor_cond_since', ['OVN_Northbound', 'm3', LS_NAMES, current as string])).toEqual([true, current as string, {}]);
+    expect(await conn.request('monitor_cond_since', ['OVN_Northbound', 'm3', LS_NAMES, current as string])).toEqual([
+      true,
+      current as string,
+      {},
+    ]);
   });
 
   it('answers found: false with the full contents for an unknown or trimmed id', async () => {
@@ -79,11 +101,20 @@ describe('monitor_cond_since', () => {
     insertSwitch(server, 'x');
     const old = server.database('OVN_Northbound')?.lastTxnId as string;
     for (let i = 0; i < 5; i++) insertSwitch(server, `s${i}`);
-    const [found, last, all] = (await conn.request('monitor_cond_since', ['OVN_Northbound', 'm', LS_NAMES, old])) as [boolean, string, JsonObject];
+    const [found, last, all] = (await conn.request('monitor_cond_since', ['OVN_Northbound', 'm', LS_NAMES, old])) as [
+      boolean,
+      string,
+      JsonObject,
+    ];
     expect(found).toBe(false);
     expect(last).toBe(server.database('OVN_Northbound')?.lastTxnId);
     expect(Object.keys(all.Logical_Switch as JsonObject)).toHaveLength(6);
-    const [foundUnknown] = (await conn.request('monitor_cond_since', ['OVN_Northbound', 'm2', LS_NAMES, 'aaaaaaaa-0000-0000-0000-000000000001'])) as [boolean];
+    const [foundUnknown] = (await conn.request('monitor_cond_since', [
+      'OVN_Northbound',
+      'm2',
+      LS_NAMES,
+      'aaaaaaaa-0000-0000-0000-000000000001',
+    ])) as [boolean];
     expect(foundUnknown).toBe(false);
     await expect(conn.request('monitor_cond_since', ['OVN_Northbound', 'm3', LS_NAMES, 'nope'])).rejects.toMatchObject({
       details: 'last-txn-id must be UUID format.',
@@ -96,11 +127,21 @@ describe('monitor_cond_change', () => {
     const { server, conn, notes } = setup();
     const a = insertSwitch(server, 'a');
     const b = insertSwitch(server, 'b');
-    const initial = await conn.request('monitor_cond', ['OVN_Northbound', 'm1', { Logical_Switch: [{ columns: ['name'], where: [['name', '==', 'a']] }] }]);
+    const initial = await conn.request('monitor_cond', [
+      'OVN_Northbound',
+      'm1',
+      { Logical_Switch: [{ columns: ['name'], where: [['name', '==', 'a']] }] },
+    ]);
     expect(initial).toEqual({ Logical_Switch: { [a]: { initial: { name: 'a' } } } });
-    const reply = await conn.request('monitor_cond_change', ['m1', 'm2', { Logical_Switch: [{ where: [['name', '==', 'b']] }] }]);
+    const reply = await conn.request('monitor_cond_change', [
+      'm1',
+      'm2',
+      { Logical_Switch: [{ where: [['name', '==', 'b']] }] },
+    ]);
     expect(reply).toEqual({});
-    expect(notes).toEqual([['update2', ['m2', { Logical_Switch: { [a]: { delete: null }, [b]: { insert: { name: 'b' } } } }]]]);
+    expect(notes).toEqual([
+      ['update2', ['m2', { Logical_Switch: { [a]: { delete: null }, [b]: { insert: { name: 'b' } } } }]],
+    ]);
     rename(server, 'a', 'a1');
     rename(server, 'b', 'b1');
     expect(notes[1]).toEqual(['update2', ['m2', { Logical_Switch: { [b]: { delete: null } } }]]);
@@ -113,10 +154,14 @@ describe('monitor_cond_change', () => {
   it('refuses to change columns, unknown monitors and tables not monitored', async () => {
     const { conn } = setup();
     await conn.request('monitor_cond', ['OVN_Northbound', 'm', { Logical_Switch: [{ columns: ['name'] }] }]);
-    await expect(conn.request('monitor_cond_change', ['m', 'm', { Logical_Switch: [{ columns: ['name'] }] }])).rejects.toMatchObject({
+    await expect(
+      conn.request('monitor_cond_change', ['m', 'm', { Logical_Switch: [{ columns: ['name'] }] }]),
+    ).rejects.toMatchObject({
       details: 'changing columns is unsupported',
     });
-    await expect(conn.request('monitor_cond_change', ['zz', 'm', {}])).rejects.toMatchObject({ details: 'unknown monitor session' });
+    await expect(conn.request('monitor_cond_change', ['zz', 'm', {}])).rejects.toMatchObject({
+      details: 'unknown monitor session',
+    });
     await expect(conn.request('monitor_cond_change', ['m', 'm', { ACL: [{ where: [] }] }])).rejects.toMatchObject({
       details: 'no table named ACL in monitor session',
     });
@@ -127,11 +172,26 @@ describe('monitor requests', () => {
   it('honours select flags and sends v1 updates with old values of changed columns', async () => {
     const { server, conn, notes } = setup();
     const a = insertSwitch(server, 'a');
-    expect(await conn.request('monitor', ['OVN_Northbound', 'v1', { Logical_Switch: { columns: ['name', 'other_config'], select: { initial: false, delete: false } } }])).toEqual({});
+    expect(
+      await conn.request('monitor', [
+        'OVN_Northbound',
+        'v1',
+        { Logical_Switch: { columns: ['name', 'other_config'], select: { initial: false, delete: false } } },
+      ]),
+    ).toEqual({});
     rename(server, 'a', 'b');
     server.transact('OVN_Northbound', [{ op: 'delete', table: 'Logical_Switch', where: [] }]);
-    expect(notes).toEqual([['update', ['v1', { Logical_Switch: { [a]: { new: { name: 'b', other_config: ['map', []] }, old: { name: 'a' } } } }]]]);
-    await expect(conn.request('monitor', ['OVN_Northbound', 'v1', { Logical_Switch: {} }])).rejects.toMatchObject({ details: 'duplicate monitor ID' });
-    await expect(conn.request('monitor', ['OVN_Northbound', 'v2', { Nope: {} }])).rejects.toMatchObject({ details: 'no table named Nope' });
+    expect(notes).toEqual([
+      [
+        'update',
+        ['v1', { Logical_Switch: { [a]: { new: { name: 'b', other_config: ['map', []] }, old: { name: 'a' } } } }],
+      ],
+    ]);
+    await expect(conn.request('monitor', ['OVN_Northbound', 'v1', { Logical_Switch: {} }])).rejects.toMatchObject({
+      details: 'duplicate monitor ID',
+    });
+    await expect(conn.request('monitor', ['OVN_Northbound', 'v2', { Nope: {} }])).rejects.toMatchObject({
+      details: 'no table named Nope',
+    });
   });
 });

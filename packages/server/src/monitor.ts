@@ -334,7 +334,8 @@ export function parseConditionChange(monitor: Monitor, json: Json): Map<string, 
       const where = p.member('where', OP_ARRAY | OP_OPTIONAL);
       const err = p.finish();
       if (err) throw err;
-      if (columns !== undefined) throw new OvsdbError('syntax error', 'changing columns is unsupported', sortedJsonText(req));
+      if (columns !== undefined)
+        throw new OvsdbError('syntax error', 'changing columns is unsupported', sortedJsonText(req));
       if (where !== undefined) conds = parseConditions(table.schema, where);
     }
     out.set(name, conds);

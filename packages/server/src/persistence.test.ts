@@ -28,7 +28,9 @@ function start(path: string): OvsdbServer {
   return server;
 }
 
-const selectSwitches: Json[] = [{ op: 'select', table: 'Logical_Switch', where: [], columns: ['_uuid', '_version', 'name', 'ports', 'other_config'] }];
+const selectSwitches: Json[] = [
+  { op: 'select', table: 'Logical_Switch', where: [], columns: ['_uuid', '_version', 'name', 'ports', 'other_config'] },
+];
 
 function contents(server: OvsdbServer): Json {
   const [r] = server.transact('OVN_Northbound', selectSwitches) as [{ rows: JsonObject[] }];
@@ -37,12 +39,30 @@ function contents(server: OvsdbServer): Json {
 
 function populate(server: OvsdbServer): void {
   server.transact('OVN_Northbound', [
-    { op: 'insert', table: 'Logical_Switch_Port', 'uuid-name': 'p', row: { name: 'p1', addresses: '00:00:00:00:00:01' } },
-    { op: 'insert', table: 'Logical_Switch', row: { name: 'ls1', ports: ['named-uuid', 'p'], other_config: ['map', [['a', '1']]] } },
+    {
+      op: 'insert',
+      table: 'Logical_Switch_Port',
+      'uuid-name': 'p',
+      row: { name: 'p1', addresses: '00:00:00:00:00:01' },
+    },
+    {
+      op: 'insert',
+      table: 'Logical_Switch',
+      row: { name: 'ls1', ports: ['named-uuid', 'p'], other_config: ['map', [['a', '1']]] },
+    },
     { op: 'insert', table: 'Logical_Switch', row: { name: 'ls2' } },
   ]);
-  server.transact('OVN_Northbound', [{ op: 'update', table: 'Logical_Switch', where: [['name', '==', 'ls2']], row: { name: 'ls2b' } }]);
-  server.transact('OVN_Northbound', [{ op: 'mutate', table: 'Logical_Switch', where: [['name', '==', 'ls1']], mutations: [['other_config', 'insert', ['map', [['b', '2']]]]] }]);
+  server.transact('OVN_Northbound', [
+    { op: 'update', table: 'Logical_Switch', where: [['name', '==', 'ls2']], row: { name: 'ls2b' } },
+  ]);
+  server.transact('OVN_Northbound', [
+    {
+      op: 'mutate',
+      table: 'Logical_Switch',
+      where: [['name', '==', 'ls1']],
+      mutations: [['other_config', 'insert', ['map', [['b', '2']]]]],
+    },
+  ]);
   server.transact('OVN_Northbound', [{ op: 'insert', table: 'Logical_Switch', row: { name: 'gone' } }]);
   server.transact('OVN_Northbound', [{ op: 'delete', table: 'Logical_Switch', where: [['name', '==', 'gone']] }]);
 }
@@ -73,7 +93,12 @@ describe('file persistence', () => {
 
     const second = start(path);
     const conn = new RpcConnection(second.connectInProcess());
-    const [found, , updates] = (await conn.request('monitor_cond_since', ['OVN_Northbound', 'm', { Logical_Switch: [{ columns: ['name'] }] }, seen])) as [boolean, string, JsonObject];
+    const [found, , updates] = (await conn.request('monitor_cond_since', [
+      'OVN_Northbound',
+      'm',
+      { Logical_Switch: [{ columns: ['name'] }] },
+      seen,
+    ])) as [boolean, string, JsonObject];
     expect(found).toBe(true);
     expect(Object.values(updates.Logical_Switch as JsonObject)).toEqual([{ insert: { name: 'while-away' } }]);
     await conn.close();

@@ -108,7 +108,12 @@ export class LogStorage {
     for (const ch of commit.changes) {
       const table = served.db.table(ch.table) as TableStore;
       const rows = (out[ch.table] ??= {}) as JsonObject;
-      rows[ch.uuid] = ch.new === undefined ? null : ch.old === undefined ? insertedRow(table, ch.new) : changedColumns(table, ch.old, ch.new);
+      rows[ch.uuid] =
+        ch.new === undefined
+          ? null
+          : ch.old === undefined
+            ? insertedRow(table, ch.new)
+            : changedColumns(table, ch.old, ch.new);
     }
     const rec: JsonObject = { db: served.name, txn: commit.txnId, time: Date.now(), changes: out };
     if (commit.comments.length > 0) rec.comment = commit.comments.join('\n');

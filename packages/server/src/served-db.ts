@@ -111,7 +111,12 @@ export class ServedDatabase {
   }
 
   /** Make changes committed; returns the new transaction id, or undefined when there was nothing to do. */
-  commit(changes: readonly RowChange[], comments: readonly string[] = [], durable = false, txnId = newUuid()): string | undefined {
+  commit(
+    changes: readonly RowChange[],
+    comments: readonly string[] = [],
+    durable = false,
+    txnId = newUuid(),
+  ): string | undefined {
     if (changes.length === 0) return undefined;
     this.db.apply(changes);
     this.history.push(txnId, changes);
@@ -164,10 +169,13 @@ export class ServedDatabase {
     t.timer = undefined;
     if (!Number.isFinite(timeoutMs)) return;
     const delay = Math.max(0, t.received + timeoutMs - this.now());
-    t.timer = setTimeout(() => {
-      t.timer = undefined;
-      if (this.triggers.has(t)) this.retry(t);
-    }, Math.ceil(delay) + 1);
+    t.timer = setTimeout(
+      () => {
+        t.timer = undefined;
+        if (this.triggers.has(t)) this.retry(t);
+      },
+      Math.ceil(delay) + 1,
+    );
   }
 
   private retry(t: Trigger): void {
@@ -194,6 +202,9 @@ export class ServedDatabase {
       do {
         this.triggersDirty = false;
         for (const t of [...this.triggers]) if (this.triggers.has(t)) this.retry(t);
+        // A commit made by a retried transaction re-enters runTriggers, which sets triggersDirty; TypeScript keeps
+        // the narrowing to `false` from the assignment above across those calls.
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set by re-entrant calls during the loop
       } while (this.triggersDirty);
     } finally {
       this.runningTriggers = false;

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { OvsdbClient, RpcConnection, RpcError, type Json, type JsonObject } from '@ovsdb-web/client';
+import { OvsdbClient, RpcConnection, RpcError, parseJson, type Json, type JsonObject } from '@ovsdb-web/client';
 import { OvsdbServer } from './server.js';
 import { fileURLToPath } from 'node:url';
 
@@ -82,13 +82,15 @@ describe('OvsdbServer methods', () => {
     const addr = await server.listen({ unix: join(dir, 'nb.sock'), tcp: { port: 0 } });
     for (const remote of [`unix:${addr.unix as string}`, `tcp:127.0.0.1:${addr.tcp?.port as number}`]) {
       const client = await OvsdbClient.connect(remote);
-      const [r] = await client.transact('OVN_Northbound', [{ op: 'insert', table: 'Logical_Switch', row: { name: `via-${remote.slice(0, 3)}` } }]);
+      const [r] = await client.transact('OVN_Northbound', [
+        { op: 'insert', table: 'Logical_Switch', row: { name: `via-${remote.slice(0, 3)}` } },
+      ]);
       expect(r).toHaveProperty('uuid');
       await client.close();
     }
-    expect(server.transact('OVN_Northbound', [{ op: 'select', table: 'Logical_Switch', where: [], columns: ['name'] }])).toEqual([
-      { rows: [{ name: 'via-uni' }, { name: 'via-tcp' }] },
-    ]);
+    expect(
+      server.transact('OVN_Northbound', [{ op: 'select', table: 'Logical_Switch', where: [], columns: ['name'] }]),
+    ).toEqual([{ rows: [{ name: 'via-uni' }, { name: 'via-tcp' }] }]);
   });
 });
 
@@ -98,24 +100,47 @@ describe('_Server database', () => {
     const { conn } = connect(server);
     const [sel] = (await conn.request('transact', [
       '_Server',
-      { op: 'select', table: 'Database', where: [], columns: ['name', 'model', 'connected', 'leader', 'schema', 'cid', 'sid', 'index'] },
+      {
+        op: 'select',
+        table: 'Database',
+        where: [],
+        columns: ['name', 'model', 'connected', 'leader', 'schema', 'cid', 'sid', 'index'],
+      },
     ])) as [{ rows: JsonObject[] }];
     const byName = new Map(sel.rows.map((r) => [r.name, r]));
     expect([...byName.keys()].sort()).toEqual(['OVN_Northbound', '_Server']);
     const nb = byName.get('OVN_Northbound') as JsonObject;
-    expect(nb).toMatchObject({ model: 'standalone', connected: true, leader: true, cid: ['set', []], sid: ['set', []], index: ['set', []] });
-    expect(JSON.parse(nb.schema as string).name).toBe('OVN_Northbound');
+    expect(nb).toMatchObject({
+      model: 'standalone',
+      connected: true,
+      leader: true,
+      cid: ['set', []],
+      sid: ['set', []],
+      index: ['set', []],
+    });
+    expect(parseJson(nb.schema as string)).toMatchObject({ name: 'OVN_Northbound' });
 
-    const insert = await conn.request('transact', ['_Server', { op: 'insert', table: 'Database', row: { name: 'x', model: 'standalone' } }]);
-    expect(insert).toEqual([{ details: 'insert operation not allowed on table in reserved database _Server', error: 'not allowed' }]);
+    const insert = await conn.request('transact', [
+      '_Server',
+      { op: 'insert', table: 'Database', row: { name: 'x', model: 'standalone' } },
+    ]);
+    expect(insert).toEqual([
+      { details: 'insert operation not allowed on table in reserved database _Server', error: 'not allowed' },
+    ]);
   });
 
   it('shows databases added later to _Server monitors', async () => {
     const server = newServer();
     const { conn, notes } = connect(server);
-    const initial = (await conn.request('monitor_cond', ['_Server', 's', { Database: [{ columns: ['name'] }] }])) as JsonObject;
+    const initial = (await conn.request('monitor_cond', [
+      '_Server',
+      's',
+      { Database: [{ columns: ['name'] }] },
+    ])) as JsonObject;
     expect(Object.values(initial.Database as JsonObject).map((r) => (r as JsonObject).initial)).toHaveLength(2);
-    server.addDatabase(readFileSync(fileURLToPath(new URL('../../client/test-fixtures/every-type.ovsschema', import.meta.url)), 'utf8'));
+    server.addDatabase(
+      readFileSync(fileURLToPath(new URL('../../client/test-fixtures/every-type.ovsschema', import.meta.url)), 'utf8'),
+    );
     await tick(5);
     expect(notes).toHaveLength(1);
     expect(JSON.stringify(notes[0])).toContain('"insert":{"name":"EveryType"}');
@@ -127,9 +152,13 @@ describe('updates and replies', () => {
     const server = newServer();
     const a = connect(server);
     const b = connect(server);
-    for (const s of [a, b]) await s.conn.request('monitor_cond', ['OVN_Northbound', 'm', { Logical_Switch: [{ columns: ['name'] }] }]);
+    for (const s of [a, b])
+      await s.conn.request('monitor_cond', ['OVN_Northbound', 'm', { Logical_Switch: [{ columns: ['name'] }] }]);
     const seenBeforeReply: number[] = [];
-    const reply = a.conn.request('transact', ['OVN_Northbound', { op: 'insert', table: 'Logical_Switch', row: { name: 'ls1' } }]);
+    const reply = a.conn.request('transact', [
+      'OVN_Northbound',
+      { op: 'insert', table: 'Logical_Switch', row: { name: 'ls1' } },
+    ]);
     void reply.then(() => seenBeforeReply.push(a.notes.length));
     await reply;
     await tick(5);
@@ -145,7 +174,9 @@ describe('updates and replies', () => {
     await a.conn.close();
     await tick(5);
     expect(server.sessionCount).toBe(0);
-    expect(server.transact('OVN_Northbound', [{ op: 'insert', table: 'Logical_Switch', row: {} }])[0]).toHaveProperty('uuid');
+    expect(server.transact('OVN_Northbound', [{ op: 'insert', table: 'Logical_Switch', row: {} }])[0]).toHaveProperty(
+      'uuid',
+    );
   });
 });
 
@@ -163,7 +194,9 @@ describe('locks', () => {
     });
     const assertOp = ['OVN_Northbound', { op: 'assert', lock: 'L' }];
     expect(await a.conn.request('transact', assertOp)).toEqual([{}]);
-    expect(await b.conn.request('transact', assertOp)).toEqual([{ details: 'Asserted lock L not held.', error: 'not owner' }]);
+    expect(await b.conn.request('transact', assertOp)).toEqual([
+      { details: 'Asserted lock L not held.', error: 'not owner' },
+    ]);
 
     expect(await a.conn.request('unlock', ['L'])).toEqual({});
     await tick(5);
@@ -178,7 +211,9 @@ describe('locks', () => {
     await tick(5);
     expect(b.notes[2]).toEqual(['locked', ['L']]);
     expect(await b.conn.request('transact', assertOp)).toEqual([{}]);
-    expect(await rpcError(b.conn.request('unlock', ['M']))).toMatchObject({ details: 'unlock: "unlock" without "lock" or "steal"' });
+    expect(await rpcError(b.conn.request('unlock', ['M']))).toMatchObject({
+      details: 'unlock: "unlock" without "lock" or "steal"',
+    });
   });
 });
 
@@ -211,7 +246,10 @@ describe('waiting transactions', () => {
     expect(done).toBe(false);
     // Other requests on the same session are still served meanwhile.
     expect(await a.conn.request('echo', [1])).toEqual([1]);
-    await b.conn.request('transact', ['OVN_Northbound', { op: 'update', table: 'Logical_Switch', where: [['name', '==', 'ls1']], row: { name: 'ls2' } }]);
+    await b.conn.request('transact', [
+      'OVN_Northbound',
+      { op: 'update', table: 'Logical_Switch', where: [['name', '==', 'ls1']], row: { name: 'ls2' } },
+    ]);
     const results = (await pending) as Json[];
     expect(results).toHaveLength(2);
     expect(results[1]).toHaveProperty('uuid');
@@ -245,7 +283,11 @@ describe('waiting transactions', () => {
     expect(received).toEqual([
       {
         id: 'w1',
-        error: { syntax: '["OVN_Northbound",{"comment":"dup id","op":"comment"}]', details: 'transact: duplicate request ID', error: 'syntax error' },
+        error: {
+          syntax: '["OVN_Northbound",{"comment":"dup id","op":"comment"}]',
+          details: 'transact: duplicate request ID',
+          error: 'syntax error',
+        },
       },
     ]);
     send({ method: 'cancel', id: null, params: ['w1'] });
@@ -262,6 +304,10 @@ describe('waiting transactions', () => {
       { id: 'w2', error: 'canceled' },
     ]);
     // The cancelled transaction never ran.
-    expect(server.transact('OVN_Northbound', [{ op: 'select', table: 'Logical_Switch', where: [['name', '==', 'after-wait']] }])).toEqual([{ rows: [] }]);
+    expect(
+      server.transact('OVN_Northbound', [
+        { op: 'select', table: 'Logical_Switch', where: [['name', '==', 'after-wait']] },
+      ]),
+    ).toEqual([{ rows: [] }]);
   });
 });

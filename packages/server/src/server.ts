@@ -79,9 +79,11 @@ export class OvsdbServer {
    */
   addDatabase(schema: string | Json): string {
     const json = typeof schema === 'string' ? parseJson(schema) : schema;
-    if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new OvsdbError('syntax error', 'schema must be a JSON object');
+    if (json === null || typeof json !== 'object' || Array.isArray(json))
+      throw new OvsdbError('syntax error', 'schema must be a JSON object');
     const served = new ServedDatabase(json, { historySize: this.historySize });
-    if (this.databases.has(served.name)) throw new OvsdbError('syntax error', `database ${served.name} is already served`);
+    if (this.databases.has(served.name))
+      throw new OvsdbError('syntax error', `database ${served.name} is already served`);
     if (served.name.startsWith('_')) throw new OvsdbError('syntax error', `database name ${served.name} is reserved`);
     const storage = this.storage;
     if (storage !== undefined) {
@@ -136,7 +138,8 @@ export class OvsdbServer {
    */
   transact(db: string, operations: readonly Json[]): Json[] {
     const served = this.databases.get(db);
-    if (served === undefined) throw new OvsdbError('unknown database', `transact request specifies unknown database ${db}`);
+    if (served === undefined)
+      throw new OvsdbError('unknown database', `transact request specifies unknown database ${db}`);
     const outcome: TransactOutcome = served.execute(operations);
     return outcome.kind === 'done' ? outcome.results : [];
   }

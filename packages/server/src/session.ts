@@ -22,7 +22,13 @@ import {
 import { convertDatabase } from './convert.js';
 import type { Database } from './database.js';
 import type { LockHolder, LockManager } from './locks.js';
-import { Monitor, parseConditionChange, parseMonitorRequests, type MonitorVersion, type TableUpdates } from './monitor.js';
+import {
+  Monitor,
+  parseConditionChange,
+  parseMonitorRequests,
+  type MonitorVersion,
+  type TableUpdates,
+} from './monitor.js';
 import type { CommitInfo, ServedDatabase, Trigger } from './served-db.js';
 import { parseClientSchema } from './schema-json.js';
 import { errorJson } from './transaction.js';
@@ -43,9 +49,15 @@ export interface SessionHost {
   replaceDatabase(db: ServedDatabase, schemaJson: JsonObject, contents: Database, caller: Session): void;
 }
 
-/** An error reply whose `error` member is sent as is (ovsdb-server answers some failures with a bare string). */
-class RawError {
-  constructor(readonly payload: Json) {}
+/**
+ * Thrown by a handler for an error reply whose `error` member is sent as is (ovsdb-server answers some
+ * failures with a bare string); the request loop catches it and replies with `payload`.
+ */
+class RawError extends Error {
+  constructor(readonly payload: Json) {
+    super(typeof payload === 'string' ? payload : stringifyJson(payload));
+    this.name = 'RawError';
+  }
 }
 
 type Handler = (params: Json[], id: Json) => Json | typeof DEFERRED;
@@ -176,11 +188,19 @@ export class Session implements LockHolder {
   private lookup(method: string, params: Json[]): ServedDatabase {
     const name = params[0];
     if (typeof name !== 'string') {
-      throw new OvsdbError('syntax error', `${method} request params must begin with <db-name>`, sortedJsonText(params));
+      throw new OvsdbError(
+        'syntax error',
+        `${method} request params must begin with <db-name>`,
+        sortedJsonText(params),
+      );
     }
     const db = this.host.database(name);
     if (db === undefined) {
-      throw new OvsdbError('unknown database', `${method} request specifies unknown database ${name}`, sortedJsonText(params));
+      throw new OvsdbError(
+        'unknown database',
+        `${method} request specifies unknown database ${name}`,
+        sortedJsonText(params),
+      );
     }
     return db;
   }
@@ -222,7 +242,8 @@ export class Session implements LockHolder {
 
   private monitor(params: Json[], version: MonitorVersion, method: string): Json {
     const db = this.lookup(method, params);
-    if (params.length !== (version === 3 ? 4 : 3)) throw new OvsdbError('syntax error', 'invalid parameters', sortedJsonText(params));
+    if (params.length !== (version === 3 ? 4 : 3))
+      throw new OvsdbError('syntax error', 'invalid parameters', sortedJsonText(params));
     const monitorId = params[1] as Json;
     const requests = params[2] as Json;
     if (requests === null || typeof requests !== 'object' || Array.isArray(requests)) {
@@ -234,7 +255,8 @@ export class Session implements LockHolder {
     if (version === 3) {
       const given = params[3] as Json;
       lastId = typeof given === 'string' ? canonicalUuid(given) : undefined;
-      if (lastId === undefined) throw new OvsdbError('syntax error', 'last-txn-id must be UUID format.', sortedJsonText(given));
+      if (lastId === undefined)
+        throw new OvsdbError('syntax error', 'last-txn-id must be UUID format.', sortedJsonText(given));
     }
     const monitor = new Monitor(db.db, monitorId, version, parseMonitorRequests(db.db, requests, version));
     const unsubscribe = db.onCommit((_db, info) => this.deliver(monitor, info));
@@ -269,7 +291,8 @@ export class Session implements LockHolder {
     if (params.length !== 3) throw new OvsdbError('syntax error', 'invalid parameters', sortedJsonText(params));
     const oldKey = stringifyJson(params[0] as Json);
     const active = this.monitors.get(oldKey);
-    if (active === undefined) throw new OvsdbError('syntax error', 'unknown monitor session', sortedJsonText(params[0] as Json));
+    if (active === undefined)
+      throw new OvsdbError('syntax error', 'unknown monitor session', sortedJsonText(params[0] as Json));
     const conds = parseConditionChange(active.monitor, params[2] as Json);
     const newId = params[1] as Json;
     this.monitors.delete(oldKey);
@@ -376,7 +399,11 @@ export class Session implements LockHolder {
 
   private setDbChangeAware(params: Json[]): Json {
     if (params.length !== 1 || typeof params[0] !== 'boolean') {
-      throw new OvsdbError('syntax error', 'set_db_change_aware: true or false parameter expected', sortedJsonText(params));
+      throw new OvsdbError(
+        'syntax error',
+        'set_db_change_aware: true or false parameter expected',
+        sortedJsonText(params),
+      );
     }
     this.changeAware = params[0];
     return {};

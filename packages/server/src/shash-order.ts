@@ -46,7 +46,11 @@ export function ovsStringHash(s: string): number {
   let h = 0;
   let i = 0;
   for (; i + 4 <= b.length; i += 4) {
-    h = addWord(h, ((b[i] as number) | ((b[i + 1] as number) << 8) | ((b[i + 2] as number) << 16) | ((b[i + 3] as number) << 24)) >>> 0);
+    h = addWord(
+      h,
+      ((b[i] as number) | ((b[i + 1] as number) << 8) | ((b[i + 2] as number) << 16) | ((b[i + 3] as number) << 24)) >>>
+        0,
+    );
   }
   if (i < b.length) {
     let tail = 0;
@@ -99,7 +103,8 @@ function computeOrder(keys: readonly string[]): string[] {
       const next = maskFor(n);
       if (next > mask) {
         const grown: { key: string; hash: number }[][] = Array.from({ length: next + 1 }, () => []);
-        for (const bucket of buckets) for (const node of bucket) (grown[node.hash & next] as { key: string; hash: number }[]).unshift(node);
+        for (const bucket of buckets)
+          for (const node of bucket) (grown[node.hash & next] as { key: string; hash: number }[]).unshift(node);
         buckets = grown;
         mask = next;
       }

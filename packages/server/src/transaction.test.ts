@@ -20,7 +20,8 @@ function nb(): { served: ServedDatabase; run: (...ops: Json[]) => Json[]; rows: 
     if (out.kind !== 'done') throw new Error('pending');
     return out.results;
   };
-  const rows = (table: string): JsonObject[] => ((run({ op: 'select', table, where: [] })[0] as { rows: JsonObject[] }).rows);
+  const rows = (table: string): JsonObject[] =>
+    (run({ op: 'select', table, where: [] })[0] as { rows: JsonObject[] }).rows;
   return { served, run, rows };
 }
 
@@ -36,8 +37,17 @@ describe('garbage collection', () => {
     const { run, rows } = nb();
     run(
       { op: 'insert', table: 'Logical_Switch_Port', 'uuid-name': 'p', row: { name: 'p1' } },
-      { op: 'insert', table: 'ACL', 'uuid-name': 'a', row: { priority: 1, direction: 'to-lport', action: 'drop', match: '1' } },
-      { op: 'insert', table: 'Logical_Switch', row: { name: 's1', ports: ['named-uuid', 'p'], acls: ['named-uuid', 'a'] } },
+      {
+        op: 'insert',
+        table: 'ACL',
+        'uuid-name': 'a',
+        row: { priority: 1, direction: 'to-lport', action: 'drop', match: '1' },
+      },
+      {
+        op: 'insert',
+        table: 'Logical_Switch',
+        row: { name: 's1', ports: ['named-uuid', 'p'], acls: ['named-uuid', 'a'] },
+      },
       { op: 'insert', table: 'Logical_Switch', row: { name: 's2', ports: ['named-uuid', 'p'] } },
     );
     expect(rows('Logical_Switch_Port')).toHaveLength(1);
@@ -58,7 +68,13 @@ describe('weak references', () => {
       { op: 'insert', table: 'Port_Group', row: { name: 'pg', ports: ['named-uuid', 'p'] } },
     ) as [JsonObject, JsonObject, { uuid: [string, string] }];
     const seen: string[] = [];
-    served.onCommit((_db, c) => seen.push(...c.changes.map((ch) => `${ch.table}:${ch.new === undefined ? 'delete' : ch.old === undefined ? 'insert' : 'modify'}`)));
+    served.onCommit((_db, c) =>
+      seen.push(
+        ...c.changes.map(
+          (ch) => `${ch.table}:${ch.new === undefined ? 'delete' : ch.old === undefined ? 'insert' : 'modify'}`,
+        ),
+      ),
+    );
     run({ op: 'mutate', table: 'Logical_Switch', where: [], mutations: [['ports', 'delete', ['set', []]]] });
     expect(seen).toEqual([]); // deleting nothing changes nothing
     run({ op: 'update', table: 'Logical_Switch', where: [], row: { ports: ['set', []] } });
@@ -73,11 +89,17 @@ describe('referential integrity and atomicity', () => {
     const { run, rows } = nb();
     const results = run(
       { op: 'insert', table: 'Address_Set', row: { name: 'as1' } },
-      { op: 'insert', table: 'Logical_Switch', row: { name: 's', ports: ['uuid', '11111111-2222-3333-4444-555555555555'] } },
+      {
+        op: 'insert',
+        table: 'Logical_Switch',
+        row: { name: 's', ports: ['uuid', '11111111-2222-3333-4444-555555555555'] },
+      },
     ) as JsonObject[];
     expect(results).toHaveLength(3);
     expect(results[2]?.error).toBe('referential integrity violation');
-    expect(results[2]?.details).toMatch(/references nonexistent row 11111111-2222-3333-4444-555555555555 in table Logical_Switch_Port\.$/);
+    expect(results[2]?.details).toMatch(
+      /references nonexistent row 11111111-2222-3333-4444-555555555555 in table Logical_Switch_Port\.$/,
+    );
     expect(rows('Address_Set')).toEqual([]);
   });
 

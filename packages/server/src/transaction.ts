@@ -18,6 +18,8 @@ import {
   datumFromWire,
   IMPLICIT_COLUMNS,
   NamedUuid,
+  isMapDatum,
+  isSetDatum,
   type Atom,
   type ColumnSchema,
   type ColumnType,
@@ -30,16 +32,7 @@ import type { DataCondition, DataMutation } from './data-types.js';
 import { compareDatums, datumKey, newUuid, type Database, type RowChange, type TableStore } from './database.js';
 import { precommit } from './commit.js';
 import { TxnState } from './txn-state.js';
-import {
-  ObjectParser,
-  OP_ARRAY,
-  OP_BOOLEAN,
-  OP_ID,
-  OP_INTEGER,
-  OP_OBJECT,
-  OP_OPTIONAL,
-  OP_STRING,
-} from './parser.js';
+import { ObjectParser, OP_ARRAY, OP_BOOLEAN, OP_ID, OP_INTEGER, OP_OBJECT, OP_OPTIONAL, OP_STRING } from './parser.js';
 import { hashOrder } from './shash-order.js';
 import { ovsSyntaxText, pickColumns, requoteEnumMessage, sortedJsonText } from './wire.js';
 
@@ -103,7 +96,11 @@ const EXECUTORS: ReadonlyMap<string, { readonly readOnly: boolean; readonly run:
 ]);
 
 /** Execute the operations of one `transact` request (its params after the database name). */
-export function executeTransaction(db: Database, operations: readonly Json[], opts: TransactOptions = {}): TransactOutcome {
+export function executeTransaction(
+  db: Database,
+  operations: readonly Json[],
+  opts: TransactOptions = {},
+): TransactOutcome {
   const x: Execution = {
     db,
     txn: new TxnState(db),
@@ -121,11 +118,12 @@ export function executeTransaction(db: Database, operations: readonly Json[], op
     const opName = p.member('op', OP_ID);
     const result: JsonObject = {};
     let error: OvsdbError | undefined;
-    let readOnlyOp = false;
+    // The name of an operation that writes; any other `op` is either read-only or a parse error.
+    let writeOp: string | undefined;
     if (typeof opName === 'string') {
       const executor = EXECUTORS.get(opName);
       if (executor !== undefined) {
-        readOnlyOp = executor.readOnly;
+        if (!executor.readOnly) writeOp = opName;
         error = runGuarded(() => executor.run(x, p, result));
       } else {
         p.raise(`No operation "${opName}"`);
@@ -134,15 +132,22 @@ export function executeTransaction(db: Database, operations: readonly Json[], op
     // A parse error overrides any other error, and an error overrides the result.
     const parseError = p.finish();
     if (parseError !== undefined) error = parseError;
-    if (!readOnlyOp && error === undefined) {
+    if (writeOp !== undefined && error === undefined) {
       if (opts.readOnly === true) {
-        error = new OvsdbError('not allowed', `${String(opName)} operation not allowed when database server is in read only mode`);
+        error = new OvsdbError(
+          'not allowed',
+          `${writeOp} operation not allowed when database server is in read only mode`,
+        );
       } else if (db.name.startsWith('_')) {
-        error = new OvsdbError('not allowed', `${String(opName)} operation not allowed on table in reserved database ${db.name}`);
+        error = new OvsdbError(
+          'not allowed',
+          `${writeOp} operation not allowed on table in reserved database ${db.name}`,
+        );
       }
     }
     if (error !== undefined) {
-      if (error.error === 'not supported' && opts.elapsedMs !== undefined) return { kind: 'pending', timeoutMs: x.timeoutMs };
+      if (error.error === 'not supported' && opts.elapsedMs !== undefined)
+        return { kind: 'pending', timeoutMs: x.timeoutMs };
       results.push(errorJson(error));
       failed = true;
       break;
@@ -163,7 +168,8 @@ export function executeTransaction(db: Database, operations: readonly Json[], op
 export function errorJson(e: OvsdbError): JsonObject {
   const o: JsonObject = {};
   if (e.syntax !== undefined) o.syntax = ovsSyntaxText(e.syntax);
-  if (e.details !== undefined) o.details = e.error === 'constraint violation' ? requoteEnumMessage(e.details) : e.details;
+  if (e.details !== undefined)
+    o.details = e.error === 'constraint violation' ? requoteEnumMessage(e.details) : e.details;
   o.error = e.error;
   return o;
 }
@@ -206,7 +212,7 @@ function resolveAtom(x: Execution, a: Atom): Atom {
 function resolveDatum(x: Execution, type: ColumnType, d: Datum): Datum {
   if (type.key.type !== 'uuid' && type.value?.type !== 'uuid') return d;
   if (d instanceof NamedUuid) return resolveAtom(x, d);
-  if (d instanceof Map) {
+  if (isMapDatum(d)) {
     let named = false;
     for (const [k, v] of d) if (k instanceof NamedUuid || v instanceof NamedUuid) named = true;
     if (!named) return d;
@@ -219,12 +225,12 @@ function resolveDatum(x: Execution, type: ColumnType, d: Datum): Datum {
     }
     return new Map(pairs);
   }
-  if (Array.isArray(d)) {
-    const atoms = d as readonly Atom[];
-    if (!atoms.some((a) => a instanceof NamedUuid)) return d;
-    const out = atoms.map((a) => resolveAtom(x, a)).sort(compareAtoms);
+  if (isSetDatum(d)) {
+    if (!d.some((a) => a instanceof NamedUuid)) return d;
+    const out = d.map((a) => resolveAtom(x, a)).sort(compareAtoms);
     for (let i = 1; i < out.length; i++) {
-      if (compareAtoms(out[i - 1] as Atom, out[i] as Atom) === 0) throw new OvsdbError('ovsdb error', 'set contains duplicate');
+      if (compareAtoms(out[i - 1] as Atom, out[i] as Atom) === 0)
+        throw new OvsdbError('ovsdb error', 'set contains duplicate');
     }
     return out;
   }
@@ -245,7 +251,8 @@ function parseRow(x: Execution, table: TableStore, json: Json): Row {
   const out: Record<string, Datum> = {};
   for (const name of hashOrder(Object.keys(json))) {
     const col = columnOf(table, name);
-    if (col === undefined) throw new OvsdbError('unknown column', `No column ${name} in table ${table.name}.`, sortedJsonText(json));
+    if (col === undefined)
+      throw new OvsdbError('unknown column', `No column ${name} in table ${table.name}.`, sortedJsonText(json));
     out[name] = resolveDatum(x, col.type, datumFromWire(col.type, json[name] as Json, IN_TXN));
   }
   return out;
@@ -282,7 +289,11 @@ function columnSet(table: TableStore, json: Json | undefined): ColumnSchema[] {
 }
 
 function allColumns(table: TableStore): ColumnSchema[] {
-  return [IMPLICIT_COLUMNS.get('_uuid') as ColumnSchema, IMPLICIT_COLUMNS.get('_version') as ColumnSchema, ...table.columns];
+  return [
+    IMPLICIT_COLUMNS.get('_uuid') as ColumnSchema,
+    IMPLICIT_COLUMNS.get('_version') as ColumnSchema,
+    ...table.columns,
+  ];
 }
 
 function projectionKey(row: Row, columns: readonly ColumnSchema[]): string {
@@ -317,7 +328,11 @@ function executeInsert(x: Execution, p: ObjectParser, result: JsonObject): Ovsdb
     let sym = x.symbols.get(uuidName);
     if (sym === undefined) x.symbols.set(uuidName, (sym = { uuid: rowUuid ?? newUuid(), created: false }));
     if (sym.created) {
-      return new OvsdbError('duplicate uuid-name', 'This "uuid-name" appeared on an earlier "insert" operation.', sortedJsonText(uuidName));
+      return new OvsdbError(
+        'duplicate uuid-name',
+        'This "uuid-name" appeared on an earlier "insert" operation.',
+        sortedJsonText(uuidName),
+      );
     }
     if (rowUuid !== undefined) sym.uuid = rowUuid;
     else rowUuid = sym.uuid;
@@ -407,7 +422,8 @@ function executeMutate(x: Execution, p: ObjectParser, result: JsonObject): Ovsdb
   const table = parseTable(x, p, 'table');
   const where = p.member('where', OP_ARRAY);
   const mutationsJson = p.member('mutations', OP_ARRAY);
-  if (p.error !== undefined || table === undefined || where === undefined || mutationsJson === undefined) return p.error;
+  if (p.error !== undefined || table === undefined || where === undefined || mutationsJson === undefined)
+    return p.error;
   const mutations = parseMutationList(x, table, mutationsJson);
   const conds = parseWhere(x, table, where);
   let count = 0;
@@ -459,18 +475,18 @@ function executeWait(x: Execution, p: ObjectParser): OvsdbError | undefined {
     expected.add(projectionKey({ ...table.defaults, ...given }, columns));
   }
   // Equal when every matching row is one of the expected rows and as many distinct rows match.
-  let equal = true;
+  let unexpected = 0; // a count, not a flag: TypeScript does not see the callback below set a flag
   const actual = new Set<string>();
   x.txn.query(table, conds, (row) => {
     const key = projectionKey(row, columns);
     if (!expected.has(key)) {
-      equal = false;
+      unexpected++;
       return false;
     }
     actual.add(key);
     return true;
   });
-  if (equal) equal = actual.size === expected.size;
+  const equal = unexpected === 0 && actual.size === expected.size;
   if ((until === '==') === equal) return undefined;
   const elapsed = x.opts.elapsedMs ?? 0;
   if (timeout !== undefined && (x.opts.elapsedMs === undefined || elapsed >= timeoutMs)) {

@@ -70,10 +70,10 @@ export class TxnState {
 
   private add(tr: TxnRow): TxnRow {
     let m = this.byTable.get(tr.table.name);
-    if (m === undefined) this.byTable.set(tr.table.name, (m = new Map()));
+    if (m === undefined) this.byTable.set(tr.table.name, (m = new Map<string, TxnRow>()));
     m.set(tr.uuid, tr);
     this.order.push(tr);
-    this.indexRow(tr, tr.new, +1);
+    this.indexRow(tr, tr.new, 1);
     return tr;
   }
 
@@ -82,14 +82,14 @@ export class TxnState {
     if (tr.new === row) return;
     this.indexRow(tr, tr.new, -1);
     tr.new = row;
-    this.indexRow(tr, row, +1);
+    this.indexRow(tr, row, 1);
   }
 
   private indexRow(tr: TxnRow, row: Row | undefined, delta: 1 | -1): void {
     if (row === undefined) return;
     for (const index of tr.table.indexes) {
       let m = this.overlayIndexes.get(index);
-      if (m === undefined) this.overlayIndexes.set(index, (m = new Map()));
+      if (m === undefined) this.overlayIndexes.set(index, (m = new Map<string, Set<string>>()));
       const key = indexKey(row, index.columns);
       let set = m.get(key);
       if (delta > 0) {
@@ -151,10 +151,10 @@ export class TxnState {
   }
 
   /**
-   * Call `fn` for every row (current version) that satisfies all `conds`, until it returns false. `fn`
-   * may modify or delete the row it is given.
+   * Call `fn` for every row (current version) that satisfies all `conds`, until it returns false (a visitor
+   * that returns nothing sees every row). `fn` may modify or delete the row it is given.
    */
-  query(table: TableStore, conds: readonly DataCondition[], fn: (row: Row) => boolean | void): void {
+  query(table: TableStore, conds: readonly DataCondition[], fn: ((row: Row) => boolean) | ((row: Row) => void)): void {
     const candidates = this.candidates(table, conds);
     if (candidates !== undefined) {
       for (const row of candidates) if (evaluateConditions(conds, row) && fn(row) === false) return;
@@ -192,7 +192,7 @@ export class TxnState {
       (eq ??= new Map()).set(clause.column, clause.value);
     }
     if (eq === undefined) return undefined;
-    const index = table.indexes.find((ix) => ix.columns.every((col) => eq?.has(col.name)));
+    const index = table.indexes.find((ix) => ix.columns.every((col) => eq.has(col.name)));
     if (index === undefined) return undefined;
     return this.indexCandidates(table, index, eq);
   }

@@ -10,6 +10,7 @@ import {
   datumToWire,
   formatReal,
   isDefaultDatum,
+  isMapDatum,
   parseJson,
   type Atom,
   type ColumnSchema,
@@ -42,7 +43,8 @@ export function sortedJsonText(json: Json): string {
     case 'bigint':
       return json >= -(2n ** 63n) && json < 2n ** 63n ? json.toString() : formatReal(Number(json));
     case 'number':
-      if (Number.isInteger(json) && Math.abs(json) < 2 ** 63) return Number.isSafeInteger(json) ? String(json) : BigInt(json).toString();
+      if (Number.isInteger(json) && Math.abs(json) < 2 ** 63)
+        return Number.isSafeInteger(json) ? String(json) : BigInt(json).toString();
       return formatReal(json);
     default:
       break;
@@ -122,7 +124,12 @@ function defaultOf(table: TableStore, col: ColumnSchema): WireDatum {
 }
 
 /** The given columns of a row; default-valued ones are left out unless `withDefaults`. */
-export function pickColumns(table: TableStore, row: Row, columns: readonly ColumnSchema[], withDefaults: boolean): WireRow {
+export function pickColumns(
+  table: TableStore,
+  row: Row,
+  columns: readonly ColumnSchema[],
+  withDefaults: boolean,
+): WireRow {
   const all = encodeRow(table, row);
   const out: WireRow = {};
   for (const col of columns) {
@@ -138,7 +145,7 @@ export function datumText(type: ColumnType, d: Datum): string {
   const isMap = type.value !== undefined;
   let parts: string[];
   let n: number;
-  if (d instanceof Map) {
+  if (isMapDatum(d)) {
     const valueType: ColumnType = { key: type.value ?? type.key, min: 1, max: 1 };
     parts = [...d].map(([k, v]) => `${atomText(type, k)}=${atomText(valueType, v)}`);
     n = d.size;
@@ -187,7 +194,9 @@ export function requoteEnumMessage(details: string): string {
       return token;
     }
   };
-  return `${fix(m[1] as string)} is not one of the allowed values ([${splitList(m[2] as string).map(fix).join(', ')}])`;
+  return `${fix(m[1] as string)} is not one of the allowed values ([${splitList(m[2] as string)
+    .map(fix)
+    .join(', ')}])`;
 }
 
 /** Split "a, \"b, c\", d" at the separators that are not inside a quoted string. */

@@ -98,7 +98,11 @@ export type DumpedTable = Record<string, Record<string, unknown>>;
  * `ovsdb-client --format=json dump REMOTE DB`: every table's rows as the server stores them, read by
  * the server's own tool rather than by the library under test.
  */
-export async function ovsdbDump(remote: string, db: string, opts: DumpOptions = {}): Promise<Record<string, DumpedTable>> {
+export async function ovsdbDump(
+  remote: string,
+  db: string,
+  opts: DumpOptions = {},
+): Promise<Record<string, DumpedTable>> {
   const args = [
     ...(opts.tls ? tlsArgs(opts.tls) : []),
     ...(opts.noLeaderOnly ? ['--no-leader-only'] : []),

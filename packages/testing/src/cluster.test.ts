@@ -71,7 +71,14 @@ describe('startCluster', () => {
       await waitFor(
         async () =>
           (
-            await ovsdbClient(['--no-leader-only', 'dump', '--format=json', m.unixRemote, 'OVN_Northbound', 'Logical_Switch'])
+            await ovsdbClient([
+              '--no-leader-only',
+              'dump',
+              '--format=json',
+              m.unixRemote,
+              'OVN_Northbound',
+              'Logical_Switch',
+            ])
           ).includes('"cl-sw0"'),
         { timeoutMs: 5_000, what: `cl-sw0 on s${m.id}` },
       );
@@ -100,9 +107,16 @@ describe('startCluster', () => {
     await c().waitHealthy();
     await waitFor(
       async () =>
-        (await ovsdbClient(['--no-leader-only', 'dump', '--format=json', old.unixRemote, 'OVN_Northbound', 'Logical_Switch'])).includes(
-          '"cl-sw1"',
-        ),
+        (
+          await ovsdbClient([
+            '--no-leader-only',
+            'dump',
+            '--format=json',
+            old.unixRemote,
+            'OVN_Northbound',
+            'Logical_Switch',
+          ])
+        ).includes('"cl-sw1"'),
       { timeoutMs: 10_000, what: 'restarted member to catch up' },
     );
   });

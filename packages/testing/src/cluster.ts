@@ -45,7 +45,8 @@ export interface ClusterStatus {
   serverId: string;
   /** e.g. "cluster member", "joining cluster", "left cluster". */
   status: string;
-  role: 'leader' | 'follower' | 'candidate' | string;
+  /** One of the three RAFT roles, as `cluster/status` prints it (any other text is passed through). */
+  role: 'leader' | 'follower' | 'candidate' | (string & {});
   term: number;
   /** Short id of the leader this member believes in ('self' resolved), or null if unknown. */
   leader: string | null;
@@ -114,7 +115,8 @@ export function parseClusterStatus(raw: string): ClusterStatus {
   if (serversAt >= 0) {
     for (const line of raw.slice(serversAt).split('\n').slice(2)) {
       const m = /^\s+([0-9a-f]+) \(([0-9a-f]+) at ([^)]+)\)( \(self\))?/.exec(line);
-      if (m?.[1] !== undefined && m[3] !== undefined) servers.push({ id: m[1], address: m[3], self: m[4] !== undefined });
+      if (m?.[1] !== undefined && m[3] !== undefined)
+        servers.push({ id: m[1], address: m[3], self: m[4] !== undefined });
     }
   }
   return {
@@ -180,7 +182,12 @@ class Member implements ClusterMember {
     try {
       this.launched = await launch(this.spec);
     } catch (err) {
-      throw new OvsdbStartError(`cluster member s${this.id} failed to start: ${errMessage(err)}`, dirname(this.spec.logFile), await diagnostics(this.spec), err);
+      throw new OvsdbStartError(
+        `cluster member s${this.id} failed to start: ${errMessage(err)}`,
+        dirname(this.spec.logFile),
+        await diagnostics(this.spec),
+        err,
+      );
     }
   }
 
@@ -322,7 +329,9 @@ async function startClusterOnce(schema: string, dbName: string, size: number, op
     const dbFile = (i: number): string => specs[i]?.dbFiles[0] ?? '';
     await run('ovsdb-tool', ['create-cluster', dbFile(0), schema, raftAddr(0)]);
     await Promise.all(
-      specs.slice(1).map((_, k) => run('ovsdb-tool', ['join-cluster', dbFile(k + 1), dbName, raftAddr(k + 1), raftAddr(0)])),
+      specs
+        .slice(1)
+        .map((_, k) => run('ovsdb-tool', ['join-cluster', dbFile(k + 1), dbName, raftAddr(k + 1), raftAddr(0)])),
     );
     const sids = await Promise.all(specs.map((_, i) => run('ovsdb-tool', ['db-sid', dbFile(i)]).then((s) => s.trim())));
 
@@ -343,7 +352,7 @@ async function startClusterOnce(schema: string, dbName: string, size: number, op
     await cluster.waitHealthy({ timeoutMs: opts.readyTimeoutMs ?? 30_000 });
     return cluster;
   } catch (err) {
-    await Promise.all(launched.map((l) => l?.daemon.terminate(2_000)));
+    await Promise.all(launched.flatMap((l) => (l ? [l.daemon.terminate(2_000)] : [])));
     const tails = await Promise.all(specs.map(async (s, i) => `[s${i + 1}]\n${await diagnostics(s)}`));
     await rm(dir, { recursive: true, force: true });
     unregisterDir(dir);

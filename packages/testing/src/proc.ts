@@ -307,7 +307,10 @@ export async function waitFor<T>(
 export async function tailFile(path: string, lines = 40): Promise<string> {
   try {
     const text = await readFile(path, 'utf8');
-    return text.split('\n').slice(-lines - 1).join('\n');
+    return text
+      .split('\n')
+      .slice(-lines - 1)
+      .join('\n');
   } catch {
     return '';
   }

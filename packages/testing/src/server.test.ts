@@ -69,8 +69,12 @@ describe('startOvsdbServer', () => {
     const dump = await ovsdbClient(['dump', '--format=json', s.remote, 'OVN_Northbound', 'Logical_Switch']);
     expect(dump).toContain('"sw0"');
     expect(dump).toContain('"sw1"');
-    expect((await ovnNbctl(s.remote, '--bare', '--columns=name', 'list', 'Logical_Switch')).split(/\s+/).filter(Boolean).sort())
-      .toEqual(['sw0', 'sw1']);
+    expect(
+      (await ovnNbctl(s.remote, '--bare', '--columns=name', 'list', 'Logical_Switch'))
+        .split(/\s+/)
+        .filter(Boolean)
+        .sort(),
+    ).toEqual(['sw0', 'sw1']);
   });
 
   it('transactViaCli throws on an operation error', async () => {

@@ -6,16 +6,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { appctl, type ClientTls } from './cli.js';
-import {
-  Daemon,
-  StopWaiting,
-  listeningPorts,
-  registerDir,
-  run,
-  tailFile,
-  unregisterDir,
-  waitFor,
-} from './proc.js';
+import { Daemon, StopWaiting, listeningPorts, registerDir, run, tailFile, unregisterDir, waitFor } from './proc.js';
 
 export const OVSDB_SERVER = '/usr/sbin/ovsdb-server';
 export const OVN_NB_SCHEMA = '/usr/share/ovn/ovn-nb.ovsschema';
@@ -101,9 +92,7 @@ export async function diagnostics(spec: Pick<LaunchSpec, 'logFile' | 'outputFile
 export async function launch(spec: LaunchSpec): Promise<Launched> {
   // A SIGKILLed predecessor leaves its sockets and pidfile behind; a stale
   // socket file would make the readiness check pass too early.
-  await Promise.all(
-    [spec.ctl, spec.pidFile, spec.unixSocket].map((p) => (p ? rm(p, { force: true }) : undefined)),
-  );
+  await Promise.all([spec.ctl, spec.pidFile, spec.unixSocket].flatMap((p) => (p ? [rm(p, { force: true })] : [])));
   const wantSsl = spec.sslPort !== undefined;
   if (wantSsl && !spec.tls) throw new Error('sslPort requires tls');
 
@@ -227,7 +216,7 @@ export interface StartOptions {
 }
 
 export interface RestartOptions {
-  whileDown?: () => Promise<void>;
+  whileDown?: () => void | Promise<void>;
 }
 
 export interface OvsdbServer {
@@ -329,7 +318,12 @@ class StandaloneServer implements OvsdbServer {
       this.launched = await launch(again);
     } catch (err) {
       // Keep the dir (and db files) for stop()/post-mortem; just report.
-      throw new OvsdbStartError(`ovsdb-server restart failed: ${errMessage(err)}`, this.dir, await diagnostics(this.spec), err);
+      throw new OvsdbStartError(
+        `ovsdb-server restart failed: ${errMessage(err)}`,
+        this.dir,
+        await diagnostics(this.spec),
+        err,
+      );
     }
   }
 

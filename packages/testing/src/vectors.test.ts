@@ -9,7 +9,7 @@ describe('OVS test vectors', () => {
       expect(readFileSync(ovsVectorPath(f), 'utf8').length).toBeGreaterThan(1000);
     }
   });
-  it.runIf(SHARED_VECTORS_DIR !== undefined)('are the same as the project\'s shared copy', () => {
+  it.runIf(SHARED_VECTORS_DIR !== undefined)("are the same as the project's shared copy", () => {
     const shared = SHARED_VECTORS_DIR as string;
     expect(readdirSync(BUNDLED_VECTORS_DIR).sort()).toEqual(readdirSync(shared).sort());
     for (const f of readdirSync(shared)) {

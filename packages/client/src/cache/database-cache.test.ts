@@ -25,7 +25,10 @@ function capturedCache(): DatabaseCache {
   const lsp = NB.tables.get('Logical_Switch_Port')!;
   return new DatabaseCache('OVN_Northbound', [
     new TableCache(ls, resolveColumns(ls, ['name', 'ports', 'other_config']).columns),
-    new TableCache(lsp, resolveColumns(lsp, ['name', 'addresses', 'dynamic_addresses', 'tag_request', 'options']).columns),
+    new TableCache(
+      lsp,
+      resolveColumns(lsp, ['name', 'addresses', 'dynamic_addresses', 'tag_request', 'options']).columns,
+    ),
   ]);
 }
 
@@ -38,7 +41,9 @@ function plain(row: Row | undefined): Record<string, unknown> | undefined {
 }
 
 function summary(changes: readonly RowChange[]): string[] {
-  return changes.map((c) => `${c.table}:${c.kind}:${c.uuid.slice(0, 8)}${c.columns ? `:${[...c.columns].sort().join(',')}` : ''}`).sort();
+  return changes
+    .map((c) => `${c.table}:${c.kind}:${c.uuid.slice(0, 8)}${c.columns ? `:${[...c.columns].sort().join(',')}` : ''}`)
+    .sort();
 }
 
 /** Everything the cache holds, deep-copied, to prove a failed apply changed nothing. */
@@ -47,13 +52,44 @@ function snapshot(cache: DatabaseCache): Map<string, Map<string, Row>> {
 }
 
 const INSERT_FRAME: Json = {
-  Logical_Switch: { [LS1]: { insert: { name: 'ls1', other_config: ['map', [['a', '1'], ['b', '2']]], ports: ['uuid', LSP1] } } },
-  Logical_Switch_Port: { [LSP1]: { insert: { addresses: '00:00:00:00:00:01 10.0.0.1', dynamic_addresses: 'x', name: 'lsp1', tag_request: 5 } } },
+  Logical_Switch: {
+    [LS1]: {
+      insert: {
+        name: 'ls1',
+        other_config: [
+          'map',
+          [
+            ['a', '1'],
+            ['b', '2'],
+          ],
+        ],
+        ports: ['uuid', LSP1],
+      },
+    },
+  },
+  Logical_Switch_Port: {
+    [LSP1]: {
+      insert: { addresses: '00:00:00:00:00:01 10.0.0.1', dynamic_addresses: 'x', name: 'lsp1', tag_request: 5 },
+    },
+  },
 };
 // mutate: ports += lsp2, other_config delete a, insert {c:3, b:999} (insert never overwrites b);
 // lsp1 addresses += 02, -= "01 10.0.0.1", tag_request += 10.
 const MUTATE_FRAME: Json = {
-  Logical_Switch: { [LS1]: { modify: { other_config: ['map', [['a', '1'], ['c', '3']]], ports: ['uuid', LSP2] } } },
+  Logical_Switch: {
+    [LS1]: {
+      modify: {
+        other_config: [
+          'map',
+          [
+            ['a', '1'],
+            ['c', '3'],
+          ],
+        ],
+        ports: ['uuid', LSP2],
+      },
+    },
+  },
   Logical_Switch_Port: {
     [LSP2]: { insert: { name: 'lsp2' } },
     [LSP1]: { modify: { addresses: ['set', ['00:00:00:00:00:01 10.0.0.1', '00:00:00:00:00:02']], tag_request: 15 } },
@@ -70,7 +106,12 @@ describe('applyUpdate2 on the captured update3 frames', () => {
     const cache = capturedCache();
     const changes = cache.applyUpdate2(INSERT_FRAME);
     expect(summary(changes)).toEqual([`Logical_Switch:insert:86aeb4c8`, `Logical_Switch_Port:insert:eb4a1cd7`]);
-    expect(plain(cache.table('Logical_Switch').get(LS1))).toEqual({ _uuid: LS1, name: 'ls1', ports: [LSP1], other_config: { a: '1', b: '2' } });
+    expect(plain(cache.table('Logical_Switch').get(LS1))).toEqual({
+      _uuid: LS1,
+      name: 'ls1',
+      ports: [LSP1],
+      other_config: { a: '1', b: '2' },
+    });
     expect(plain(cache.table('Logical_Switch_Port').get(LSP1))).toEqual({
       _uuid: LSP1,
       name: 'lsp1',
@@ -91,10 +132,24 @@ describe('applyUpdate2 on the captured update3 frames', () => {
       'Logical_Switch_Port:insert:6710e48d',
       'Logical_Switch_Port:modify:eb4a1cd7:addresses,tag_request',
     ]);
-    expect(plain(cache.table('Logical_Switch').get(LS1))).toMatchObject({ ports: [LSP2, LSP1], other_config: { b: '2', c: '3' } });
-    expect(plain(cache.table('Logical_Switch_Port').get(LSP2))).toEqual({ _uuid: LSP2, name: 'lsp2', addresses: [], dynamic_addresses: [], tag_request: [], options: {} });
+    expect(plain(cache.table('Logical_Switch').get(LS1))).toMatchObject({
+      ports: [LSP2, LSP1],
+      other_config: { b: '2', c: '3' },
+    });
+    expect(plain(cache.table('Logical_Switch_Port').get(LSP2))).toEqual({
+      _uuid: LSP2,
+      name: 'lsp2',
+      addresses: [],
+      dynamic_addresses: [],
+      tag_request: [],
+      options: {},
+    });
     const lsp1 = cache.table('Logical_Switch_Port').get(LSP1);
-    expect(plain(lsp1)).toMatchObject({ addresses: ['00:00:00:00:00:02'], tag_request: [15], dynamic_addresses: ['x'] });
+    expect(plain(lsp1)).toMatchObject({
+      addresses: ['00:00:00:00:00:02'],
+      tag_request: [15],
+      dynamic_addresses: ['x'],
+    });
     // The change carries both snapshots; the old one is the object the cache held before.
     const mod = changes.find((c) => c.uuid === LSP1)!;
     expect(mod.old).toBe(oldLsp1);
@@ -108,9 +163,31 @@ describe('applyUpdate2 on the captured update3 frames', () => {
 
   it('replaces a map value and adds a key, and removes a set member given as a bare atom', () => {
     const cache = capturedCache();
-    cache.applyUpdate2({ Logical_Switch_Port: { [LSP3]: { insert: { name: 'p', addresses: ['set', ['a', 'b']], options: ['map', [['x', '1']]] } } } });
-    cache.applyUpdate2({ Logical_Switch_Port: { [LSP3]: { modify: { addresses: 'a', options: ['map', [['x', '2'], ['y', '3']]] } } } });
-    expect(plain(cache.table('Logical_Switch_Port').get(LSP3))).toMatchObject({ addresses: ['b'], options: { x: '2', y: '3' } });
+    cache.applyUpdate2({
+      Logical_Switch_Port: {
+        [LSP3]: { insert: { name: 'p', addresses: ['set', ['a', 'b']], options: ['map', [['x', '1']]] } },
+      },
+    });
+    cache.applyUpdate2({
+      Logical_Switch_Port: {
+        [LSP3]: {
+          modify: {
+            addresses: 'a',
+            options: [
+              'map',
+              [
+                ['x', '2'],
+                ['y', '3'],
+              ],
+            ],
+          },
+        },
+      },
+    });
+    expect(plain(cache.table('Logical_Switch_Port').get(LSP3))).toMatchObject({
+      addresses: ['b'],
+      options: { x: '2', y: '3' },
+    });
     // A max-1 column emptied: the new value is the empty set.
     cache.applyUpdate2({ Logical_Switch_Port: { [LSP3]: { modify: { tag_request: 7 } } } });
     cache.applyUpdate2({ Logical_Switch_Port: { [LSP3]: { modify: { tag_request: ['set', []] } } } });
@@ -121,7 +198,10 @@ describe('applyUpdate2 on the captured update3 frames', () => {
     const cache = capturedCache();
     cache.applyUpdate2({ Logical_Switch_Port: { [LSP3]: { insert: { name: 'gone' } } } });
     const changes = cache.applyUpdate2({
-      Logical_Switch_Port: { [LSP1]: { insert: { name: 'lsp1', addresses: '00:00:00:00:00:02' } }, [LSP3]: { delete: null } },
+      Logical_Switch_Port: {
+        [LSP1]: { insert: { name: 'lsp1', addresses: '00:00:00:00:00:02' } },
+        [LSP3]: { delete: null },
+      },
     });
     expect(summary(changes)).toEqual(['Logical_Switch_Port:delete:d17fa74e', 'Logical_Switch_Port:insert:eb4a1cd7']);
     expect(changes.find((c) => c.kind === 'delete')!.old!.name).toBe('gone');
@@ -134,10 +214,20 @@ describe('applyUpdate2 on the captured update3 frames', () => {
     const cache = capturedCache();
     cache.applyUpdate2(INSERT_FRAME);
     cache.applyUpdate2(MUTATE_FRAME);
-    expect(cache.table('Logical_Switch_Port').lookup('name', 'lsp2').map((r) => r._uuid)).toEqual([LSP2]);
+    expect(
+      cache
+        .table('Logical_Switch_Port')
+        .lookup('name', 'lsp2')
+        .map((r) => r._uuid),
+    ).toEqual([LSP2]);
     cache.applyUpdate2({ Logical_Switch_Port: { [LSP2]: { modify: { name: 'renamed' } } } });
     expect(cache.table('Logical_Switch_Port').lookup('name', 'lsp2')).toEqual([]);
-    expect(cache.table('Logical_Switch_Port').lookup('name', 'renamed').map((r) => r._uuid)).toEqual([LSP2]);
+    expect(
+      cache
+        .table('Logical_Switch_Port')
+        .lookup('name', 'renamed')
+        .map((r) => r._uuid),
+    ).toEqual([LSP2]);
   });
 
   it('ignores tables and columns it does not monitor', () => {
@@ -154,9 +244,19 @@ describe('applyUpdate2 on the captured update3 frames', () => {
 describe('applyUpdate1 (RFC 7047 update)', () => {
   it('takes whole rows from "new", deletes on "old" alone, and reports only changed columns', () => {
     const cache = capturedCache();
-    const full = { name: 'lsp1', addresses: ['set', []], dynamic_addresses: ['set', []], tag_request: ['set', []], options: ['map', []] };
-    expect(summary(cache.applyUpdate1({ Logical_Switch_Port: { [LSP1]: { new: full } } }))).toEqual(['Logical_Switch_Port:insert:eb4a1cd7']);
-    const changes = cache.applyUpdate1({ Logical_Switch_Port: { [LSP1]: { old: { tag_request: ['set', []] }, new: { ...full, tag_request: 9 } } } });
+    const full = {
+      name: 'lsp1',
+      addresses: ['set', []],
+      dynamic_addresses: ['set', []],
+      tag_request: ['set', []],
+      options: ['map', []],
+    };
+    expect(summary(cache.applyUpdate1({ Logical_Switch_Port: { [LSP1]: { new: full } } }))).toEqual([
+      'Logical_Switch_Port:insert:eb4a1cd7',
+    ]);
+    const changes = cache.applyUpdate1({
+      Logical_Switch_Port: { [LSP1]: { old: { tag_request: ['set', []] }, new: { ...full, tag_request: 9 } } },
+    });
     expect(summary(changes)).toEqual(['Logical_Switch_Port:modify:eb4a1cd7:tag_request']);
     expect(cache.table('Logical_Switch_Port').get(LSP1)!.tag_request).toEqual([9]);
     const del = cache.applyUpdate1({ Logical_Switch_Port: { [LSP1]: { old: full } } });
@@ -168,10 +268,18 @@ describe('applyUpdate1 (RFC 7047 update)', () => {
     const cache = capturedCache();
     const lsp = NB.tables.get('Logical_Switch_Port')!;
     const filters = new Map([['Logical_Switch_Port', parseConditions(lsp, [['name', '==', 'keep']])]]);
-    cache.applyUpdate1({ Logical_Switch_Port: { [LSP1]: { new: { name: 'keep' } }, [LSP2]: { new: { name: 'other' } } } }, filters);
+    cache.applyUpdate1(
+      { Logical_Switch_Port: { [LSP1]: { new: { name: 'keep' } }, [LSP2]: { new: { name: 'other' } } } },
+      filters,
+    );
     expect([...cache.table('Logical_Switch_Port').uuids()]).toEqual([LSP1]);
     const changes = cache.applyUpdate1(
-      { Logical_Switch_Port: { [LSP1]: { old: { name: 'keep' }, new: { name: 'left' } }, [LSP2]: { old: { name: 'other' }, new: { name: 'keep' } } } },
+      {
+        Logical_Switch_Port: {
+          [LSP1]: { old: { name: 'keep' }, new: { name: 'left' } },
+          [LSP2]: { old: { name: 'other' }, new: { name: 'keep' } },
+        },
+      },
       filters,
     );
     expect(summary(changes)).toEqual(['Logical_Switch_Port:delete:eb4a1cd7', 'Logical_Switch_Port:insert:6710e48d']);
@@ -196,9 +304,25 @@ describe('replaceWith (resync)', () => {
     const changes = cache.replaceWith(
       {
         // ls1 unchanged (same values, spelled differently: a 1-element set as a bare atom)
-        Logical_Switch: { [LS1]: { initial: { name: 'ls1', other_config: ['map', [['a', '1'], ['b', '2']]], ports: ['set', [['uuid', LSP1]]] } } },
+        Logical_Switch: {
+          [LS1]: {
+            initial: {
+              name: 'ls1',
+              other_config: [
+                'map',
+                [
+                  ['a', '1'],
+                  ['b', '2'],
+                ],
+              ],
+              ports: ['set', [['uuid', LSP1]]],
+            },
+          },
+        },
         Logical_Switch_Port: {
-          [LSP1]: { initial: { addresses: '00:00:00:00:00:01 10.0.0.1', dynamic_addresses: 'x', name: 'lsp1', tag_request: 6 } },
+          [LSP1]: {
+            initial: { addresses: '00:00:00:00:00:01 10.0.0.1', dynamic_addresses: 'x', name: 'lsp1', tag_request: 6 },
+          },
           [LSP2]: { initial: { name: 'appeared' } },
         },
       },
@@ -214,7 +338,9 @@ describe('replaceWith (resync)', () => {
     expect(cache.table('Logical_Switch_Port').has(LSP3)).toBe(false);
     // Replacing with the same snapshot again is no change at all.
     expect(
-      cache.replaceWith({ Logical_Switch_Port: { [LSP2]: { initial: { name: 'appeared' } } }, Logical_Switch: {} }, 2).filter((c) => c.kind !== 'delete'),
+      cache
+        .replaceWith({ Logical_Switch_Port: { [LSP2]: { initial: { name: 'appeared' } } }, Logical_Switch: {} }, 2)
+        .filter((c) => c.kind !== 'delete'),
     ).toEqual([]);
   });
 
@@ -222,14 +348,31 @@ describe('replaceWith (resync)', () => {
     const cache = capturedCache();
     const lsp = NB.tables.get('Logical_Switch_Port')!;
     const filters = new Map([['Logical_Switch_Port', parseConditions(lsp, [['name', '!=', 'hidden']])]]);
-    const changes = cache.replaceWith({ Logical_Switch_Port: { [LSP1]: { new: { name: 'shown' } }, [LSP2]: { new: { name: 'hidden' } } } }, 1, filters);
+    const changes = cache.replaceWith(
+      { Logical_Switch_Port: { [LSP1]: { new: { name: 'shown' } }, [LSP2]: { new: { name: 'hidden' } } } },
+      1,
+      filters,
+    );
     expect(summary(changes)).toEqual(['Logical_Switch_Port:insert:eb4a1cd7']);
   });
 });
 
 describe('load (first snapshot into an empty cache)', () => {
   const SNAPSHOT: Json = {
-    Logical_Switch: { [LS1]: { initial: { name: 'ls1', ports: ['set', [['uuid', LSP1], ['uuid', LSP2]]] } } },
+    Logical_Switch: {
+      [LS1]: {
+        initial: {
+          name: 'ls1',
+          ports: [
+            'set',
+            [
+              ['uuid', LSP1],
+              ['uuid', LSP2],
+            ],
+          ],
+        },
+      },
+    },
     Logical_Switch_Port: {
       [LSP1]: { initial: { name: 'lsp1', options: ['map', [['a', '1']]], _version: ['uuid', LSP3] } },
       [LSP2]: { initial: { name: 'lsp2', tag_request: 7 } },
@@ -252,19 +395,33 @@ describe('load (first snapshot into an empty cache)', () => {
       options: {},
     });
     expect(Object.keys(loaded.table('Logical_Switch').get(LS1)!)).toEqual(['_uuid', 'name', 'ports', 'other_config']);
-    expect(loaded.table('Logical_Switch_Port').lookup('name', 'lsp1').map((r) => r._uuid)).toEqual([LSP1]);
+    expect(
+      loaded
+        .table('Logical_Switch_Port')
+        .lookup('name', 'lsp1')
+        .map((r) => r._uuid),
+    ).toEqual([LSP1]);
   });
 
   it('applies local filters to v1 snapshots', () => {
     const cache = capturedCache();
     const lsp = NB.tables.get('Logical_Switch_Port')!;
-    cache.load({ Logical_Switch_Port: { [LSP1]: { new: { name: 'shown' } }, [LSP2]: { new: { name: 'hidden' } } } }, 1, new Map([['Logical_Switch_Port', parseConditions(lsp, [['name', '!=', 'hidden']])]]));
+    cache.load(
+      { Logical_Switch_Port: { [LSP1]: { new: { name: 'shown' } }, [LSP2]: { new: { name: 'hidden' } } } },
+      1,
+      new Map([['Logical_Switch_Port', parseConditions(lsp, [['name', '!=', 'hidden']])]]),
+    );
     expect([...cache.table('Logical_Switch_Port').uuids()]).toEqual([LSP1]);
   });
 
   it('leaves the cache empty when the snapshot is malformed, and refuses a cache that holds rows', () => {
     const cache = capturedCache();
-    expect(() => cache.load({ Logical_Switch: { [LS1]: { initial: { name: 'ok' } } }, Logical_Switch_Port: { [LSP1]: { modify: {} } } }, 2)).toThrow();
+    expect(() =>
+      cache.load(
+        { Logical_Switch: { [LS1]: { initial: { name: 'ok' } } }, Logical_Switch_Port: { [LSP1]: { modify: {} } } },
+        2,
+      ),
+    ).toThrow();
     expect(cache.size).toBe(0);
     cache.load(SNAPSHOT, 2);
     expect(() => cache.load(SNAPSHOT, 2)).toThrow(/empty cache/);
@@ -275,8 +432,14 @@ describe('indexes with keys several rows share', () => {
   it('answers with every row under a key as rows come, change key and go', () => {
     const cache = capturedCache();
     const t = cache.table('Logical_Switch_Port');
-    const named = (name: string): string[] => t.lookup('name', name).map((r) => r._uuid as string).sort();
-    cache.applyUpdate2({ Logical_Switch_Port: { [LSP1]: { insert: { name: 'dup' } }, [LSP2]: { insert: { name: 'dup' } } } });
+    const named = (name: string): string[] =>
+      t
+        .lookup('name', name)
+        .map((r) => r._uuid as string)
+        .sort();
+    cache.applyUpdate2({
+      Logical_Switch_Port: { [LSP1]: { insert: { name: 'dup' } }, [LSP2]: { insert: { name: 'dup' } } },
+    });
     cache.applyUpdate2({ Logical_Switch_Port: { [LSP3]: { insert: { name: 'dup' } } } });
     expect(named('dup')).toEqual([LSP1, LSP2, LSP3].sort());
     cache.applyUpdate2({ Logical_Switch_Port: { [LSP2]: { delete: null }, [LSP3]: { modify: { name: 'other' } } } });
@@ -306,7 +469,9 @@ describe('declared indexes', () => {
     new DatabaseCache('OVN_Northbound', [t]).applyUpdate2({
       ACL: {
         [A1]: { insert: { priority: 100, direction: 'to-lport', external_ids: ['map', [['owner', 'np1']]] } },
-        [A2]: { insert: { priority: 100, direction: 'from-lport', log: true, external_ids: ['map', [['owner', 'np2']]] } },
+        [A2]: {
+          insert: { priority: 100, direction: 'from-lport', log: true, external_ids: ['map', [['owner', 'np2']]] },
+        },
         [A3]: { insert: { priority: 2000, direction: 'to-lport', label: 7 } },
       },
     });
@@ -333,14 +498,23 @@ describe('a malformed message leaves the cache untouched', () => {
   // The first table-update is fine (renames lsp1); the second is broken. Nothing may stick.
   const good = { [LSP1]: { modify: { name: 'renamed' } } };
   const bad: [string, Json][] = [
-    ['a modify of a row the cache does not hold', { Logical_Switch_Port: good, Logical_Switch: { [LSP2]: { modify: { name: 'y' } } } }],
+    [
+      'a modify of a row the cache does not hold',
+      { Logical_Switch_Port: good, Logical_Switch: { [LSP2]: { modify: { name: 'y' } } } },
+    ],
     ['a value of the wrong type', { Logical_Switch_Port: good, Logical_Switch: { [LS1]: { modify: { name: 5 } } } }],
-    ['a max-1 column given two values', { Logical_Switch_Port: { [LSP1]: { modify: { name: 'renamed', tag_request: ['set', [1, 2]] } } } }],
+    [
+      'a max-1 column given two values',
+      { Logical_Switch_Port: { [LSP1]: { modify: { name: 'renamed', tag_request: ['set', [1, 2]] } } } },
+    ],
     ['a row-update that is not an object', { Logical_Switch_Port: good, Logical_Switch: { [LS1]: 3 } }],
     ['a row-update with no operation', { Logical_Switch_Port: good, Logical_Switch: { [LS1]: { upsert: {} } } }],
     ['a table-update that is not an object', { Logical_Switch_Port: good, Logical_Switch: [] }],
     ['table-updates that are not an object', ['Logical_Switch']],
-    ['an insert with a badly typed value', { Logical_Switch_Port: good, Logical_Switch: { [LSP2]: { insert: { name: 7 } } } }],
+    [
+      'an insert with a badly typed value',
+      { Logical_Switch_Port: good, Logical_Switch: { [LSP2]: { insert: { name: 7 } } } },
+    ],
   ];
   it.each(bad)('%s', (_title, frame) => {
     const cache = capturedCache();
@@ -350,7 +524,12 @@ describe('a malformed message leaves the cache untouched', () => {
     // Same rows, same objects, and the index still answers as before.
     expect(snapshot(cache)).toEqual(before);
     for (const [name, rows] of before) for (const [uuid, row] of rows) expect(cache.table(name).get(uuid)).toBe(row);
-    expect(cache.table('Logical_Switch_Port').lookup('name', 'lsp1').map((r) => r._uuid)).toEqual([LSP1]);
+    expect(
+      cache
+        .table('Logical_Switch_Port')
+        .lookup('name', 'lsp1')
+        .map((r) => r._uuid),
+    ).toEqual([LSP1]);
     expect(cache.table('Logical_Switch_Port').lookup('name', 'renamed')).toEqual([]);
     expect(() => cache.replaceWith(frame, 2)).toThrow();
     expect(snapshot(cache)).toEqual(before);

@@ -55,7 +55,11 @@ export class DatabaseCache {
 
   table(name: string): TableCache {
     const t = this.tables.get(name);
-    if (!t) throw new OvsdbError('syntax error', `table ${name} is not in this monitor's cache (it holds ${[...this.tables.keys()].join(', ')})`);
+    if (!t)
+      throw new OvsdbError(
+        'syntax error',
+        `table ${name} is not in this monitor's cache (it holds ${[...this.tables.keys()].join(', ')})`,
+      );
     return t;
   }
 
@@ -79,9 +83,19 @@ export class DatabaseCache {
         if (!isJsonObject(ru)) throw malformed(table.name, uuid);
         const old = table.get(uuid);
         if (ru.initial !== undefined || ru.insert !== undefined) {
-          pending.push({ table, uuid, row: table.decodeRow(uuid, (ru.initial ?? ru.insert) as Json), old, changed: undefined });
+          pending.push({
+            table,
+            uuid,
+            row: table.decodeRow(uuid, (ru.initial ?? ru.insert) as Json),
+            old,
+            changed: undefined,
+          });
         } else if (ru.modify !== undefined) {
-          if (!old) throw new OvsdbError('syntax error', `modify of row ${uuid} in table ${table.name}, which the cache does not hold`);
+          if (!old)
+            throw new OvsdbError(
+              'syntax error',
+              `modify of row ${uuid} in table ${table.name}, which the cache does not hold`,
+            );
           const { row, changed } = table.applyModify(old, ru.modify);
           pending.push({ table, uuid, row, old, changed });
         } else if ('delete' in ru) {
@@ -128,7 +142,8 @@ export class DatabaseCache {
   replaceWith(snapshot: Json, version: 1 | 2, filters?: ReadonlyMap<string, readonly ParsedCondition[]>): RowChange[] {
     const fresh = new Map<TableCache, Map<string, Row>>();
     for (const t of this.tables.values()) fresh.set(t, new Map());
-    for (const [table, uuid, row] of this.snapshotRows(snapshot, version, filters)) (fresh.get(table) as Map<string, Row>).set(uuid, row);
+    for (const [table, uuid, row] of this.snapshotRows(snapshot, version, filters))
+      (fresh.get(table) as Map<string, Row>).set(uuid, row);
     const pending: Pending[] = [];
     for (const [table, rows] of fresh) {
       for (const [uuid, row] of rows) {
@@ -168,7 +183,11 @@ export class DatabaseCache {
   }
 
   /** The whole rows of a snapshot (`initial`/`insert`, or v1 `new`), decoded, minus those `filters` exclude. */
-  private *snapshotRows(snapshot: Json, version: 1 | 2, filters?: ReadonlyMap<string, readonly ParsedCondition[]>): Generator<[TableCache, string, Row]> {
+  private *snapshotRows(
+    snapshot: Json,
+    version: 1 | 2,
+    filters?: ReadonlyMap<string, readonly ParsedCondition[]>,
+  ): Generator<[TableCache, string, Row]> {
     for (const [table, tu] of this.tableUpdates(snapshot)) {
       const filter = filters?.get(table.name);
       for (const uuid in tu) {
@@ -197,7 +216,7 @@ export class DatabaseCache {
   }
 
   private commit(pending: readonly Pending[]): RowChange[] {
-    const changes: RowChange[] = new Array(pending.length);
+    const changes = new Array<RowChange>(pending.length);
     for (let i = 0; i < pending.length; i++) {
       const p = pending[i] as Pending;
       const name = p.table.name;

@@ -7,8 +7,7 @@ import { normalizeInteger } from '../data/atom.js';
 import { compositeKey, datumKey } from '../data/key.js';
 
 export type IndexSpec =
-  | { name?: string; columns: readonly string[]; unique?: boolean }
-  | { name?: string; column: string; key: Atom };
+  { name?: string; columns: readonly string[]; unique?: boolean } | { name?: string; column: string; key: Atom };
 
 /**
  * Rows per key. A key can hold several rows even in a unique index, because a cache mirrors the server

@@ -2,7 +2,7 @@
  * The cached rows of one monitored table: rows by uuid, each an immutable snapshot (a change replaces
  * the row object, never edits it), plus indexes and lookups by condition.
  */
-import type { Json, JsonObject } from '../wire/json.js';
+import type { Json } from '../wire/json.js';
 import { OvsdbError } from '../wire/errors.js';
 import { columnOf, isScalar, type ColumnSchema, type TableSchema } from '../schema/schema.js';
 import type { Datum, Row } from '../data/value.js';
@@ -40,7 +40,10 @@ export class TableCache {
     this.byName = new Map(columns.map((c) => [c.name, c]));
     this.decoders = new Map(columns.map((c) => [c.name, datumDecoder(c.type)]));
     // fromEntries builds the template itself with fast properties, so copies of it are fast too.
-    this.template = Object.fromEntries([['_uuid', ''], ...columns.map((c): [string, Datum] => [c.name, defaultDatum(c.type)])]);
+    this.template = Object.fromEntries([
+      ['_uuid', ''],
+      ...columns.map((c): [string, Datum] => [c.name, defaultDatum(c.type)]),
+    ]);
     for (const cols of schema.indexes) {
       if (cols.every((c) => this.byName.has(c))) this.addIndex({ columns: cols, unique: true });
     }
@@ -48,10 +51,15 @@ export class TableCache {
   }
 
   private addIndex(spec: IndexSpec): void {
-    const only = 'column' in spec ? undefined : spec.columns.length === 1 ? this.byName.get(spec.columns[0] as string) : undefined;
+    const only =
+      'column' in spec ? undefined : spec.columns.length === 1 ? this.byName.get(spec.columns[0] as string) : undefined;
     const index = new Index(spec, only !== undefined && isScalar(only.type));
     for (const c of index.columns) {
-      if (!this.byName.has(c)) throw new OvsdbError('unknown column', `index ${index.name} of table ${this.name} names column ${c}, which this monitor does not hold`);
+      if (!this.byName.has(c))
+        throw new OvsdbError(
+          'unknown column',
+          `index ${index.name} of table ${this.name} names column ${c}, which this monitor does not hold`,
+        );
     }
     if (this.indexByName.has(index.name)) return;
     this.indexList.push(index);
@@ -99,7 +107,11 @@ export class TableCache {
    */
   lookup(name: string, ...values: unknown[]): Row[] {
     const index = this.indexByName.get(name);
-    if (!index) throw new OvsdbError('syntax error', `table ${this.name} has no index named ${name}; it has ${this.indexes.join(', ') || 'none'}`);
+    if (!index)
+      throw new OvsdbError(
+        'syntax error',
+        `table ${this.name} has no index named ${name}; it has ${this.indexes.join(', ') || 'none'}`,
+      );
     const uuids = index.get(index.keyFor(values as Datum[]));
     return uuids ? uuids.map((u) => this.data.get(u) as Row) : [];
   }
@@ -142,7 +154,7 @@ export class TableCache {
     if (wire === null || typeof wire !== 'object' || Array.isArray(wire)) {
       throw new OvsdbError('syntax error', `row ${uuid} of table ${this.name} is not a JSON object`);
     }
-    const w = wire as JsonObject;
+    const w = wire;
     const row: Record<string, Datum> = { ...this.template };
     row._uuid = uuid;
     // Only the columns the server sent need decoding (it leaves out default values); the rest keep the
@@ -164,7 +176,7 @@ export class TableCache {
     for (const name in diff) {
       const col = this.byName.get(name);
       if (!col) continue; // a column we did not ask for (schema skew): ignore rather than fail the stream
-      row[name] = applyDiff(col.type, old[name] as Datum, (diff as JsonObject)[name] as Json);
+      row[name] = applyDiff(col.type, old[name] as Datum, diff[name] as Json);
       changed.push(name);
     }
     return { row, changed };
@@ -215,7 +227,10 @@ export class TableCache {
 }
 
 /** The monitored columns of `table`: all of them, or the named ones (unknown names are skew, reported by the caller). */
-export function resolveColumns(table: TableSchema, names: readonly string[] | undefined): { columns: ColumnSchema[]; missing: string[] } {
+export function resolveColumns(
+  table: TableSchema,
+  names: readonly string[] | undefined,
+): { columns: ColumnSchema[]; missing: string[] } {
   if (names === undefined) return { columns: [...table.columns.values()], missing: [] };
   const columns: ColumnSchema[] = [];
   const missing: string[] = [];

@@ -14,7 +14,10 @@ export class Backoff {
   private readonly max: number;
   private readonly limit: number;
 
-  constructor(opts: ReconnectOptions, private readonly random: () => number = Math.random) {
+  constructor(
+    opts: ReconnectOptions,
+    private readonly random: () => number = Math.random,
+  ) {
     this.initial = opts.initialDelayMs ?? 200;
     this.max = opts.maxDelayMs ?? 8_000;
     this.limit = opts.maxAttempts ?? Infinity;

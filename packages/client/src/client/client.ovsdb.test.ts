@@ -34,7 +34,13 @@ function bytesWritten(c: OvsdbClient): number {
   return (c.connection as unknown as { stream: Socket }).stream.bytesWritten;
 }
 
-async function expectTxnError(db: string, ops: Json[], error: string, detailsMatch?: RegExp, opIndex?: number): Promise<TransactionError> {
+async function expectTxnError(
+  db: string,
+  ops: Json[],
+  error: string,
+  detailsMatch?: RegExp,
+  opIndex?: number,
+): Promise<TransactionError> {
   const err = await client.transact(db, ops, { validate: false }).then(
     () => {
       throw new Error('transaction unexpectedly succeeded');
@@ -57,7 +63,11 @@ describe('connecting', () => {
       expect((await c.listDbs()).sort()).toEqual([ET, NB, '_Server']);
       const schema = await c.getSchema(NB);
       expect(schema.name).toBe(NB);
-      expect(schema.tables.get('ACL')?.columns.get('priority')?.type.key).toMatchObject({ type: 'integer', minInteger: 0, maxInteger: 32767 });
+      expect(schema.tables.get('ACL')?.columns.get('priority')?.type.key).toMatchObject({
+        type: 'integer',
+        minInteger: 0,
+        maxInteger: 32767,
+      });
       expect(await c.echo('hello', 42)).toEqual(['hello', 42]);
     } finally {
       await c.close();
@@ -71,7 +81,9 @@ describe('connecting', () => {
   });
 
   it('names every remote it could not reach', async () => {
-    await expect(OvsdbClient.connect(`unix:${server.dir}/a.sock,unix:${server.dir}/b.sock`)).rejects.toThrow(/a\.sock.*b\.sock/s);
+    await expect(OvsdbClient.connect(`unix:${server.dir}/a.sock,unix:${server.dir}/b.sock`)).rejects.toThrow(
+      /a\.sock.*b\.sock/s,
+    );
   });
 
   it('reports an unknown database as the server words it', async () => {
@@ -90,7 +102,11 @@ describe('transactions: the ten operations', () => {
   it('insert, select, update, mutate, delete, wait, commit, comment with their results', async () => {
     const schema = await client.getSchema(NB);
     const tx = new TransactionBuilder(schema);
-    const port = tx.insert('Logical_Switch_Port', { name: 'p1', addresses: ['00:00:00:00:00:01 10.0.0.1'], tag_request: [5] });
+    const port = tx.insert('Logical_Switch_Port', {
+      name: 'p1',
+      addresses: ['00:00:00:00:00:01 10.0.0.1'],
+      tag_request: [5],
+    });
     tx.insert('Logical_Switch', { name: 'ls1', ports: [port], other_config: new Map([['a', '1']]) });
     tx.comment('client test').commit(false);
     const r1 = await client.transact(NB, tx.operations());
@@ -116,7 +132,9 @@ describe('transactions: the ten operations', () => {
     // The port was only referenced by the switch and is not a root row: garbage collected at commit.
     expect(r3[0]).toEqual({ count: 1 });
     expect(r3[1]).toEqual({ rows: [{ name: 'p1' }] });
-    const r4 = await client.transact(NB, [{ op: 'select', table: 'Logical_Switch_Port', where: [['name', '==', 'p1']] }]);
+    const r4 = await client.transact(NB, [
+      { op: 'select', table: 'Logical_Switch_Port', where: [['name', '==', 'p1']] },
+    ]);
     expect(r4[0]).toEqual({ rows: [] });
   });
 
@@ -128,7 +146,13 @@ describe('transactions: the ten operations', () => {
   });
 
   it('abort fails the transaction with "aborted" and commits nothing', async () => {
-    const err = await expectTxnError(ET, [{ op: 'insert', table: 'Atoms', row: { s: 'never' } }, { op: 'abort' }], 'aborted', undefined, 1);
+    const err = await expectTxnError(
+      ET,
+      [{ op: 'insert', table: 'Atoms', row: { s: 'never' } }, { op: 'abort' }],
+      'aborted',
+      undefined,
+      1,
+    );
     expect(err.results[0]).toMatchObject({ uuid: ['uuid', expect.any(String)] });
     const sel = await client.transact(ET, [{ op: 'select', table: 'Atoms', where: [['s', '==', 'never']] }]);
     expect(sel[0]).toEqual({ rows: [] });
@@ -137,7 +161,12 @@ describe('transactions: the ten operations', () => {
   it('assert needs the lock held by this session', async () => {
     await expectTxnError(ET, [{ op: 'assert', lock: 'L_assert' }], 'not owner', undefined, 0);
     expect(await client.lock('L_assert')).toBe(true);
-    expect(await client.transact(ET, [{ op: 'assert', lock: 'L_assert' }, { op: 'comment', comment: 'locked' }])).toEqual([{}, {}]);
+    expect(
+      await client.transact(ET, [
+        { op: 'assert', lock: 'L_assert' },
+        { op: 'comment', comment: 'locked' },
+      ]),
+    ).toEqual([{}, {}]);
     await client.unlock('L_assert');
   });
 
@@ -145,7 +174,17 @@ describe('transactions: the ten operations', () => {
     await client.transact(ET, [{ op: 'insert', table: 'Atoms', row: { s: 'waiting', i: 1 } }]);
     await expectTxnError(
       ET,
-      [{ op: 'wait', table: 'Atoms', where: [['s', '==', 'waiting']], columns: ['i'], until: '==', rows: [{ i: 2 }], timeout: 0 }],
+      [
+        {
+          op: 'wait',
+          table: 'Atoms',
+          where: [['s', '==', 'waiting']],
+          columns: ['i'],
+          until: '==',
+          rows: [{ i: 2 }],
+          timeout: 0,
+        },
+      ],
       'timed out',
       undefined,
       0,
@@ -177,12 +216,18 @@ describe('values survive the round trip exactly', () => {
   it('reads a 10 MB reply', async () => {
     const big = 'x'.repeat(10_000) + '日本';
     const ops: Json[] = [];
-    for (let i = 0; i < 1_050; i++) ops.push({ op: 'insert', table: 'Child', row: { name: big, n: i } }, { op: 'insert', table: 'Atoms', row: { s: 'bulk', refs: ['named-uuid', `c${i}`] } });
+    for (let i = 0; i < 1_050; i++)
+      ops.push(
+        { op: 'insert', table: 'Child', row: { name: big, n: i } },
+        { op: 'insert', table: 'Atoms', row: { s: 'bulk', refs: ['named-uuid', `c${i}`] } },
+      );
     ops.forEach((op, i) => {
       if (i % 2 === 0) (op as Record<string, Json>)['uuid-name'] = `c${i / 2}`;
     });
     await client.transact(ET, ops);
-    const r = await client.transact(ET, [{ op: 'select', table: 'Child', where: [['n', '>=', 0]], columns: ['name', 'n'] }]);
+    const r = await client.transact(ET, [
+      { op: 'select', table: 'Child', where: [['n', '>=', 0]], columns: ['name', 'n'] },
+    ]);
     const rows = (r[0] as { rows: { name: string; n: number }[] }).rows;
     expect(rows.length).toBeGreaterThanOrEqual(1_050);
     expect(rows.every((row) => row.name === big)).toBe(true);
@@ -192,7 +237,13 @@ describe('values survive the round trip exactly', () => {
 
 describe('server errors name the failing operation (conformance §2)', () => {
   const cases: [string, Json[], string, RegExp | undefined, number][] = [
-    ['unknown table', [{ op: 'select', table: 'No_Such_Table', where: [] }], 'syntax error', /No table named No_Such_Table/, 0],
+    [
+      'unknown table',
+      [{ op: 'select', table: 'No_Such_Table', where: [] }],
+      'syntax error',
+      /No table named No_Such_Table/,
+      0,
+    ],
     ['unknown column', [{ op: 'select', table: 'ACL', where: [['nope', '==', 1]] }], 'unknown column', undefined, 0],
     [
       'ACL priority out of range',
@@ -201,18 +252,57 @@ describe('server errors name the failing operation (conformance §2)', () => {
       /40000 is not in the valid range 0 to 32767 \(inclusive\)/,
       0,
     ],
-    ['bad enum', [{ op: 'insert', table: 'ACL', row: { priority: 1, direction: 'sideways', match: '1', action: 'drop' } }], 'constraint violation', undefined, 0],
-    ['two elements in a max-1 set', [{ op: 'insert', table: 'Logical_Switch_Port', row: { name: 'x', tag_request: ['set', [1, 2]] } }], 'syntax error', undefined, 0],
+    [
+      'bad enum',
+      [{ op: 'insert', table: 'ACL', row: { priority: 1, direction: 'sideways', match: '1', action: 'drop' } }],
+      'constraint violation',
+      undefined,
+      0,
+    ],
+    [
+      'two elements in a max-1 set',
+      [{ op: 'insert', table: 'Logical_Switch_Port', row: { name: 'x', tag_request: ['set', [1, 2]] } }],
+      'syntax error',
+      undefined,
+      0,
+    ],
     [
       'strong reference to a missing row (found at commit)',
-      [{ op: 'insert', table: 'Logical_Switch', row: { name: 'dangling', ports: ['uuid', '11111111-2222-3333-4444-555555555555'] } }],
+      [
+        {
+          op: 'insert',
+          table: 'Logical_Switch',
+          row: { name: 'dangling', ports: ['uuid', '11111111-2222-3333-4444-555555555555'] },
+        },
+      ],
       'referential integrity violation',
       /references nonexistent row 11111111-2222-3333-4444-555555555555/,
       -1,
     ],
-    ['duplicate uuid-name', [{ op: 'insert', table: 'Logical_Switch', 'uuid-name': 'a', row: {} }, { op: 'insert', table: 'Logical_Switch', 'uuid-name': 'a', row: {} }], 'duplicate uuid-name', undefined, 1],
-    ['unknown mutator', [{ op: 'mutate', table: 'Atoms', where: [], mutations: [['i', '^=', 1]] }], 'unknown mutator', undefined, 0],
-    ['update _uuid', [{ op: 'update', table: 'Atoms', where: [], row: { _uuid: ['uuid', '11111111-2222-3333-4444-555555555555'] } }], 'constraint violation', undefined, 0],
+    [
+      'duplicate uuid-name',
+      [
+        { op: 'insert', table: 'Logical_Switch', 'uuid-name': 'a', row: {} },
+        { op: 'insert', table: 'Logical_Switch', 'uuid-name': 'a', row: {} },
+      ],
+      'duplicate uuid-name',
+      undefined,
+      1,
+    ],
+    [
+      'unknown mutator',
+      [{ op: 'mutate', table: 'Atoms', where: [], mutations: [['i', '^=', 1]] }],
+      'unknown mutator',
+      undefined,
+      0,
+    ],
+    [
+      'update _uuid',
+      [{ op: 'update', table: 'Atoms', where: [], row: { _uuid: ['uuid', '11111111-2222-3333-4444-555555555555'] } }],
+      'constraint violation',
+      undefined,
+      0,
+    ],
   ];
   it.each(cases)('%s', async (_title, ops, error, details, index) => {
     const db = (ops[0] as { table: string }).table === 'Atoms' ? ET : NB;
@@ -221,8 +311,20 @@ describe('server errors name the failing operation (conformance §2)', () => {
 
   it('division by zero is a domain error; an out-of-range result a constraint violation', async () => {
     await client.transact(ET, [{ op: 'insert', table: 'Atoms', row: { s: 'arith', ranged: 4 } }]);
-    await expectTxnError(ET, [{ op: 'mutate', table: 'Atoms', where: [['s', '==', 'arith']], mutations: [['i', '/=', 0]] }], 'domain error', undefined, 0);
-    await expectTxnError(ET, [{ op: 'mutate', table: 'Atoms', where: [['s', '==', 'arith']], mutations: [['ranged', '+=', 2]] }], 'constraint violation', undefined, 0);
+    await expectTxnError(
+      ET,
+      [{ op: 'mutate', table: 'Atoms', where: [['s', '==', 'arith']], mutations: [['i', '/=', 0]] }],
+      'domain error',
+      undefined,
+      0,
+    );
+    await expectTxnError(
+      ET,
+      [{ op: 'mutate', table: 'Atoms', where: [['s', '==', 'arith']], mutations: [['ranged', '+=', 2]] }],
+      'constraint violation',
+      undefined,
+      0,
+    );
   });
 
   it('deleting a row that is still referenced is a referential integrity violation', async () => {
@@ -230,14 +332,35 @@ describe('server errors name the failing operation (conformance §2)', () => {
       { op: 'insert', table: 'Child', 'uuid-name': 'c', row: { name: 'kept' } },
       { op: 'insert', table: 'Atoms', row: { s: 'holder', refs: ['named-uuid', 'c'] } },
     ]);
-    await expectTxnError(ET, [{ op: 'delete', table: 'Child', where: [['name', '==', 'kept']] }], 'referential integrity violation', /remaining reference/, -1);
+    await expectTxnError(
+      ET,
+      [{ op: 'delete', table: 'Child', where: [['name', '==', 'kept']] }],
+      'referential integrity violation',
+      /remaining reference/,
+      -1,
+    );
   });
 
   it('a unique index clash and maxRows are constraint violations at commit', async () => {
     await client.transact(ET, [{ op: 'insert', table: 'Unique', row: { key: 'k1' } }]);
-    await expectTxnError(ET, [{ op: 'insert', table: 'Unique', row: { key: 'k1' } }], 'constraint violation', undefined, -1);
-    await client.transact(ET, [{ op: 'insert', table: 'Unique', row: { key: 'k2' } }, { op: 'insert', table: 'Unique', row: { key: 'k3' } }]);
-    await expectTxnError(ET, [{ op: 'insert', table: 'Unique', row: { key: 'k4' } }], 'constraint violation', /limit of 3 row/, -1);
+    await expectTxnError(
+      ET,
+      [{ op: 'insert', table: 'Unique', row: { key: 'k1' } }],
+      'constraint violation',
+      undefined,
+      -1,
+    );
+    await client.transact(ET, [
+      { op: 'insert', table: 'Unique', row: { key: 'k2' } },
+      { op: 'insert', table: 'Unique', row: { key: 'k3' } },
+    ]);
+    await expectTxnError(
+      ET,
+      [{ op: 'insert', table: 'Unique', row: { key: 'k4' } }],
+      'constraint violation',
+      /limit of 3 row/,
+      -1,
+    );
   });
 });
 
@@ -247,21 +370,69 @@ describe('validation before sending', () => {
     ['unknown column', [{ op: 'insert', table: 'Atoms', row: { nope: 1 } }], 'unknown column', 'nope'],
     ['wrong type', [{ op: 'insert', table: 'Atoms', row: { i: 'one' } }], 'syntax error', 'i'],
     ['integer out of range', [{ op: 'insert', table: 'Atoms', row: { ranged: 6 } }], 'constraint violation', 'ranged'],
-    ['real out of range', [{ op: 'insert', table: 'Atoms', row: { realRanged: 2.5 } }], 'constraint violation', 'realRanged'],
+    [
+      'real out of range',
+      [{ op: 'insert', table: 'Atoms', row: { realRanged: 2.5 } }],
+      'constraint violation',
+      'realRanged',
+    ],
     ['not in the enum', [{ op: 'insert', table: 'Atoms', row: { color: 'pink' } }], 'constraint violation', 'color'],
     ['string too long', [{ op: 'insert', table: 'Atoms', row: { short: 'toolong' } }], 'constraint violation', 'short'],
     ['string too short', [{ op: 'insert', table: 'Atoms', row: { short: '' } }], 'constraint violation', 'short'],
-    ['too many elements', [{ op: 'insert', table: 'Atoms', row: { upToThree: ['set', ['a', 'b', 'c', 'd']] } }], 'syntax error', 'upToThree'],
-    ['too few elements', [{ op: 'insert', table: 'Atoms', row: { upToThree: ['set', []] } }], 'syntax error', 'upToThree'],
-    ['immutable column in update', [{ op: 'update', table: 'Atoms', where: [], row: { frozen: 'x' } }], 'constraint violation', 'frozen'],
-    ['immutable column in mutate', [{ op: 'mutate', table: 'Atoms', where: [], mutations: [['frozen', 'insert', 'x']] }], 'constraint violation', 'frozen'],
-    ['undefined named-uuid', [{ op: 'insert', table: 'Atoms', row: { refs: ['named-uuid', 'ghost'] } }], 'referential integrity violation', 'refs'],
+    [
+      'too many elements',
+      [{ op: 'insert', table: 'Atoms', row: { upToThree: ['set', ['a', 'b', 'c', 'd']] } }],
+      'syntax error',
+      'upToThree',
+    ],
+    [
+      'too few elements',
+      [{ op: 'insert', table: 'Atoms', row: { upToThree: ['set', []] } }],
+      'syntax error',
+      'upToThree',
+    ],
+    [
+      'immutable column in update',
+      [{ op: 'update', table: 'Atoms', where: [], row: { frozen: 'x' } }],
+      'constraint violation',
+      'frozen',
+    ],
+    [
+      'immutable column in mutate',
+      [{ op: 'mutate', table: 'Atoms', where: [], mutations: [['frozen', 'insert', 'x']] }],
+      'constraint violation',
+      'frozen',
+    ],
+    [
+      'undefined named-uuid',
+      [{ op: 'insert', table: 'Atoms', row: { refs: ['named-uuid', 'ghost'] } }],
+      'referential integrity violation',
+      'refs',
+    ],
     ['bad uuid-name', [{ op: 'insert', table: 'Atoms', 'uuid-name': '1bad', row: {} }], 'syntax error', undefined],
     ['unknown operation', [{ op: 'upsert', table: 'Atoms' }], 'syntax error', undefined],
-    ['map given as an object', [{ op: 'insert', table: 'Atoms', row: { strMap: { a: 'b' } } }], 'syntax error', 'strMap'],
-    ['unknown mutator', [{ op: 'mutate', table: 'Atoms', where: [], mutations: [['i', '^=', 1]] }], 'unknown mutator', 'i'],
+    [
+      'map given as an object',
+      [{ op: 'insert', table: 'Atoms', row: { strMap: { a: 'b' } } }],
+      'syntax error',
+      'strMap',
+    ],
+    [
+      'unknown mutator',
+      [{ op: 'mutate', table: 'Atoms', where: [], mutations: [['i', '^=', 1]] }],
+      'unknown mutator',
+      'i',
+    ],
     ['a NUL character in a string', [{ op: 'insert', table: 'Atoms', row: { s: 'a\u0000b' } }], 'syntax error', 's'],
-    ['a column whose default breaks its constraints left out', [{ op: 'insert', table: 'Child', row: {} }, { op: 'insert', table: 'Enumerated', row: {} }], 'constraint violation', 'kind'],
+    [
+      'a column whose default breaks its constraints left out',
+      [
+        { op: 'insert', table: 'Child', row: {} },
+        { op: 'insert', table: 'Enumerated', row: {} },
+      ],
+      'constraint violation',
+      'kind',
+    ],
   ];
   it.each(invalid)('refuses %s with nothing sent', async (_title, ops, error, column) => {
     const before = bytesWritten(client);
@@ -275,8 +446,14 @@ describe('validation before sending', () => {
   });
 
   it('names the operation and column in the message', async () => {
-    const err = await client.transact(NB, [{ op: 'insert', table: 'ACL', row: { priority: 40000, direction: 'to-lport', match: '1', action: 'drop' } }]).catch((e: unknown) => e);
-    expect(String((err as Error).message)).toMatch(/operation 0 \(insert on ACL\), column priority: constraint violation: .*40000/);
+    const err = await client
+      .transact(NB, [
+        { op: 'insert', table: 'ACL', row: { priority: 40000, direction: 'to-lport', match: '1', action: 'drop' } },
+      ])
+      .catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(
+      /operation 0 \(insert on ACL\), column priority: constraint violation: .*40000/,
+    );
   });
 });
 
@@ -306,7 +483,17 @@ describe('cancel', () => {
     const ac = new AbortController();
     const waiting = client.transact(
       ET,
-      [{ op: 'wait', table: 'Atoms', where: [['s', '==', 'cancel-me']], columns: ['i'], until: '==', rows: [{ i: 2 }], timeout: 60_000 }] satisfies Operation[],
+      [
+        {
+          op: 'wait',
+          table: 'Atoms',
+          where: [['s', '==', 'cancel-me']],
+          columns: ['i'],
+          until: '==',
+          rows: [{ i: 2 }],
+          timeout: 60_000,
+        },
+      ] satisfies Operation[],
       { signal: ac.signal },
     );
     setTimeout(() => ac.abort(new Error('user gave up')), 100);
@@ -317,14 +504,43 @@ describe('cancel', () => {
 
 describe('validation against a monitor cache', () => {
   it('refuses a strong reference to a missing row and a unique-index clash, with nothing sent', async () => {
-    await client.transact(ET, [{ op: 'delete', table: 'Unique', where: [] }, { op: 'insert', table: 'Unique', row: { key: 'cached-key' } }, { op: 'insert', table: 'Child', 'uuid-name': 'c', row: { name: 'kid' } }, { op: 'insert', table: 'Atoms', row: { s: 'parent', refs: ['named-uuid', 'c'] } }]);
+    await client.transact(ET, [
+      { op: 'delete', table: 'Unique', where: [] },
+      { op: 'insert', table: 'Unique', row: { key: 'cached-key' } },
+      { op: 'insert', table: 'Child', 'uuid-name': 'c', row: { name: 'kid' } },
+      { op: 'insert', table: 'Atoms', row: { s: 'parent', refs: ['named-uuid', 'c'] } },
+    ]);
     const mon = await client.monitor(ET, { tables: ['Unique', 'Child', 'Atoms'] });
     try {
       const kid = mon.cache.table('Child').find([['name', '==', 'kid']])[0]!._uuid as string;
       const cases: [string, Json[], string, string, number][] = [
-        ['dangling reference', [{ op: 'insert', table: 'Atoms', row: { refs: ['uuid', '11111111-2222-3333-4444-555555555555'] } }], 'referential integrity violation', 'refs', 0],
-        ['clash with an existing row', [{ op: 'comment', comment: 'x' }, { op: 'insert', table: 'Unique', row: { key: 'cached-key' } }], 'constraint violation', 'key', 1],
-        ['clash between two inserts', [{ op: 'insert', table: 'Unique', row: { key: 'twice' } }, { op: 'insert', table: 'Unique', row: { key: 'twice' } }], 'constraint violation', 'key', 1],
+        [
+          'dangling reference',
+          [{ op: 'insert', table: 'Atoms', row: { refs: ['uuid', '11111111-2222-3333-4444-555555555555'] } }],
+          'referential integrity violation',
+          'refs',
+          0,
+        ],
+        [
+          'clash with an existing row',
+          [
+            { op: 'comment', comment: 'x' },
+            { op: 'insert', table: 'Unique', row: { key: 'cached-key' } },
+          ],
+          'constraint violation',
+          'key',
+          1,
+        ],
+        [
+          'clash between two inserts',
+          [
+            { op: 'insert', table: 'Unique', row: { key: 'twice' } },
+            { op: 'insert', table: 'Unique', row: { key: 'twice' } },
+          ],
+          'constraint violation',
+          'key',
+          1,
+        ],
       ];
       for (const [title, ops, error, column, index] of cases) {
         const before = bytesWritten(client);
@@ -336,9 +552,25 @@ describe('validation against a monitor cache', () => {
         expect(bytesWritten(client), title).toBe(before);
       }
       // Valid uses pass: an existing row, a row created in the same transaction, a key freed by a delete.
-      await client.transact(ET, [{ op: 'insert', table: 'Atoms', row: { s: 'ok', refs: ['uuid', kid] } }], { cache: mon.cache });
-      await client.transact(ET, [{ op: 'insert', table: 'Child', uuid: '22222222-3333-4444-5555-666666666666', row: {} }, { op: 'insert', table: 'Atoms', row: { refs: ['uuid', '22222222-3333-4444-5555-666666666666'] } }], { cache: mon.cache });
-      await client.transact(ET, [{ op: 'delete', table: 'Unique', where: [['key', '==', 'cached-key']] }, { op: 'insert', table: 'Unique', row: { key: 'cached-key' } }], { cache: mon.cache });
+      await client.transact(ET, [{ op: 'insert', table: 'Atoms', row: { s: 'ok', refs: ['uuid', kid] } }], {
+        cache: mon.cache,
+      });
+      await client.transact(
+        ET,
+        [
+          { op: 'insert', table: 'Child', uuid: '22222222-3333-4444-5555-666666666666', row: {} },
+          { op: 'insert', table: 'Atoms', row: { refs: ['uuid', '22222222-3333-4444-5555-666666666666'] } },
+        ],
+        { cache: mon.cache },
+      );
+      await client.transact(
+        ET,
+        [
+          { op: 'delete', table: 'Unique', where: [['key', '==', 'cached-key']] },
+          { op: 'insert', table: 'Unique', row: { key: 'cached-key' } },
+        ],
+        { cache: mon.cache },
+      );
     } finally {
       await mon.close();
     }

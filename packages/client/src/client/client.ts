@@ -157,7 +157,10 @@ export class OvsdbClient {
    * because the database is not up yet). Watch `status`, `lastError` and the events.
    */
   static create(remote: string, opts: ConnectOptions = {}): OvsdbClient {
-    const client = new OvsdbClient(parseRemotes(remote), { ...opts, reconnect: opts.reconnect === false ? {} : (opts.reconnect ?? true) });
+    const client = new OvsdbClient(parseRemotes(remote), {
+      ...opts,
+      reconnect: opts.reconnect === false ? {} : (opts.reconnect ?? true),
+    });
     void client.reconnectLoop();
     return client;
   }
@@ -202,7 +205,7 @@ export class OvsdbClient {
   async listDbs(): Promise<string[]> {
     const r = await this.request('list_dbs', []);
     if (!Array.isArray(r) || !r.every((x) => typeof x === 'string')) throw unexpected('list_dbs', r);
-    return r as string[];
+    return r;
   }
 
   /**
@@ -234,7 +237,11 @@ export class OvsdbClient {
    * Read-your-writes: the server sends a transaction's updates before its reply, and this client applies
    * them in arrival order, so every monitor's cache already shows the change when this resolves.
    */
-  async transact(db: string, operations: readonly (Operation | Json)[], opts: TransactOptions = {}): Promise<OperationResult[]> {
+  async transact(
+    db: string,
+    operations: readonly (Operation | Json)[],
+    opts: TransactOptions = {},
+  ): Promise<OperationResult[]> {
     if (opts.validate !== false) {
       const schema = await this.getSchema(db);
       validateTransaction(schema, operations);
@@ -254,7 +261,14 @@ export class OvsdbClient {
       if (isErrorResult(r)) {
         const opIndex = i < operations.length ? i : -1;
         const op = opIndex >= 0 ? (operations[opIndex] as { op?: unknown } | undefined)?.op : undefined;
-        throw new TransactionError(r.error, r.details, r.syntax, opIndex, typeof op === 'string' ? op : undefined, results);
+        throw new TransactionError(
+          r.error,
+          r.details,
+          r.syntax,
+          opIndex,
+          typeof op === 'string' ? op : undefined,
+          results,
+        );
       }
     }
     return results;
@@ -313,7 +327,7 @@ export class OvsdbClient {
 
   /** Stop for good: monitors end, pending requests reject, no more reconnects. */
   close(): Promise<void> {
-    if (!this.closing) this.closing = this.shutdown();
+    this.closing ??= this.shutdown();
     return this.closing;
   }
 
@@ -351,7 +365,10 @@ export class OvsdbClient {
   }
 
   private notConnected(): DisconnectedError {
-    const why = this.state === 'closed' ? 'client is closed' : `not connected (${this.state})${this.lastErrorSeen ? `: ${this.lastErrorSeen.message}` : ''}`;
+    const why =
+      this.state === 'closed'
+        ? 'client is closed'
+        : `not connected (${this.state})${this.lastErrorSeen ? `: ${this.lastErrorSeen.message}` : ''}`;
     return new DisconnectedError(formatRemotes(this.remotes), why);
   }
 
@@ -393,7 +410,10 @@ export class OvsdbClient {
     const err =
       failures.length === 1
         ? (failures[0] as Error)
-        : new AggregateError(failures, `could not connect to any of ${formatRemotes(this.remotes)}: ${failures.map((f) => f.message).join('; ')}`);
+        : new AggregateError(
+            failures,
+            `could not connect to any of ${formatRemotes(this.remotes)}: ${failures.map((f) => f.message).join('; ')}`,
+          );
     this.lastErrorSeen = err;
     throw err;
   }
@@ -411,7 +431,11 @@ export class OvsdbClient {
     const probeMs = this.opts.inactivityProbeMs ?? (remote.kind === 'unix' ? 0 : 5_000);
     // While setting up, a silent server (stopped, or a half-open socket) must not hang us even on unix.
     // A connection we paused ourselves (backpressure) is silent by our choice, not the server's.
-    const prober = new Prober(conn, probeMs > 0 ? Math.min(probeMs, setupTimeout) : setupTimeout, () => this.pauseCount > 0);
+    const prober = new Prober(
+      conn,
+      probeMs > 0 ? Math.min(probeMs, setupTimeout) : setupTimeout,
+      () => this.pauseCount > 0,
+    );
     const session: Session = { remote, conn, prober };
     this.session = session;
     this.schemas.clear();
@@ -429,7 +453,13 @@ export class OvsdbClient {
     try {
       // Judge the member before resuming anything, and keep watching it from the same request, so a
       // leadership change during the (possibly long) monitor resumes below is not missed.
-      session.leadership = await watchMember(conn, name, this.cluster, { leaderOnly: this.opts.leaderOnly !== false }, (why) => void conn.close(why));
+      session.leadership = await watchMember(
+        conn,
+        name,
+        this.cluster,
+        { leaderOnly: this.opts.leaderOnly !== false },
+        (why) => void conn.close(why),
+      );
       if (this.opts.changeAware !== false) {
         await conn.request('set_db_change_aware', [true]).catch((err: unknown) => {
           // Servers older than 2.13 do not know it; they disconnect on conversion instead.
@@ -440,7 +470,8 @@ export class OvsdbClient {
       for (const m of [...this.monitors]) await m.start(resumed);
       // The session may have ended between the last reply and now (e.g. the watch saw the member lose
       // leadership): it must not be reported as connected.
-      if (conn.closed || this.session !== session) throw conn.closeError ?? new DisconnectedError(name, 'session replaced during setup');
+      if (conn.closed || this.session !== session)
+        throw conn.closeError ?? new DisconnectedError(name, 'session replaced during setup');
     } catch (err) {
       prober.stop();
       // Closing runs sessionClosed, which suspends the monitors this attempt may have resumed.
@@ -491,7 +522,10 @@ export class OvsdbClient {
         const delay = backoff.next();
         if (delay === undefined) {
           this.state = 'closed';
-          const e = new DisconnectedError(formatRemotes(this.remotes), `gave up reconnecting: ${(err as Error).message}`);
+          const e = new DisconnectedError(
+            formatRemotes(this.remotes),
+            `gave up reconnecting: ${(err as Error).message}`,
+          );
           for (const m of [...this.monitors]) m.finish();
           this.events.emit('close', e);
           return;

@@ -41,7 +41,10 @@ export class Prober {
   }
 
   private check(): void {
-    if (this.conn.closed) return this.stop();
+    if (this.conn.closed) {
+      this.stop();
+      return;
+    }
     const now = Date.now();
     if (this.paused()) {
       // Start counting again from the moment reading resumes.

@@ -6,7 +6,14 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startCluster, ovnNbctl, ovsdbDump, OVN_NB_SCHEMA, type ClusterMember, type OvsdbCluster } from '@ovsdb-web/testing';
+import {
+  startCluster,
+  ovnNbctl,
+  ovsdbDump,
+  OVN_NB_SCHEMA,
+  type ClusterMember,
+  type OvsdbCluster,
+} from '@ovsdb-web/testing';
 import { OvsdbClient, ClusterMemberRejected, type ConnectOptions } from '../client/client.js';
 import { formatRemote } from '../transport/remote.js';
 import { RpcConnection } from '../jsonrpc/connection.js';
@@ -81,7 +88,14 @@ async function underChurn(c: OvsdbClient, prefix: string, fault: () => Promise<v
   const m = await c.monitor(NB, { tables: ['Logical_Switch', 'Logical_Switch_Port'] });
   const start = canonicalCache(m);
   const rec = recordBatches(m);
-  const churn = new Churn({ remote: cluster.remote, switchName: 'sw0', prefix, changes: 1_000, nbctl: ovnNbctl, deadlineMs: 50_000 });
+  const churn = new Churn({
+    remote: cluster.remote,
+    switchName: 'sw0',
+    prefix,
+    changes: 1_000,
+    nbctl: ovnNbctl,
+    deadlineMs: 50_000,
+  });
   await churn.reached(Math.floor(churn.totalSteps / 3));
   await fault();
   await churn.done;
@@ -138,7 +152,10 @@ describe('choosing a member', () => {
     expect(remoteOf(c)).toBe(follower.tcpRemote);
     const m = await c.monitor(NB, { tables: ['Logical_Switch'] });
     await ovnNbctl(cluster.remote, 'ls-add', 'seen-by-follower');
-    await eventually(() => m.cache.table('Logical_Switch').find([['name', '==', 'seen-by-follower']]).length === 1, 'the follower to relay the change');
+    await eventually(
+      () => m.cache.table('Logical_Switch').find([['name', '==', 'seen-by-follower']]).length === 1,
+      'the follower to relay the change',
+    );
     await ovnNbctl(cluster.remote, 'ls-del', 'seen-by-follower');
     await c.close();
   });
@@ -198,7 +215,9 @@ describe('resuming monitors (monitor_cond_since)', () => {
       const back = once<[string]>((l) => c.on('connected', l));
       await conn.close('test: session dropped');
       await back;
-      return { requests: spy.mock.calls.filter(([method]) => method === 'monitor_cond_since').map(([, params]) => params) };
+      return {
+        requests: spy.mock.calls.filter(([method]) => method === 'monitor_cond_since').map(([, params]) => params),
+      };
     } finally {
       spy.mockRestore();
     }
@@ -208,18 +227,37 @@ describe('resuming monitors (monitor_cond_since)', () => {
     await cluster.waitHealthy();
     // Enough rows that the server's txn history (trimmed to the size of the database) keeps small txns.
     const cmds = ['ls-add', 'bulk'];
-    for (let i = 0; i < 300; i++) cmds.push('--', 'lsp-add', 'bulk', `b${i}`, '--', 'lsp-set-addresses', `b${i}`, `02:00:00:01:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`);
+    for (let i = 0; i < 300; i++)
+      cmds.push(
+        '--',
+        'lsp-add',
+        'bulk',
+        `b${i}`,
+        '--',
+        'lsp-set-addresses',
+        `b${i}`,
+        `02:00:00:01:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`,
+      );
     await ovnNbctl(cluster.remote, ...cmds);
     c = track(await OvsdbClient.connect(cluster.remote, FAST));
-    a = await c.monitor(NB, { tables: { Logical_Switch: { columns: ['name', 'other_config'] }, Logical_Switch_Port: true } });
+    a = await c.monitor(NB, {
+      tables: { Logical_Switch: { columns: ['name', 'other_config'] }, Logical_Switch_Port: true },
+    });
     b = await c.monitor(NB, { tables: ['Address_Set'] });
   });
 
-  it('applies only the delta when the new leader still knows each monitor\'s own last txn id', async () => {
+  it("applies only the delta when the new leader still knows each monitor's own last txn id", async () => {
     await ovnNbctl(cluster.remote, 'set', 'Logical_Switch', 'bulk', 'other_config:t=1');
     await ovnNbctl(cluster.remote, 'create', 'Address_Set', 'name=as1', 'addresses="10.0.0.1"');
     await ovnNbctl(cluster.remote, 'set', 'Logical_Switch', 'bulk', 'other_config:t=2');
-    await eventually(() => a.cache.table('Logical_Switch').find([['name', '==', 'bulk']])[0]?.other_config instanceof Map && (a.cache.table('Logical_Switch').find([['name', '==', 'bulk']])[0]!.other_config as Map<string, string>).get('t') === '2', 'monitor a to see t=2');
+    await eventually(
+      () =>
+        a.cache.table('Logical_Switch').find([['name', '==', 'bulk']])[0]?.other_config instanceof Map &&
+        (a.cache.table('Logical_Switch').find([['name', '==', 'bulk']])[0]!.other_config as Map<string, string>).get(
+          't',
+        ) === '2',
+      'monitor a to see t=2',
+    );
     await eventually(() => b.cache.table('Address_Set').size === 1, 'monitor b to see as1');
     // Each monitor has its own resume point: the last transaction that touched its tables.
     const idA = a.lastTxnId!;
@@ -246,13 +284,22 @@ describe('resuming monitors (monitor_cond_since)', () => {
     expect(sinceFor(a)).toBe(idA);
     expect(sinceFor(b)).toBe(idB);
     // found=true: one delta batch each, not a resync of 300 ports.
-    expect(recA.batches.map((x) => ({ resync: x.resync, changes: x.changes.map((ch) => `${ch.kind}:${String((ch.new ?? ch.old)!.name)}:${(ch.columns ?? []).join()}`) }))).toEqual([
-      { resync: false, changes: ['modify:bulk:other_config'] },
-    ]);
-    expect(recB.batches.map((x) => ({ resync: x.resync, changes: x.changes.map((ch) => `${ch.kind}:${String((ch.new ?? ch.old)!.name)}:${(ch.columns ?? []).join()}`) }))).toEqual([
-      { resync: false, changes: ['modify:as1:addresses'] },
-    ]);
-    for (const [m, start, rec] of [[a, startA, recA], [b, startB, recB]] as const) {
+    expect(
+      recA.batches.map((x) => ({
+        resync: x.resync,
+        changes: x.changes.map((ch) => `${ch.kind}:${String((ch.new ?? ch.old)!.name)}:${(ch.columns ?? []).join()}`),
+      })),
+    ).toEqual([{ resync: false, changes: ['modify:bulk:other_config'] }]);
+    expect(
+      recB.batches.map((x) => ({
+        resync: x.resync,
+        changes: x.changes.map((ch) => `${ch.kind}:${String((ch.new ?? ch.old)!.name)}:${(ch.columns ?? []).join()}`),
+      })),
+    ).toEqual([{ resync: false, changes: ['modify:as1:addresses'] }]);
+    for (const [m, start, rec] of [
+      [a, startA, recA],
+      [b, startB, recB],
+    ] as const) {
       expect(canonicalCache(m)).toEqual(await dumped(m));
       expect(strictReplay(m, start, rec.batches)).toEqual({ state: canonicalCache(m), problems: [] });
       expect(rec.problems).toEqual([]);
@@ -260,7 +307,7 @@ describe('resuming monitors (monitor_cond_since)', () => {
     }
   });
 
-  it('resynchronises with the true difference when the id has left the server\'s history (found=false)', async () => {
+  it("resynchronises with the true difference when the id has left the server's history (found=false)", async () => {
     const writer = track(await OvsdbClient.connect(cluster.remote, FAST));
     const recA = recordBatches(a);
     const recB = recordBatches(b);
@@ -268,13 +315,25 @@ describe('resuming monitors (monitor_cond_since)', () => {
     await lose(async () => {
       // The server keeps at most 100 transactions of history: 105 push the monitors' ids out.
       for (let i = 0; i < 105; i++) {
-        await writer.transact(NB, [{ op: 'mutate', table: 'Logical_Switch', where: [['name', '==', 'bulk']], mutations: [['other_config', 'delete', ['set', ['n']]], ['other_config', 'insert', ['map', [['n', String(i)]]]]] }]);
+        await writer.transact(NB, [
+          {
+            op: 'mutate',
+            table: 'Logical_Switch',
+            where: [['name', '==', 'bulk']],
+            mutations: [
+              ['other_config', 'delete', ['set', ['n']]],
+              ['other_config', 'insert', ['map', [['n', String(i)]]]],
+            ],
+          },
+        ]);
       }
     });
     // One resync batch with the one row that differs, although all 300 ports came again.
     expect(recA.batches).toHaveLength(1);
     expect(recA.batches[0]!.resync).toBe(true);
-    expect(recA.batches[0]!.changes.map((ch) => `${ch.kind}:${String(ch.new!.name)}:${(ch.columns ?? []).join()}`)).toEqual(['modify:bulk:other_config']);
+    expect(
+      recA.batches[0]!.changes.map((ch) => `${ch.kind}:${String(ch.new!.name)}:${(ch.columns ?? []).join()}`),
+    ).toEqual(['modify:bulk:other_config']);
     expect((recA.batches[0]!.changes[0]!.new!.other_config as Map<string, string>).get('n')).toBe('104');
     // Nothing changed in b's table: its resync found no difference, so it reported nothing.
     expect(recB.batches).toEqual([]);
@@ -293,7 +352,14 @@ describe('stale members', () => {
     const leader = await cluster.leader();
     const [f, other] = cluster.members.filter((m) => m !== leader) as [ClusterMember, ClusterMember];
     // Leader first, so the client starts there and learns the current log index.
-    const c = track(await OvsdbClient.connect(`${leader.tcpRemote},${f.tcpRemote}`, { leaderOnly: false, shuffle: false, inactivityProbeMs: 500, reconnect: { initialDelayMs: 100, maxDelayMs: 200 } }));
+    const c = track(
+      await OvsdbClient.connect(`${leader.tcpRemote},${f.tcpRemote}`, {
+        leaderOnly: false,
+        shuffle: false,
+        inactivityProbeMs: 500,
+        reconnect: { initialDelayMs: 100, maxDelayMs: 200 },
+      }),
+    );
     expect(remoteOf(c)).toBe(leader.tcpRemote);
     const failures: Error[] = [];
     c.on('reconnect-failed', (e) => failures.push(e));
@@ -302,7 +368,8 @@ describe('stale members', () => {
 
     // The follower misses these writes; the client sees the index move on through its _Server watch.
     await f.kill();
-    for (let i = 0; i < 5; i++) await c.transact(NB, [{ op: 'insert', table: 'Logical_Switch', row: { name: `stale${i}` } }]);
+    for (let i = 0; i < 5; i++)
+      await c.transact(NB, [{ op: 'insert', table: 'Logical_Switch', row: { name: `stale${i}` } }]);
     await new Promise((r) => setTimeout(r, 500));
     // Take the rest of the cluster away, so the follower comes back with its old log and cannot catch up.
     await Promise.all([leader.kill(), other.kill()]);
@@ -314,7 +381,9 @@ describe('stale members', () => {
     for (const e of rejections) {
       if (!(e instanceof ClusterMemberRejected)) continue;
       expect(e.remote).toBe(f.tcpRemote);
-      expect(e.reason).toMatch(/^its log of OVN_Northbound is at index \d+, behind index \d+ already seen \(stale member\)$/);
+      expect(e.reason).toMatch(
+        /^its log of OVN_Northbound is at index \d+, behind index \d+ already seen \(stale member\)$/,
+      );
     }
     expect(rejections.some((e) => e instanceof ClusterMemberRejected)).toBe(true);
     expect(connectedTo).toEqual([]);
@@ -322,7 +391,9 @@ describe('stale members', () => {
     await Promise.all([leader.start(), other.start()]);
     await cluster.waitHealthy();
     await eventually(() => c.status === 'connected', 'the client to reconnect', 15_000);
-    expect(rowCount(await c.transact(NB, [{ op: 'select', table: 'Logical_Switch', where: [['name', '==', 'stale4']] }]))).toBe(1);
+    expect(
+      rowCount(await c.transact(NB, [{ op: 'select', table: 'Logical_Switch', where: [['name', '==', 'stale4']] }])),
+    ).toBe(1);
     await c.close();
   });
 });
@@ -330,4 +401,3 @@ describe('stale members', () => {
 function rowCount(results: readonly unknown[]): number {
   return (results[0] as { rows: unknown[] }).rows.length;
 }
-

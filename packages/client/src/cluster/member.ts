@@ -67,7 +67,8 @@ export interface MemberPolicy {
  * snapshot). A member cut off from its cluster is refused for the same reason, as ovsdb-cs does.
  */
 function judge(row: DatabaseRow, view: ClusterView, policy: MemberPolicy): string | undefined {
-  if (row.model === 'relay') return policy.leaderOnly ? `it is a relay for ${row.name}, not a member that can take writes` : undefined;
+  if (row.model === 'relay')
+    return policy.leaderOnly ? `it is a relay for ${row.name}, not a member that can take writes` : undefined;
   if (row.model !== 'clustered') return undefined;
   const seen = view.seenIndex.get(row.name);
   if (row.index !== undefined && seen !== undefined && BigInt(row.index) < BigInt(seen)) {
@@ -85,10 +86,18 @@ function rowsOfSelect(reply: Json): JsonObject[] {
 }
 
 /** Throws `ClusterMemberRejected` if the member is stale, cut off, or (with `leaderOnly`) a follower or relay. */
-export async function checkMember(conn: RpcConnection, remote: string, view: ClusterView, policy: MemberPolicy = { leaderOnly: true }): Promise<void> {
+export async function checkMember(
+  conn: RpcConnection,
+  remote: string,
+  view: ClusterView,
+  policy: MemberPolicy = { leaderOnly: true },
+): Promise<void> {
   let reply: Json;
   try {
-    reply = await conn.request('transact', ['_Server', { op: 'select', table: 'Database', where: [], columns: COLUMNS }]);
+    reply = await conn.request('transact', [
+      '_Server',
+      { op: 'select', table: 'Database', where: [], columns: COLUMNS },
+    ]);
   } catch (err) {
     // Servers before 2.9 have no _Server database: nothing to check.
     if (err instanceof OvsdbError && (err.error === 'unknown database' || err.error === 'syntax error')) return;

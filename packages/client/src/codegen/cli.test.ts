@@ -95,15 +95,22 @@ describe('schema files', () => {
     await writeFile(path, '{"name": "X", "tables": {"T": {"columns": {"c": {"type": "text"}}}}}');
     const r = await run(path);
     expect(r.status).toBe(2);
-    expect(r.stderr).toBe(`ovsdb-codegen: ${path} is not a valid OVSDB schema: table T.columns.c.type: unknown atomic type "text"\n`);
+    expect(r.stderr).toBe(
+      `ovsdb-codegen: ${path} is not a valid OVSDB schema: table T.columns.c.type: unknown atomic type "text"\n`,
+    );
   });
 
   it('a dangling refTable is an invalid schema too', async () => {
     const path = join(dir, 'dangling.ovsschema');
-    await writeFile(path, '{"name": "X", "tables": {"T": {"columns": {"r": {"type": {"key": {"type": "uuid", "refTable": "Nope"}}}}}}}');
+    await writeFile(
+      path,
+      '{"name": "X", "tables": {"T": {"columns": {"r": {"type": {"key": {"type": "uuid", "refTable": "Nope"}}}}}}}',
+    );
     const r = await run(path);
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain('is not a valid OVSDB schema: table T.columns.r: refTable "Nope" is not a table of this schema');
+    expect(r.stderr).toContain(
+      'is not a valid OVSDB schema: table T.columns.r: refTable "Nope" is not a table of this schema',
+    );
   });
 
   it('writes the module to stdout by default, with the command in the header', async () => {

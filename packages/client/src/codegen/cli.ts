@@ -71,10 +71,13 @@ function parse(argv: readonly string[]): Args {
   const { values, positionals } = parsed;
   const args: Args = { help: values.help === true };
   if (args.help) return args;
-  if (positionals.length > 1) throw new UsageError(`expected one schema file, got ${positionals.length}: ${positionals.join(' ')}`);
+  if (positionals.length > 1)
+    throw new UsageError(`expected one schema file, got ${positionals.length}: ${positionals.join(' ')}`);
   const schemaPath = positionals[0];
-  if (schemaPath !== undefined && values.remote !== undefined) throw new UsageError('give either a schema file or --remote, not both');
-  if (schemaPath === undefined && values.remote === undefined) throw new UsageError('missing schema file (or --remote and --db)');
+  if (schemaPath !== undefined && values.remote !== undefined)
+    throw new UsageError('give either a schema file or --remote, not both');
+  if (schemaPath === undefined && values.remote === undefined)
+    throw new UsageError('missing schema file (or --remote and --db)');
   if (values.remote !== undefined && values.db === undefined) throw new UsageError('--remote needs --db NAME');
   if (values.remote === undefined && values.db !== undefined) throw new UsageError('--db only applies with --remote');
   if (schemaPath !== undefined) args.schemaPath = schemaPath;
@@ -87,7 +90,8 @@ function parse(argv: readonly string[]): Args {
   if (values.certificate !== undefined) tls.cert = values.certificate;
   if (values['ca-cert'] !== undefined) tls.ca = values['ca-cert'];
   if (Object.keys(tls).length > 0) {
-    if (args.remote === undefined) throw new UsageError('--private-key, --certificate and --ca-cert only apply with --remote');
+    if (args.remote === undefined)
+      throw new UsageError('--private-key, --certificate and --ca-cert only apply with --remote');
     args.tls = tls;
   }
   return args;
@@ -131,7 +135,8 @@ export async function main(argv: readonly string[], io: CliIo = nodeIo): Promise
     else schema = await fetchSchema(args.remote ?? '', args.db ?? '', args.tls);
   } catch (err) {
     if (err instanceof SchemaFileError) io.stderr(`ovsdb-codegen: ${err.message}\n`);
-    else if (err instanceof Error) io.stderr(`ovsdb-codegen: cannot get schema ${args.db ?? ''} from ${args.remote ?? ''}: ${err.message}\n`);
+    else if (err instanceof Error)
+      io.stderr(`ovsdb-codegen: cannot get schema ${args.db ?? ''} from ${args.remote ?? ''}: ${err.message}\n`);
     else io.stderr(`ovsdb-codegen: ${String(err)}\n`);
     return EXIT_USAGE;
   }

@@ -166,7 +166,12 @@ function inline(t: TypeExpr, indent: number, col: number, trailLength: number): 
     case 'union': // never reached for a broken union: callers put unions on their own lines first
       return f;
     case 'array':
-      if (t.element.kind === 'union') return `readonly (\n${unionLines(t.element, indent + 2, '')}\n${spaces(indent)})[]`;
+      if (t.element.kind === 'union') {
+        // As prettier: the members go on one line inside the parentheses when they fit there.
+        const members = `${spaces(indent + 2)}${flat(t.element)}`;
+        const body = members.length <= WIDTH ? members : unionLines(t.element, indent + 2, '');
+        return `readonly (\n${body}\n${spaces(indent)})[]`;
+      }
       return `readonly ${inline(t.element, indent, col + 9, trailLength + 2)}[]`;
     case 'generic': {
       const last = t.args.length - 1;
@@ -188,7 +193,11 @@ function block(t: TypeExpr, indent: number, trail: string): string {
 function member(indent: number, head: string, t: TypeExpr): string {
   const oneLine = `${spaces(indent)}${head} ${flat(t)};`;
   if (oneLine.length <= WIDTH) return oneLine;
-  if (t.kind === 'union') return `${spaces(indent)}${head}\n${unionLines(t, indent + 2, ';')}`;
+  if (t.kind === 'union') {
+    // As prettier: the whole union on the next line when it fits there, else one member per line.
+    const next = `${spaces(indent + 2)}${flat(t)};`;
+    return `${spaces(indent)}${head}\n${next.length <= WIDTH ? next : unionLines(t, indent + 2, ';')}`;
+  }
   return `${spaces(indent)}${head} ${inline(t, indent, indent + head.length + 1, 1)};`;
 }
 
@@ -325,7 +334,9 @@ function describeColumn(table: TableSchema, column: ColumnSchema): string {
   if (column.ephemeral) notes.push('ephemeral');
   for (const index of table.indexes) {
     if (!index.includes(column.name)) continue;
-    notes.push(index.length === 1 ? 'unique' : `unique together with ${index.filter((c) => c !== column.name).join(', ')}`);
+    notes.push(
+      index.length === 1 ? 'unique' : `unique together with ${index.filter((c) => c !== column.name).join(', ')}`,
+    );
   }
   return notes.join('; ');
 }
@@ -334,7 +345,8 @@ function describeTable(dbName: string, table: TableSchema): string {
   const notes = [`A row of ${dbName} table ${table.name}`];
   notes.push(table.isRoot ? 'root table' : 'not root: the server deletes rows that no strong reference reaches');
   if (table.maxRows !== undefined) notes.push(`at most ${table.maxRows} row${table.maxRows === 1 ? '' : 's'}`);
-  if (table.indexes.length > 0) notes.push(`unique indexes ${table.indexes.map((i) => `(${i.join(', ')})`).join(', ')}`);
+  if (table.indexes.length > 0)
+    notes.push(`unique indexes ${table.indexes.map((i) => `(${i.join(', ')})`).join(', ')}`);
   return `${notes.join('; ')}.`;
 }
 
@@ -371,10 +383,16 @@ export function generateModels(schema: DatabaseSchema, opts: GenerateOptions = {
     `/** The schema version these types were generated from; compare with the server's to detect drift. */`,
     `export const SCHEMA_VERSION = ${quote(schema.version)};`,
     `/** The schema's checksum as its file declares it, if it does. */`,
-    schema.cksum === undefined ? `export const SCHEMA_CKSUM = undefined;` : `export const SCHEMA_CKSUM = ${quote(schema.cksum)};`,
+    schema.cksum === undefined
+      ? `export const SCHEMA_CKSUM = undefined;`
+      : `export const SCHEMA_CKSUM = ${quote(schema.cksum)};`,
     '',
     `/** Every table name, so code can say \`TABLES.Logical_Switch\` instead of repeating a string. */`,
-    ...objectLiteral('export const TABLES = ', tables.map((t) => [t.name, quote(t.name)] as const), ' as const;'),
+    ...objectLiteral(
+      'export const TABLES = ',
+      tables.map((t) => [t.name, quote(t.name)] as const),
+      ' as const;',
+    ),
     `export type TableName = keyof typeof TABLES;`,
   );
 
@@ -413,20 +431,34 @@ export function generateModels(schema: DatabaseSchema, opts: GenerateOptions = {
     body.push(
       '',
       `/** The columns of ${table.name} as the schema declares them (without \`_uuid\` and \`_version\`), sorted. */`,
-      ...stringArray(`export const ${name}Columns = `, columns.map((c) => c.name), ' as const;'),
+      ...stringArray(
+        `export const ${name}Columns = `,
+        columns.map((c) => c.name),
+        ' as const;',
+      ),
     );
   }
 
   body.push(
     '',
     `/** Column names per table. */`,
-    ...objectLiteral('export const COLUMNS = ', tables.map((t) => [t.name, `${typeName(t)}Columns`] as const), ' as const;'),
+    ...objectLiteral(
+      'export const COLUMNS = ',
+      tables.map((t) => [t.name, `${typeName(t)}Columns`] as const),
+      ' as const;',
+    ),
     '',
     `/** Table name → row type, for APIs typed by table name. */`,
-    ...typeLiteral(`export type ${names.tablesMap} = `, tables.map((t) => [t.name, typeName(t)] as const)),
+    ...typeLiteral(
+      `export type ${names.tablesMap} = `,
+      tables.map((t) => [t.name, typeName(t)] as const),
+    ),
     '',
     `/** Table name → insert type. */`,
-    ...typeLiteral(`export type ${names.insertsMap} = `, tables.map((t) => [t.name, `${typeName(t)}Insert`] as const)),
+    ...typeLiteral(
+      `export type ${names.insertsMap} = `,
+      tables.map((t) => [t.name, `${typeName(t)}Insert`] as const),
+    ),
   );
 
   const header = [

@@ -20,7 +20,8 @@ function firstDifference(a: string, b: string): string {
   const x = a.split('\n');
   const y = b.split('\n');
   for (let i = 0; i < Math.max(x.length, y.length); i++) {
-    if (x[i] !== y[i]) return `line ${i + 1}:\n  on disk:     ${x[i] ?? '(end of file)'}\n  regenerated: ${y[i] ?? '(end of file)'}`;
+    if (x[i] !== y[i])
+      return `line ${i + 1}:\n  on disk:     ${x[i] ?? '(end of file)'}\n  regenerated: ${y[i] ?? '(end of file)'}`;
   }
   return 'no difference';
 }
@@ -87,12 +88,16 @@ describe('codegen/ and models/ type-check', () => {
   it('with the package tsconfig, without errors', () => {
     const dir = fileURLToPath(new URL('..', import.meta.url));
     const configPath = fileURLToPath(new URL('../../tsconfig.json', import.meta.url));
-    const parsed = ts.getParsedCommandLineOfConfigFile(configPath, {}, {
-      ...ts.sys,
-      onUnRecoverableConfigFileDiagnostic: (d) => {
-        throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+    const parsed = ts.getParsedCommandLineOfConfigFile(
+      configPath,
+      {},
+      {
+        ...ts.sys,
+        onUnRecoverableConfigFileDiagnostic: (d) => {
+          throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+        },
       },
-    });
+    );
     if (!parsed) throw new Error(`cannot read ${configPath}`);
     const ours = (f: string) => f.startsWith(`${dir}codegen/`) || f.startsWith(`${dir}models/`);
     // Only our folders are roots; what they import gets checked too, but errors there belong to others.

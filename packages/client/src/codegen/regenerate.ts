@@ -31,8 +31,18 @@ export interface ModelSource {
 const SERVER_SCHEMA = fileURLToPath(new URL('codegen/schemas/_Server.ovsschema', PACKAGE_SRC));
 
 export const MODEL_SOURCES: readonly ModelSource[] = [
-  { schemaPath: '/usr/share/ovn/ovn-nb.ovsschema', schemaLabel: '/usr/share/ovn/ovn-nb.ovsschema', output: 'ovn-nb.ts', namespace: 'OvnNorthbound' },
-  { schemaPath: '/usr/share/ovn/ovn-sb.ovsschema', schemaLabel: '/usr/share/ovn/ovn-sb.ovsschema', output: 'ovn-sb.ts', namespace: 'OvnSouthbound' },
+  {
+    schemaPath: '/usr/share/ovn/ovn-nb.ovsschema',
+    schemaLabel: '/usr/share/ovn/ovn-nb.ovsschema',
+    output: 'ovn-nb.ts',
+    namespace: 'OvnNorthbound',
+  },
+  {
+    schemaPath: '/usr/share/ovn/ovn-sb.ovsschema',
+    schemaLabel: '/usr/share/ovn/ovn-sb.ovsschema',
+    output: 'ovn-sb.ts',
+    namespace: 'OvnSouthbound',
+  },
   {
     schemaPath: '/usr/share/openvswitch/vswitch.ovsschema',
     schemaLabel: '/usr/share/openvswitch/vswitch.ovsschema',

@@ -61,18 +61,26 @@ export async function readSchemaFile(path: string): Promise<DatabaseSchema> {
     json = parseJson(text);
   } catch (err) {
     if (err instanceof JsonSyntaxError) {
-      throw new SchemaFileError(path, 'json', `${path} is not valid JSON: ${err.message} (${lineColumn(text, err.position)})`, {
-        cause: err,
-      });
+      throw new SchemaFileError(
+        path,
+        'json',
+        `${path} is not valid JSON: ${err.message} (${lineColumn(text, err.position)})`,
+        {
+          cause: err,
+        },
+      );
     }
-    if (err instanceof SyntaxError) throw new SchemaFileError(path, 'json', `${path} is not valid JSON: ${err.message}`, { cause: err });
+    if (err instanceof SyntaxError)
+      throw new SchemaFileError(path, 'json', `${path} is not valid JSON: ${err.message}`, { cause: err });
     throw err;
   }
   try {
     return parseDatabaseSchema(json);
   } catch (err) {
     if (err instanceof OvsdbError) {
-      throw new SchemaFileError(path, 'schema', `${path} is not a valid OVSDB schema: ${err.details ?? err.error}`, { cause: err });
+      throw new SchemaFileError(path, 'schema', `${path} is not a valid OVSDB schema: ${err.details ?? err.error}`, {
+        cause: err,
+      });
     }
     throw err;
   }

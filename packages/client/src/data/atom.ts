@@ -42,9 +42,14 @@ export function syntaxText(json: Json): string {
 function sortKeys(json: Json): Json {
   if (json === null || typeof json !== 'object') return json;
   if (Array.isArray(json)) return json.map(sortKeys);
-  const out: { [key: string]: Json } = {};
+  const out: Record<string, Json> = {};
   for (const k of Object.keys(json).sort()) {
-    Object.defineProperty(out, k, { value: sortKeys(json[k] as Json), enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(out, k, {
+      value: sortKeys(json[k] as Json),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return out;
 }
@@ -158,7 +163,7 @@ const nativeIsWellFormed = (String.prototype as unknown as { isWellFormed?: (thi
 
 /** The first unpaired surrogate's index, or -1. Only an unpaired surrogate makes a JS string unencodable. */
 function loneSurrogateIndex(s: string): number {
-  if (nativeIsWellFormed !== undefined && nativeIsWellFormed.call(s)) return -1;
+  if (nativeIsWellFormed?.call(s)) return -1;
   const n = s.length;
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);
@@ -198,7 +203,7 @@ export function utf8Error(bytes: Uint8Array): string | undefined {
   const n = bytes.length;
   let i = 0;
   while (i < n) {
-    const b = bytes[i]!;
+    const b = bytes[i] as number;
     if (b < 0x80) {
       i++;
       continue;
@@ -209,11 +214,13 @@ export function utf8Error(bytes: Uint8Array): string | undefined {
     if (b >= 0xc2 && b <= 0xdf) len = 2;
     else if (b >= 0xe0 && b <= 0xef) {
       len = 3;
-      if (b === 0xe0) lo = 0xa0; // overlong
+      if (b === 0xe0)
+        lo = 0xa0; // overlong
       else if (b === 0xed) hi = 0x9f; // surrogates
     } else if (b >= 0xf0 && b <= 0xf4) {
       len = 4;
-      if (b === 0xf0) lo = 0x90; // overlong
+      if (b === 0xf0)
+        lo = 0x90; // overlong
       else if (b === 0xf4) hi = 0x8f; // beyond U+10FFFF
     } else {
       return `invalid UTF-8 sequence ${hexByte(b)}`;
@@ -223,7 +230,7 @@ export function utf8Error(bytes: Uint8Array): string | undefined {
       const ok = c !== undefined && (k === 1 ? c >= lo && c <= hi : c >= 0x80 && c <= 0xbf);
       if (!ok) {
         const seq: string[] = [];
-        for (let j = 0; j <= k && i + j < n; j++) seq.push(hexByte(bytes[i + j]!));
+        for (let j = 0; j <= k && i + j < n; j++) seq.push(hexByte(bytes[i + j] as number));
         return `invalid UTF-8 sequence ${seq.join(' ')}`;
       }
     }
@@ -276,7 +283,7 @@ export function formatReal(x: number): string {
 }
 
 function stripZeros(s: string): string {
-  if (s.indexOf('.') < 0) return s;
+  if (!s.includes('.')) return s;
   let end = s.length;
   while (s.charCodeAt(end - 1) === 0x30) end--;
   if (s.charCodeAt(end - 1) === 0x2e) end--;
@@ -305,7 +312,8 @@ export function stringNeedsQuotes(s: string): boolean {
 /** An atom as ovsdb-server writes it in messages: `5`, `1.5`, `true`, `abc`, `"a b"`, a bare UUID. */
 export function atomToString(atom: Atom): string {
   if (typeof atom === 'string') return stringNeedsQuotes(atom) ? JSON.stringify(atom) : atom;
-  if (typeof atom === 'number') return Number.isInteger(atom) && Math.abs(atom) < 1e15 ? String(atom) : formatReal(atom);
+  if (typeof atom === 'number')
+    return Number.isInteger(atom) && Math.abs(atom) < 1e15 ? String(atom) : formatReal(atom);
   if (atom instanceof NamedUuid) return atom.name;
   return String(atom);
 }
@@ -372,7 +380,7 @@ function enumSetOf(base: BaseType, values: readonly AtomValue[]): Set<AtomValue>
   if (set === undefined) {
     set = new Set();
     for (const v of values) {
-      if (typeof v === 'bigint' || (base.type === 'integer' && typeof v === 'number')) set.add(normalizeInteger(v as number | bigint));
+      if (typeof v === 'bigint' || (base.type === 'integer' && typeof v === 'number')) set.add(normalizeInteger(v));
       else if (base.type === 'uuid' && typeof v === 'string') set.add(canonicalUuid(v) ?? v);
       else set.add(v);
     }
@@ -387,7 +395,8 @@ function enumText(base: BaseType, values: readonly AtomValue[]): string {
 }
 
 function rangeError(value: string, lo: string | undefined, hi: string | undefined, below: boolean): OvsdbError {
-  if (lo !== undefined && hi !== undefined) return constraintViolation(`${value} is not in the valid range ${lo} to ${hi} (inclusive)`);
+  if (lo !== undefined && hi !== undefined)
+    return constraintViolation(`${value} is not in the valid range ${lo} to ${hi} (inclusive)`);
   if (below) return constraintViolation(`${value} is less than minimum allowed value ${lo}`);
   return constraintViolation(`${value} is greater than maximum allowed value ${hi}`);
 }
@@ -395,7 +404,9 @@ function rangeError(value: string, lo: string | undefined, hi: string | undefine
 function checkConstraints(base: BaseType, atom: AtomValue): void {
   const e = base.enum;
   if (e !== undefined && !enumSetOf(base, e).has(atom)) {
-    throw constraintViolation(`${valueToString(base.type, atom)} is not one of the allowed values (${enumText(base, e)})`);
+    throw constraintViolation(
+      `${valueToString(base.type, atom)} is not one of the allowed values (${enumText(base, e)})`,
+    );
   }
   switch (base.type) {
     case 'integer': {
@@ -404,7 +415,12 @@ function checkConstraints(base: BaseType, atom: AtomValue): void {
       const hi = base.maxInteger === undefined || base.maxInteger >= INT64_MAX ? undefined : base.maxInteger;
       const v = atom as number | bigint;
       if ((lo !== undefined && v < lo) || (hi !== undefined && v > hi)) {
-        throw rangeError(String(v), lo === undefined ? undefined : String(lo), hi === undefined ? undefined : String(hi), lo !== undefined && v < lo);
+        throw rangeError(
+          String(v),
+          lo === undefined ? undefined : String(lo),
+          hi === undefined ? undefined : String(hi),
+          lo !== undefined && v < lo,
+        );
       }
       return;
     }
@@ -413,7 +429,12 @@ function checkConstraints(base: BaseType, atom: AtomValue): void {
       const hi = base.maxReal === undefined || base.maxReal >= Number.MAX_VALUE ? undefined : base.maxReal;
       const v = atom as number;
       if ((lo !== undefined && v < lo) || (hi !== undefined && v > hi)) {
-        throw rangeError(formatReal(v), lo === undefined ? undefined : formatReal(lo), hi === undefined ? undefined : formatReal(hi), lo !== undefined && v < lo);
+        throw rangeError(
+          formatReal(v),
+          lo === undefined ? undefined : formatReal(lo),
+          hi === undefined ? undefined : formatReal(hi),
+          lo !== undefined && v < lo,
+        );
       }
       return;
     }
@@ -482,7 +503,8 @@ function isAtomOfType(type: AtomicType, atom: Atom): boolean {
  * and length constraints (`constraint violation`, worded as ovsdb-server words it).
  */
 export function checkAtom(base: BaseType, atom: Atom): void {
-  if (!isAtomOfType(base.type, atom)) throw new OvsdbError('syntax error', `expected ${base.type}, got ${describe(atom)}`);
+  if (!isAtomOfType(base.type, atom))
+    throw new OvsdbError('syntax error', `expected ${base.type}, got ${describe(atom)}`);
   if (!(atom instanceof NamedUuid) && hasValueConstraints(base)) checkConstraints(base, atom);
 }
 
@@ -540,7 +562,8 @@ export function atomDecoder(base: BaseType): (wire: Json) => Atom | undefined {
       const maxLen = base.maxLength ?? Infinity;
       return (w) => {
         if (typeof w !== 'string' || (allowed !== undefined && !allowed.has(w)) || w.includes('\0')) return undefined;
-        if (!(nativeIsWellFormed !== undefined ? nativeIsWellFormed.call(w) : loneSurrogateIndex(w) < 0)) return undefined;
+        if (!(nativeIsWellFormed !== undefined ? nativeIsWellFormed.call(w) : loneSurrogateIndex(w) < 0))
+          return undefined;
         // UTF-16 units are never fewer than code points, so most strings need no count.
         if (minLen === 0 && w.length <= maxLen) return w;
         const n = codePointLength(w);
@@ -551,14 +574,18 @@ export function atomDecoder(base: BaseType): (wire: Json) => Atom | undefined {
       if (base.enum !== undefined) return none;
       const lo = base.minInteger ?? -Infinity;
       const hi = base.maxInteger ?? Infinity;
-      return (w) => (typeof w === 'number' && Number.isSafeInteger(w) && w >= lo && w <= hi ? (w === 0 ? 0 : w) : undefined);
+      return (w) =>
+        typeof w === 'number' && Number.isSafeInteger(w) && w >= lo && w <= hi ? (w === 0 ? 0 : w) : undefined;
     }
     case 'boolean':
       if (base.enum !== undefined) return none;
       return (w) => (typeof w === 'boolean' ? w : undefined);
     case 'uuid':
       if (base.enum !== undefined) return none;
-      return (w) => (Array.isArray(w) && w.length === 2 && w[0] === 'uuid' && typeof w[1] === 'string' ? canonicalUuid(w[1]) : undefined);
+      return (w) =>
+        Array.isArray(w) && w.length === 2 && w[0] === 'uuid' && typeof w[1] === 'string'
+          ? canonicalUuid(w[1])
+          : undefined;
     default:
       return none;
   }
@@ -610,8 +637,10 @@ export function atomFromValue(base: BaseType, value: unknown, ctx?: DecodeContex
       break;
     case 'uuid':
       if (value instanceof NamedUuid) {
-        if (ctx?.namedUuids === 'reject') throw new OvsdbError('syntax error', `named-uuid ${value.name} is not allowed here`);
-        if (!isId(value.name)) throw new OvsdbError('syntax error', 'named-uuid string is not a valid <id>', value.name);
+        if (ctx?.namedUuids === 'reject')
+          throw new OvsdbError('syntax error', `named-uuid ${value.name} is not allowed here`);
+        if (!isId(value.name))
+          throw new OvsdbError('syntax error', 'named-uuid string is not a valid <id>', value.name);
         return value;
       }
       if (typeof value === 'string') atom = canonicalUuid(value);

@@ -16,15 +16,19 @@ const table = parseTableSchema('ACL', {
   },
 });
 
-
-const matches = (where: Json, row: Row, mode: 'all' | 'any' = 'all'): boolean => evaluateConditions(parseConditions(table, where), row, mode);
+const matches = (where: Json, row: Row, mode: 'all' | 'any' = 'all'): boolean =>
+  evaluateConditions(parseConditions(table, where), row, mode);
 
 describe('parseConditions', () => {
   it('reports malformed clauses, unknown columns and functions like ovsdb-server', () => {
     const p = errorOf(() => parseConditions(table, [['priority', '==']]));
     expect([p.error, p.details, p.syntax]).toEqual(['syntax error', 'Parse error in condition.', '["priority","=="]']);
     const c = errorOf(() => parseConditions(table, [['nope', '==', 1]]));
-    expect([c.error, c.details, c.syntax]).toEqual(['unknown column', 'No column nope in table ACL.', '["nope","==",1]']);
+    expect([c.error, c.details, c.syntax]).toEqual([
+      'unknown column',
+      'No column nope in table ACL.',
+      '["nope","==",1]',
+    ]);
     const f = errorOf(() => parseConditions(table, [['priority', '=~', 1]]));
     expect([f.error, f.details, f.syntax]).toEqual(['unknown function', 'No function named =~.', undefined]);
     expect(errorOf(() => parseConditions(table, { a: 1 })).error).toBe('syntax error');
@@ -35,7 +39,9 @@ describe('parseConditions', () => {
     expect(conditionsToWire(parseConditions(table, where, { namedUuids: 'allow' }))).toEqual(where);
   });
   it('checks the argument against the column constraints', () => {
-    expect(errorOf(() => parseCondition(table, ['priority', '<', 40000])).details).toBe('40000 is not in the valid range 0 to 32767 (inclusive)');
+    expect(errorOf(() => parseCondition(table, ['priority', '<', 40000])).details).toBe(
+      '40000 is not in the valid range 0 to 32767 (inclusive)',
+    );
   });
   it('refuses orderings on sets and maps', () => {
     expect(errorOf(() => parseCondition(table, ['ports', '<', 'a'])).details).toBe(
@@ -46,7 +52,12 @@ describe('parseConditions', () => {
     );
   });
   it('puts clauses in ovsdb-server order and encodes them back', () => {
-    const conds = parseConditions(table, [['priority', '!=', 1], true, ['ports', 'includes', ['set', ['b', 'a']]], ['_uuid', '==', ['uuid', '550e8400-e29b-41d4-a716-446655440000']]]);
+    const conds = parseConditions(table, [
+      ['priority', '!=', 1],
+      true,
+      ['ports', 'includes', ['set', ['b', 'a']]],
+      ['_uuid', '==', ['uuid', '550e8400-e29b-41d4-a716-446655440000']],
+    ]);
     expect(conditionsToWire(conds)).toEqual([
       true,
       ['_uuid', '==', ['uuid', '550e8400-e29b-41d4-a716-446655440000']],
@@ -61,10 +72,24 @@ describe('evaluateConditions', () => {
     priority: 100,
     name: 'allow-web',
     ports: ['set', ['p1', 'p2', 'p3']],
-    options: ['map', [['log', 'true'], ['severity', 'info']]],
+    options: [
+      'map',
+      [
+        ['log', 'true'],
+        ['severity', 'info'],
+      ],
+    ],
   });
   it('evaluates scalars, optionals, sets and maps', () => {
-    expect(matches([['priority', '>=', 100], ['priority', '<', 101]], row)).toBe(true);
+    expect(
+      matches(
+        [
+          ['priority', '>=', 100],
+          ['priority', '<', 101],
+        ],
+        row,
+      ),
+    ).toBe(true);
     expect(matches([['name', '==', 'allow-web']], row)).toBe(true);
     expect(matches([['ports', 'includes', ['set', ['p1', 'p3']]]], row)).toBe(true);
     expect(matches([['ports', 'includes', ['set', ['p1', 'p4']]]], row)).toBe(false);
@@ -81,8 +106,26 @@ describe('evaluateConditions', () => {
     expect(matches([['_uuid', '==', ['uuid', '00000000-0000-0000-0000-000000000000']]], {})).toBe(true);
   });
   it('supports any-clause mode and constants', () => {
-    expect(matches([['priority', '==', 1], ['priority', '==', 100]], row, 'any')).toBe(true);
-    expect(matches([['priority', '==', 1], ['priority', '==', 100]], row, 'all')).toBe(false);
+    expect(
+      matches(
+        [
+          ['priority', '==', 1],
+          ['priority', '==', 100],
+        ],
+        row,
+        'any',
+      ),
+    ).toBe(true);
+    expect(
+      matches(
+        [
+          ['priority', '==', 1],
+          ['priority', '==', 100],
+        ],
+        row,
+        'all',
+      ),
+    ).toBe(false);
     expect(matches([false], row, 'any')).toBe(false);
     expect(matches([false, true], row, 'any')).toBe(true);
     expect(matches([false, true], row, 'all')).toBe(false);

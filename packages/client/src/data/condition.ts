@@ -39,7 +39,8 @@ export function parseCondition(table: TableSchema, json: Json, ctx?: DecodeConte
   const name = json[0];
   const fname = json[1];
   const column = columnOf(table, name);
-  if (column === undefined) throw new OvsdbError('unknown column', `No column ${name} in table ${table.name}.`, syntaxText(json));
+  if (column === undefined)
+    throw new OvsdbError('unknown column', `No column ${name} in table ${table.name}.`, syntaxText(json));
   if (!(CONDITION_FUNCTIONS as readonly string[]).includes(fname)) {
     throw new OvsdbError('unknown function', `No function named ${fname}.`);
   }
@@ -49,7 +50,10 @@ export function parseCondition(table: TableSchema, json: Json, ctx?: DecodeConte
   if (isRelational(fn)) {
     const k = type.key.type;
     if (!(isScalar(type) || isOptional(type)) || (k !== 'integer' && k !== 'real')) {
-      throw syntaxError(json, `Type mismatch: "${fn}" operator may not be applied to column ${name} of type ${typeToEnglish(type)}.`);
+      throw syntaxError(
+        json,
+        `Type mismatch: "${fn}" operator may not be applied to column ${name} of type ${typeToEnglish(type)}.`,
+      );
     }
     // An ordering needs a value to compare with, even on an optional column.
     if (!isScalar(type)) argType = { key: type.key, min: 1, max: 1 };
@@ -96,7 +100,7 @@ function compareClauses(a: ParsedCondition, b: ParsedCondition): number {
  * their meaning: `all` and `any` are both commutative).
  */
 export function parseConditions(table: TableSchema, wire: Json, ctx?: DecodeContext): ParsedCondition[] {
-  if (!Array.isArray(wire)) throw syntaxError(wire, 'Type mismatch for member \'where\'.');
+  if (!Array.isArray(wire)) throw syntaxError(wire, "Type mismatch for member 'where'.");
   const out = wire.map((c) => parseCondition(table, c, ctx));
   return out.sort(compareClauses);
 }
@@ -112,11 +116,10 @@ export function conditionsToWire(conds: readonly ParsedCondition[]): WireConditi
 /** Whether every member of sorted `sub` is in sorted `sup`. */
 function includesAll(sup: SetDatum, sub: SetDatum): boolean {
   let i = 0;
-  for (let j = 0; j < sub.length; j++) {
-    const y = sub[j]!;
+  for (const y of sub) {
     for (;;) {
       if (i >= sup.length) return false;
-      const c = compareAtoms(sup[i]!, y);
+      const c = compareAtoms(sup[i] as Atom, y);
       if (c < 0) {
         i++;
         continue;
@@ -134,7 +137,7 @@ function intersects(a: SetDatum, b: SetDatum): boolean {
   let i = 0;
   let j = 0;
   while (i < a.length && j < b.length) {
-    const c = compareAtoms(a[i]!, b[j]!);
+    const c = compareAtoms(a[i] as Atom, b[j] as Atom);
     if (c === 0) return true;
     if (c < 0) i++;
     else j++;
@@ -230,9 +233,9 @@ export function evaluateConditions(conds: readonly ParsedCondition[], row: Row, 
   const n = conds.length;
   if (n === 0) return true;
   if (mode === 'all') {
-    for (let i = 0; i < n; i++) if (!evaluateCondition(conds[i]!, row)) return false;
+    for (const c of conds) if (!evaluateCondition(c, row)) return false;
     return true;
   }
-  for (let i = 0; i < n; i++) if (evaluateCondition(conds[i]!, row)) return true;
+  for (const c of conds) if (evaluateCondition(c, row)) return true;
   return false;
 }

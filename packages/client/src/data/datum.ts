@@ -6,7 +6,7 @@ import type { Json } from '../wire/json.js';
 import type { WireAtom, WireDatum } from '../wire/notation.js';
 import { OvsdbError } from '../wire/errors.js';
 import { isScalar, type BaseType, type ColumnType } from '../schema/schema.js';
-import type { Atom, Datum, MapDatum, SetDatum } from './value.js';
+import { isMapDatum, type Atom, type Datum, type MapDatum, type SetDatum } from './value.js';
 import {
   atomDecoder,
   atomEquals,
@@ -27,12 +27,8 @@ export interface DatumContext extends DecodeContext {
   readonly checkSize?: boolean;
 }
 
-export function isSetDatum(d: Datum): d is SetDatum {
-  return Array.isArray(d);
-}
-export function isMapDatum(d: Datum): d is MapDatum {
-  return d instanceof Map;
-}
+// The type guards live with the types; they are exported from here as before.
+export { isSetDatum, isMapDatum } from './value.js';
 
 // Datums are immutable, so every empty set or map can be one shared object. The shared map is a plain
 // Map (so deep equality with `new Map()` holds) whose writers throw, so that a cast-away `ReadonlyMap`
@@ -45,7 +41,7 @@ function sealedEmptyMap(): MapDatum {
   for (const name of ['set', 'delete', 'clear']) Object.defineProperty(m, name, { value: refuse, enumerable: false });
   return Object.freeze(m);
 }
-export const EMPTY_SET: SetDatum = Object.freeze([]) as SetDatum;
+export const EMPTY_SET: SetDatum = Object.freeze([]);
 export const EMPTY_MAP: MapDatum = sealedEmptyMap();
 
 // ---------------------------------------------------------------------------------------------------------
@@ -68,7 +64,8 @@ function maxText(max: number): string {
 }
 
 function sizeError(wire: Json, kind: 'set' | 'map', type: ColumnType, n: number): OvsdbError {
-  if (type.min === 1 && type.max === 1) return syntaxError(wire, `${kind} must have exactly one member but ${n} are present`);
+  if (type.min === 1 && type.max === 1)
+    return syntaxError(wire, `${kind} must have exactly one member but ${n} are present`);
   return syntaxError(wire, `${kind} must have ${type.min} to ${maxText(type.max)} members but ${n} are present`);
 }
 
@@ -81,12 +78,13 @@ function sizeError(wire: Json, kind: 'set' | 'map', type: ColumnType, n: number)
  */
 export function sortAtoms(atoms: Atom[], duplicateMessage = 'set contains duplicate'): Atom[] {
   for (let i = 1; i < atoms.length; i++) {
-    const c = compareAtoms(atoms[i - 1]!, atoms[i]!);
+    const c = compareAtoms(atoms[i - 1] as Atom, atoms[i] as Atom);
     if (c < 0) continue;
     if (c === 0) throw new OvsdbError('ovsdb error', duplicateMessage);
     atoms.sort(compareAtoms);
     for (let j = 1; j < atoms.length; j++) {
-      if (compareAtoms(atoms[j - 1]!, atoms[j]!) === 0) throw new OvsdbError('ovsdb error', duplicateMessage);
+      if (compareAtoms(atoms[j - 1] as Atom, atoms[j] as Atom) === 0)
+        throw new OvsdbError('ovsdb error', duplicateMessage);
     }
     return atoms;
   }
@@ -102,7 +100,7 @@ export function mapFromPairs(keys: Atom[], values: Atom[], duplicateMessage = 'm
   const n = keys.length;
   let sorted = true;
   for (let i = 1; i < n; i++) {
-    const c = compareAtoms(keys[i - 1]!, keys[i]!);
+    const c = compareAtoms(keys[i - 1] as Atom, keys[i] as Atom);
     if (c < 0) continue;
     if (c === 0) throw new OvsdbError('ovsdb error', duplicateMessage);
     sorted = false;
@@ -110,14 +108,15 @@ export function mapFromPairs(keys: Atom[], values: Atom[], duplicateMessage = 'm
   }
   if (sorted) {
     const m = new Map<Atom, Atom>();
-    for (let i = 0; i < n; i++) m.set(keys[i]!, values[i]!);
+    for (let i = 0; i < n; i++) m.set(keys[i] as Atom, values[i] as Atom);
     return m;
   }
-  const pairs: [Atom, Atom][] = new Array(n);
-  for (let i = 0; i < n; i++) pairs[i] = [keys[i]!, values[i]!];
+  const pairs = new Array<[Atom, Atom]>(n);
+  for (let i = 0; i < n; i++) pairs[i] = [keys[i] as Atom, values[i] as Atom];
   pairs.sort(comparePairs);
   for (let i = 1; i < n; i++) {
-    if (compareAtoms(pairs[i - 1]![0], pairs[i]![0]) === 0) throw new OvsdbError('ovsdb error', duplicateMessage);
+    if (compareAtoms((pairs[i - 1] as [Atom, Atom])[0], (pairs[i] as [Atom, Atom])[0]) === 0)
+      throw new OvsdbError('ovsdb error', duplicateMessage);
   }
   return new Map(pairs);
 }
@@ -135,10 +134,10 @@ function mapFromWire(type: ColumnType, valueBase: BaseType, wire: Json, ctx: Dat
   const m = new Map<Atom, Atom>();
   let prev: Atom | undefined;
   for (let i = 0; i < n; i++) {
-    const pair = inner[i]!;
+    const pair = inner[i] as Json;
     if (!Array.isArray(pair) || pair.length !== 2) throw syntaxError(pair, 'expected 2-element array');
-    const k = atomFromWire(type.key, pair[0]!, ctx);
-    const v = atomFromWire(valueBase, pair[1]!, ctx);
+    const k = atomFromWire(type.key, pair[0] as Json, ctx);
+    const v = atomFromWire(valueBase, pair[1] as Json, ctx);
     if (prev !== undefined && compareAtoms(prev, k) >= 0) return unsortedMapFromWire(type, valueBase, inner, ctx);
     m.set(k, v);
     prev = k;
@@ -146,15 +145,20 @@ function mapFromWire(type: ColumnType, valueBase: BaseType, wire: Json, ctx: Dat
   return m;
 }
 
-function unsortedMapFromWire(type: ColumnType, valueBase: BaseType, inner: Json[], ctx: DatumContext | undefined): MapDatum {
+function unsortedMapFromWire(
+  type: ColumnType,
+  valueBase: BaseType,
+  inner: Json[],
+  ctx: DatumContext | undefined,
+): MapDatum {
   const n = inner.length;
-  const keys: Atom[] = new Array(n);
-  const values: Atom[] = new Array(n);
+  const keys = new Array<Atom>(n);
+  const values = new Array<Atom>(n);
   for (let i = 0; i < n; i++) {
     const pair = inner[i] as Json[];
     if (!Array.isArray(pair) || pair.length !== 2) throw syntaxError(pair, 'expected 2-element array');
-    keys[i] = atomFromWire(type.key, pair[0]!, ctx);
-    values[i] = atomFromWire(valueBase, pair[1]!, ctx);
+    keys[i] = atomFromWire(type.key, pair[0] as Json, ctx);
+    values[i] = atomFromWire(valueBase, pair[1] as Json, ctx);
   }
   return mapFromPairs(keys, values);
 }
@@ -172,12 +176,12 @@ export function datumFromWire(type: ColumnType, wire: Json, ctx?: DatumContext):
     const n = inner.length;
     if (type.min === 1 && type.max === 1) {
       if (n !== 1) throw sizeError(wire, 'set', type, n);
-      return atomFromWire(type.key, inner[0]!, ctx);
+      return atomFromWire(type.key, inner[0] as Json, ctx);
     }
     if ((n < type.min || n > type.max) && ctx?.checkSize !== false) throw sizeError(wire, 'set', type, n);
     if (n === 0) return EMPTY_SET;
-    const atoms: Atom[] = new Array(n);
-    for (let i = 0; i < n; i++) atoms[i] = atomFromWire(type.key, inner[i]!, ctx);
+    const atoms = new Array<Atom>(n);
+    for (let i = 0; i < n; i++) atoms[i] = atomFromWire(type.key, inner[i] as Json, ctx);
     return sortAtoms(atoms);
   }
   const atom = atomFromWire(type.key, wire, ctx);
@@ -209,8 +213,8 @@ export function datumDecoder(type: ColumnType): DatumDecoder {
       for (let i = 0; i < n; i++) {
         const pair = inner[i];
         if (!Array.isArray(pair) || pair.length !== 2) return slow(wire);
-        const k = key(pair[0]!);
-        const v = value(pair[1]!);
+        const k = key(pair[0] as Json);
+        const v = value(pair[1] as Json);
         // Out of order (or a duplicate key) is for the generic path to sort out or refuse.
         if (k === undefined || v === undefined || (prev !== undefined && compareAtoms(prev, k) >= 0)) return slow(wire);
         m.set(k, v);
@@ -223,7 +227,7 @@ export function datumDecoder(type: ColumnType): DatumDecoder {
     return (wire) => {
       if (Array.isArray(wire) && wire[0] === 'set') return slow(wire);
       const a = key(wire);
-      return a === undefined ? slow(wire) : a;
+      return a ?? slow(wire);
     };
   }
   return (wire) => {
@@ -232,9 +236,9 @@ export function datumDecoder(type: ColumnType): DatumDecoder {
       if (wire.length !== 2 || !Array.isArray(inner) || inner.length < min || inner.length > max) return slow(wire);
       const n = inner.length;
       if (n === 0) return EMPTY_SET;
-      const atoms: Atom[] = new Array(n);
+      const atoms = new Array<Atom>(n);
       for (let i = 0; i < n; i++) {
-        const a = key(inner[i]!);
+        const a = key(inner[i] as Json);
         if (a === undefined) return slow(wire);
         atoms[i] = a;
       }
@@ -250,9 +254,9 @@ export function datumDecoder(type: ColumnType): DatumDecoder {
 
 /** Encode a set's members the way ovsdb-server does: one member travels as a bare atom. */
 export function setToWire(base: BaseType, atoms: SetDatum): WireDatum {
-  if (atoms.length === 1) return atomToWire(base, atoms[0]!);
-  const out: WireAtom[] = new Array(atoms.length);
-  for (let i = 0; i < atoms.length; i++) out[i] = atomToWire(base, atoms[i]!);
+  if (atoms.length === 1) return atomToWire(base, atoms[0] as Atom);
+  const out = new Array<WireAtom>(atoms.length);
+  for (let i = 0; i < atoms.length; i++) out[i] = atomToWire(base, atoms[i] as Atom);
   return ['set', out];
 }
 
@@ -268,11 +272,13 @@ export function mapToWire(keyBase: BaseType, valueBase: BaseType, map: MapDatum)
  */
 export function datumToWire(type: ColumnType, datum: Datum): WireDatum {
   if (type.value !== undefined) {
-    if (!(datum instanceof Map)) throw new OvsdbError('syntax error', `expected a map datum for ${typeToEnglish(type)}`);
+    if (!(datum instanceof Map))
+      throw new OvsdbError('syntax error', `expected a map datum for ${typeToEnglish(type)}`);
     return mapToWire(type.key, type.value, datum);
   }
   if (Array.isArray(datum)) return setToWire(type.key, datum as SetDatum);
-  if (datum instanceof Map) throw new OvsdbError('syntax error', `expected a set or atom for ${typeToEnglish(type)}, got a Map`);
+  if (datum instanceof Map)
+    throw new OvsdbError('syntax error', `expected a set or atom for ${typeToEnglish(type)}, got a Map`);
   return atomToWire(type.key, datum as Atom);
 }
 
@@ -323,15 +329,19 @@ function keyFromProperty(base: BaseType, key: string): unknown {
 
 function countCheck(type: ColumnType, kind: 'set' | 'map', n: number): void {
   if (n < type.min || n > type.max) {
-    if (type.min === 1 && type.max === 1) throw new OvsdbError('syntax error', `${kind} must have exactly one member but ${n} are present`);
-    throw new OvsdbError('syntax error', `${kind} must have ${type.min} to ${maxText(type.max)} members but ${n} are present`);
+    if (type.min === 1 && type.max === 1)
+      throw new OvsdbError('syntax error', `${kind} must have exactly one member but ${n} are present`);
+    throw new OvsdbError(
+      'syntax error',
+      `${kind} must have ${type.min} to ${maxText(type.max)} members but ${n} are present`,
+    );
   }
 }
 
 function datumFromValueInner(type: ColumnType, value: unknown, ctx: ValueContext | undefined): Datum {
   const valueBase = type.value;
   if (valueBase !== undefined) {
-    if (isWireCollection(value, 'map')) return datumFromWire(type, value as Json, ctx);
+    if (isWireCollection(value, 'map')) return datumFromWire(type, value, ctx);
     const keys: Atom[] = [];
     const values: Atom[] = [];
     if (value instanceof Map) {
@@ -341,7 +351,8 @@ function datumFromValueInner(type: ColumnType, value: unknown, ctx: ValueContext
       }
     } else if (Array.isArray(value)) {
       for (const pair of value as unknown[]) {
-        if (!Array.isArray(pair) || pair.length !== 2) throw new OvsdbError('syntax error', 'expected an array of [key, value] pairs');
+        if (!Array.isArray(pair) || pair.length !== 2)
+          throw new OvsdbError('syntax error', 'expected an array of [key, value] pairs');
         keys.push(atomFromValue(type.key, pair[0], ctx));
         values.push(atomFromValue(valueBase, pair[1], ctx));
       }
@@ -351,14 +362,17 @@ function datumFromValueInner(type: ColumnType, value: unknown, ctx: ValueContext
         values.push(atomFromValue(valueBase, v, ctx));
       }
     } else {
-      throw new OvsdbError('syntax error', `expected a Map, a plain object or [key, value] pairs for ${typeToEnglish(type)}, got ${typeof value}`);
+      throw new OvsdbError(
+        'syntax error',
+        `expected a Map, a plain object or [key, value] pairs for ${typeToEnglish(type)}, got ${typeof value}`,
+      );
     }
     countCheck(type, 'map', keys.length);
     return keys.length === 0 ? EMPTY_MAP : mapFromPairs(keys, values);
   }
   const scalar = type.min === 1 && type.max === 1;
   let items: unknown[];
-  if (isWireCollection(value, 'set')) return datumFromWire(type, value as Json, ctx);
+  if (isWireCollection(value, 'set')) return datumFromWire(type, value, ctx);
   if (value instanceof Set) items = [...(value as Set<unknown>)];
   else if (Array.isArray(value) && !(type.key.type === 'uuid' && isWireUuidForm(value))) items = value as unknown[];
   else {
@@ -368,7 +382,7 @@ function datumFromValueInner(type: ColumnType, value: unknown, ctx: ValueContext
   countCheck(type, 'set', items.length);
   if (scalar) return atomFromValue(type.key, items[0], ctx);
   if (items.length === 0) return EMPTY_SET;
-  const atoms: Atom[] = new Array(items.length);
+  const atoms = new Array<Atom>(items.length);
   for (let i = 0; i < items.length; i++) atoms[i] = atomFromValue(type.key, items[i], ctx);
   return sortAtoms(atoms);
 }
@@ -409,12 +423,12 @@ export function isDefaultDatum(type: ColumnType, d: Datum): boolean {
 export function datumEquals(type: ColumnType, a: Datum, b: Datum): boolean {
   if (a === b) return true;
   if (type.value !== undefined || a instanceof Map) {
-    if (!(a instanceof Map) || !(b instanceof Map) || a.size !== b.size) return false;
+    if (!isMapDatum(a) || !isMapDatum(b) || a.size !== b.size) return false;
     const ib = b.entries();
     for (const [ka, va] of a) {
       const next = ib.next();
       if (next.done === true) return false;
-      const [kb, vb] = next.value as [Atom, Atom];
+      const [kb, vb] = next.value;
       if (!atomEquals(ka, kb) || !atomEquals(va, vb)) return false;
     }
     return true;

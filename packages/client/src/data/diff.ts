@@ -11,7 +11,15 @@ import { OvsdbError } from '../wire/errors.js';
 import { isComposite, type ColumnType } from '../schema/schema.js';
 import type { Atom, Datum, MapDatum, SetDatum } from './value.js';
 import { atomEquals, atomToWire, compareAtoms } from './atom.js';
-import { datumEquals, datumFromWire, datumToWire, EMPTY_MAP, EMPTY_SET, setToWire, type DatumContext } from './datum.js';
+import {
+  datumEquals,
+  datumFromWire,
+  datumToWire,
+  EMPTY_MAP,
+  EMPTY_SET,
+  setToWire,
+  type DatumContext,
+} from './datum.js';
 
 const UNCHECKED_SIZE: DatumContext = { checkSize: false };
 
@@ -30,8 +38,8 @@ function symmetricDifference(a: SetDatum, b: SetDatum): Atom[] {
   let i = 0;
   let j = 0;
   while (i < a.length && j < b.length) {
-    const x = a[i]!;
-    const y = b[j]!;
+    const x = a[i] as Atom;
+    const y = b[j] as Atom;
     const c = compareAtoms(x, y);
     if (c < 0) {
       out.push(x);
@@ -44,8 +52,8 @@ function symmetricDifference(a: SetDatum, b: SetDatum): Atom[] {
       j++;
     }
   }
-  while (i < a.length) out.push(a[i++]!);
-  while (j < b.length) out.push(b[j++]!);
+  while (i < a.length) out.push(a[i++] as Atom);
+  while (j < b.length) out.push(b[j++] as Atom);
   return out;
 }
 

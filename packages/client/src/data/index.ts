@@ -38,7 +38,13 @@ export type { DatumContext, ValueContext } from './datum.js';
 export { rowFromWire, rowToWire } from './row.js';
 export type { RowDecodeOptions } from './row.js';
 export { diffDatum, applyDiff } from './diff.js';
-export { parseCondition, parseConditions, conditionsToWire, evaluateCondition, evaluateConditions } from './condition.js';
+export {
+  parseCondition,
+  parseConditions,
+  conditionsToWire,
+  evaluateCondition,
+  evaluateConditions,
+} from './condition.js';
 export type { ParsedCondition, ConditionClause, ConditionMode } from './condition.js';
 export { parseMutation, parseMutations, mutationsToWire, applyMutations } from './mutation.js';
 export type { ParsedMutation, MutationResult } from './mutation.js';

@@ -3,7 +3,7 @@
  * get the same key exactly when `datumEquals` holds (sets and maps are already in canonical order).
  */
 import type { Atom, Datum } from './value.js';
-import { NamedUuid } from './value.js';
+import { NamedUuid, isMapDatum } from './value.js';
 
 function atomKey(a: Atom): string {
   switch (typeof a) {
@@ -22,7 +22,7 @@ function atomKey(a: Atom): string {
 }
 
 export function datumKey(d: Datum): string {
-  if (d instanceof Map) {
+  if (isMapDatum(d)) {
     let s = '{';
     for (const [k, v] of d) s += `${atomKey(k)}:${atomKey(v)},`;
     return `${s}}`;

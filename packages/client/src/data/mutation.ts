@@ -6,8 +6,18 @@ import type { Json } from '../wire/json.js';
 import { MUTATORS, type Mutator, type WireMutation } from '../wire/notation.js';
 import { OvsdbError } from '../wire/errors.js';
 import { columnOf, isScalar, type BaseType, type ColumnType, type TableSchema } from '../schema/schema.js';
-import type { Atom, Datum, MapDatum, Row, SetDatum } from './value.js';
-import { atomEquals, checkAtom, compareAtoms, INT64_MAX, INT64_MIN, normalizeInteger, syntaxError, syntaxText, type DecodeContext } from './atom.js';
+import { isMapDatum, type Atom, type Datum, type MapDatum, type Row, type SetDatum } from './value.js';
+import {
+  atomEquals,
+  checkAtom,
+  compareAtoms,
+  INT64_MAX,
+  INT64_MIN,
+  normalizeInteger,
+  syntaxError,
+  syntaxText,
+  type DecodeContext,
+} from './atom.js';
 import { datumEquals, datumFromWire, datumToWire, defaultDatum, EMPTY_MAP, EMPTY_SET, typeToEnglish } from './datum.js';
 
 export interface ParsedMutation {
@@ -46,20 +56,33 @@ export function parseMutation(table: TableSchema, json: Json, ctx?: DecodeContex
   const name = json[0];
   const mname = json[1];
   const column = columnOf(table, name);
-  if (column === undefined) throw new OvsdbError('unknown column', `No column ${name} in table ${table.name}.`, syntaxText(json));
+  if (column === undefined)
+    throw new OvsdbError('unknown column', `No column ${name} in table ${table.name}.`, syntaxText(json));
   if (!column.mutable) {
-    throw new OvsdbError('constraint violation', `Cannot mutate immutable column ${name} in table ${table.name}.`, syntaxText(json));
+    throw new OvsdbError(
+      'constraint violation',
+      `Cannot mutate immutable column ${name} in table ${table.name}.`,
+      syntaxText(json),
+    );
   }
-  if (!(MUTATORS as readonly string[]).includes(mname)) throw new OvsdbError('unknown mutator', `No mutator named ${mname}.`);
+  if (!(MUTATORS as readonly string[]).includes(mname))
+    throw new OvsdbError('unknown mutator', `No mutator named ${mname}.`);
   const mutator = mname as Mutator;
   const type = column.type;
   const mismatch = (): OvsdbError =>
-    syntaxError(json, `Type mismatch: "${mutator}" operator may not be applied to column ${name} of type ${typeToEnglish(type)}.`);
+    syntaxError(
+      json,
+      `Type mismatch: "${mutator}" operator may not be applied to column ${name} of type ${typeToEnglish(type)}.`,
+    );
   const arg = json[2] as Json;
 
   if (isArithmetic(mutator)) {
     const k = type.key.type;
-    if (!(isScalar(type) || isSetType(type)) || (k !== 'integer' && k !== 'real') || (mutator === '%=' && k === 'real')) {
+    if (
+      !(isScalar(type) || isSetType(type)) ||
+      (k !== 'integer' && k !== 'real') ||
+      (mutator === '%=' && k === 'real')
+    ) {
       throw mismatch();
     }
     // The operand is unconstrained; only the result has to satisfy the column's constraints.
@@ -83,7 +106,7 @@ export function parseMutation(table: TableSchema, json: Json, ctx?: DecodeContex
 
 /** Parse a `mutations` array; the order is kept, since mutations apply in sequence. */
 export function parseMutations(table: TableSchema, wire: Json, ctx?: DecodeContext): ParsedMutation[] {
-  if (!Array.isArray(wire)) throw syntaxError(wire, 'Type mismatch for member \'mutations\'.');
+  if (!Array.isArray(wire)) throw syntaxError(wire, "Type mismatch for member 'mutations'.");
   return wire.map((m) => parseMutation(table, m, ctx));
 }
 
@@ -172,7 +195,9 @@ function realOp(mutator: Mutator, x: number, y: number): number {
 }
 
 function arithmetic(base: BaseType, mutator: Mutator, x: Atom, y: Atom): Atom {
-  return base.type === 'integer' ? integerOp(mutator, x as number | bigint, y as number | bigint) : realOp(mutator, x as number, y as number);
+  return base.type === 'integer'
+    ? integerOp(mutator, x as number | bigint, y as number | bigint)
+    : realOp(mutator, x as number, y as number);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -184,16 +209,16 @@ function setUnion(a: SetDatum, b: SetDatum): SetDatum {
   let i = 0;
   let j = 0;
   while (i < a.length && j < b.length) {
-    const c = compareAtoms(a[i]!, b[j]!);
-    if (c < 0) out.push(a[i++]!);
-    else if (c > 0) out.push(b[j++]!);
+    const c = compareAtoms(a[i] as Atom, b[j] as Atom);
+    if (c < 0) out.push(a[i++] as Atom);
+    else if (c > 0) out.push(b[j++] as Atom);
     else {
-      out.push(a[i++]!);
+      out.push(a[i++] as Atom);
       j++;
     }
   }
-  while (i < a.length) out.push(a[i++]!);
-  while (j < b.length) out.push(b[j++]!);
+  while (i < a.length) out.push(a[i++] as Atom);
+  while (j < b.length) out.push(b[j++] as Atom);
   return out;
 }
 
@@ -201,10 +226,9 @@ function setDifference(a: SetDatum, b: SetDatum): SetDatum {
   if (b.length === 0 || a.length === 0) return a;
   const out: Atom[] = [];
   let j = 0;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i]!;
-    while (j < b.length && compareAtoms(b[j]!, x) < 0) j++;
-    if (j < b.length && compareAtoms(b[j]!, x) === 0) continue;
+  for (const x of a) {
+    while (j < b.length && compareAtoms(b[j] as Atom, x) < 0) j++;
+    if (j < b.length && compareAtoms(b[j] as Atom, x) === 0) continue;
     out.push(x);
   }
   return out.length === 0 ? EMPTY_SET : out;
@@ -228,7 +252,7 @@ function mapInsert(a: MapDatum, b: MapDatum): MapDatum {
 
 function mapDelete(a: MapDatum, arg: Datum): MapDatum {
   const out = new Map<Atom, Atom>();
-  if (arg instanceof Map) {
+  if (isMapDatum(arg)) {
     // Pairs: a pair goes only when both key and value match.
     for (const [k, v] of a) {
       const w = arg.get(k);
@@ -260,12 +284,12 @@ function applyOne(m: ParsedMutation, current: Datum): Datum {
     const set = current as SetDatum;
     if (set.length === 0) return set;
     // Like ovsdb-server: every element is computed (range errors first), then constraints are checked.
-    const out: Atom[] = new Array(set.length);
-    for (let i = 0; i < set.length; i++) out[i] = arithmetic(type.key, m.mutator, set[i]!, y);
-    for (let i = 0; i < out.length; i++) checkAtom(type.key, out[i]!);
+    const out = new Array<Atom>(set.length);
+    for (let i = 0; i < set.length; i++) out[i] = arithmetic(type.key, m.mutator, set[i] as Atom, y);
+    for (const atom of out) checkAtom(type.key, atom);
     out.sort(compareAtoms);
     for (let i = 1; i < out.length; i++) {
-      if (compareAtoms(out[i - 1]!, out[i]!) === 0) {
+      if (compareAtoms(out[i - 1] as Atom, out[i] as Atom) === 0) {
         throw new OvsdbError('constraint violation', `Result of "${m.mutator}" operation contains duplicates.`);
       }
     }
@@ -275,11 +299,11 @@ function applyOne(m: ParsedMutation, current: Datum): Datum {
   if (type.value !== undefined) {
     const map = current as MapDatum;
     result = m.mutator === 'insert' ? mapInsert(map, m.value as MapDatum) : mapDelete(map, m.value);
-    checkCount(type, (result as MapDatum).size);
+    checkCount(type, result.size);
   } else {
     const set = current as SetDatum;
     result = m.mutator === 'insert' ? setUnion(set, m.value as SetDatum) : setDifference(set, m.value as SetDatum);
-    checkCount(type, (result as SetDatum).length);
+    checkCount(type, result.length);
   }
   return result;
 }
@@ -293,7 +317,8 @@ export function applyMutations(table: TableSchema, row: Row, mutations: readonly
   if (mutations.length === 0) return { row, changed: false };
   let out: Record<string, Datum> | undefined;
   for (const m of mutations) {
-    if (columnOf(table, m.column) === undefined) throw new OvsdbError('unknown column', `No column ${m.column} in table ${table.name}.`);
+    if (columnOf(table, m.column) === undefined)
+      throw new OvsdbError('unknown column', `No column ${m.column} in table ${table.name}.`);
     const src = out ?? row;
     const current = Object.hasOwn(src, m.column) ? (src[m.column] as Datum) : defaultDatum(m.columnType);
     const next = applyOne(m, current);

@@ -3,7 +3,7 @@
  * sorted views follow): fewer members first; then members in order, keys before values. Sets and maps are
  * held in canonical order, so comparing member by member is comparing the sorted members.
  */
-import type { Atom, Datum } from './value.js';
+import { isMapDatum, type Atom, type Datum } from './value.js';
 import { compareAtoms } from './atom.js';
 
 export function compareDatums(a: Datum, b: Datum): number {
@@ -20,7 +20,7 @@ export function compareDatums(a: Datum, b: Datum): number {
 
 function members(d: Datum): readonly Atom[] {
   if (Array.isArray(d)) return d as readonly Atom[];
-  if (d instanceof Map) return [...d.keys()];
+  if (isMapDatum(d)) return [...d.keys()];
   return [d as Atom];
 }
 

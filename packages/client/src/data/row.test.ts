@@ -22,9 +22,25 @@ describe('rowFromWire', () => {
       name: 'eth0',
       tag: 5,
       trunks: ['set', [20, 10]],
-      external_ids: ['map', [['b', '2'], ['a', '1']]],
+      external_ids: [
+        'map',
+        [
+          ['b', '2'],
+          ['a', '1'],
+        ],
+      ],
     });
-    expect(row).toEqual({ _uuid: U, _version: U, name: 'eth0', tag: [5], trunks: [10, 20], external_ids: new Map([['a', '1'], ['b', '2']]) });
+    expect(row).toEqual({
+      _uuid: U,
+      _version: U,
+      name: 'eth0',
+      tag: [5],
+      trunks: [10, 20],
+      external_ids: new Map([
+        ['a', '1'],
+        ['b', '2'],
+      ]),
+    });
   });
   it('reports unknown columns like ovsdb-server', () => {
     let err: unknown;
@@ -55,7 +71,13 @@ describe('rowFromWire', () => {
 
 describe('rowToWire', () => {
   it('encodes as ovsdb-server does and round-trips', () => {
-    const wire = { _uuid: ['uuid', U], name: 'eth0', tag: 5, trunks: ['set', [10, 20]], external_ids: ['map', [['a', '1']]] };
+    const wire = {
+      _uuid: ['uuid', U],
+      name: 'eth0',
+      tag: 5,
+      trunks: ['set', [10, 20]],
+      external_ids: ['map', [['a', '1']]],
+    };
     expect(rowToWire(table, rowFromWire(table, wire))).toEqual(wire);
     expect(rowToWire(table, { tag: [] })).toEqual({ tag: ['set', []] });
     expect(() => rowToWire(table, { nope: 1 })).toThrow('No column nope in table Port.');

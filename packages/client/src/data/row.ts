@@ -17,7 +17,8 @@ export interface RowDecodeOptions extends DatumContext {
 
 function columnFor(table: TableSchema, name: string, wire: Json): ColumnSchema {
   const col = table.columns.get(name) ?? IMPLICIT_COLUMNS.get(name);
-  if (col === undefined) throw new OvsdbError('unknown column', `No column ${name} in table ${table.name}.`, syntaxText(wire));
+  if (col === undefined)
+    throw new OvsdbError('unknown column', `No column ${name} in table ${table.name}.`, syntaxText(wire));
   return col;
 }
 

@@ -32,7 +32,13 @@ export type SetDatum = readonly Atom[];
 export type MapDatum = ReadonlyMap<Atom, Atom>;
 export type Datum = Atom | SetDatum | MapDatum;
 
-/** One row: column name → datum. Rows from the cache carry `_uuid` (and `_version` when monitored). */
-export interface Row {
-  readonly [column: string]: Datum;
+export function isSetDatum(d: Datum): d is SetDatum {
+  return Array.isArray(d);
 }
+/** `d instanceof Map`, keeping the atom types (a plain `instanceof Map` narrows to `Map<any, any>`). */
+export function isMapDatum(d: Datum): d is MapDatum {
+  return d instanceof Map;
+}
+
+/** One row: column name → datum. Rows from the cache carry `_uuid` (and `_version` when monitored). */
+export type Row = Readonly<Record<string, Datum>>;

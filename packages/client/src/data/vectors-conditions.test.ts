@@ -28,7 +28,9 @@ function ovsMessage(e: OvsdbError): string {
 }
 
 const byKind = (kind: string): [string, JsonObject][] =>
-  cases.filter((c) => c.kind === kind).map((c, i) => [`${i}: ${c.title as string}${c.index === undefined ? '' : ` #${c.index as number}`}`, c]);
+  cases
+    .filter((c) => c.kind === kind)
+    .map((c, i) => [`${i}: ${c.title as string}${c.index === undefined ? '' : ` #${c.index as number}`}`, c]);
 
 describe('conditions.json vectors', () => {
   it('covers every case of the file but the one compare-conditions', () => {

@@ -62,7 +62,7 @@ function hexBytes(hex: string): Uint8Array {
 /** Decode bytes, turning an encoded surrogate (ED A0..BF xx) into the lone UTF-16 unit a JS string can hold. */
 function wtf8Decode(bytes: Uint8Array): string | undefined {
   let s = '';
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     const b = bytes[i]!;
     if (b < 0x80) {
       s += String.fromCharCode(b);

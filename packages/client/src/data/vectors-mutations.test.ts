@@ -49,7 +49,7 @@ function outcome(table: TableSchema, before: Row, mutations: Json): JsonObject {
     const out: JsonObject = {};
     for (const name of Object.keys(row)) {
       const type = columnOf(table, name)!.type;
-      if (!datumEquals(type, before[name]!, row[name]!)) out[name] = datumToWire(type, row[name]!) as Json;
+      if (!datumEquals(type, before[name]!, row[name]!)) out[name] = datumToWire(type, row[name]!);
     }
     return { changed: out };
   } catch (e) {
@@ -61,7 +61,9 @@ function outcome(table: TableSchema, before: Row, mutations: Json): JsonObject {
 }
 
 const byKind = (kind: string): [string, JsonObject][] =>
-  cases.filter((c) => c.kind === kind).map((c, i) => [`${i}: ${c.title as string}${c.index === undefined ? '' : ` #${c.index as number}`}`, c]);
+  cases
+    .filter((c) => c.kind === kind)
+    .map((c, i) => [`${i}: ${c.title as string}${c.index === undefined ? '' : ` #${c.index as number}`}`, c]);
 
 describe('mutations.json vectors', () => {
   it('covers every case of the file', () => {
@@ -98,7 +100,10 @@ describe('mutations.json vectors', () => {
           const { message: _message, ...rest } = o.error as JsonObject;
           return { error: rest };
         });
-        expect(norm(got), `mutation set ${k}: ${JSON.stringify(mutations, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))}`).toEqual(norm(want));
+        expect(
+          norm(got),
+          `mutation set ${k}: ${JSON.stringify(mutations, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))}`,
+        ).toEqual(norm(want));
       });
     });
   });

@@ -98,7 +98,9 @@ describe('RpcConnection requests and replies', () => {
     const b = conn.request('echo', [9223372036854775807n, 'é']);
     expect(await peer.nth(1)).toEqual({ method: 'list_dbs', params: [], id: 1 });
     expect(await peer.nth(2)).toEqual({ method: 'echo', params: [9223372036854775807n, 'é'], id: 2 });
-    peer.send('{"id":2,"result":[9223372036854775807,"é"],"error":null}{"id":1,"result":["OVN_Northbound"],"error":null}');
+    peer.send(
+      '{"id":2,"result":[9223372036854775807,"é"],"error":null}{"id":1,"result":["OVN_Northbound"],"error":null}',
+    );
     expect(await a).toEqual(['OVN_Northbound']);
     expect(await b).toEqual([9223372036854775807n, 'é']);
     expect(conn.pendingRequests).toBe(0);
@@ -108,7 +110,9 @@ describe('RpcConnection requests and replies', () => {
     const { conn, peer } = await connect();
     const p = conn.request('get_schema', ['nope']);
     await peer.nth(1);
-    peer.send('{"id":1,"result":null,"error":{"error":"unknown database","details":"get_schema asked for database nope which is not open","syntax":"[\\"nope\\"]"}}');
+    peer.send(
+      '{"id":1,"result":null,"error":{"error":"unknown database","details":"get_schema asked for database nope which is not open","syntax":"[\\"nope\\"]"}}',
+    );
     const err = await p.catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RpcError);
     expect(err).toBeInstanceOf(OvsdbError);
@@ -198,7 +202,7 @@ describe('RpcConnection ordering', () => {
       const initial = await conn.request('monitor_cond', ['db', 'm', {}]);
       // A few more promise hops, as a cache layer would take before it is ready for updates.
       await Promise.resolve();
-      await null;
+      await Promise.resolve();
       log.push(`initial ${JSON.stringify(initial)}`);
     })();
     await peer.nth(1);
@@ -221,7 +225,9 @@ describe('RpcConnection ordering', () => {
     const err = await b.catch((e: unknown) => e);
     expect(log).toEqual(['locked']);
     expect(err).toBeInstanceOf(DisconnectedError);
-    expect((err as DisconnectedError).message).toBe(`connection to unix:${sockPath} closed: peer closed the connection`);
+    expect((err as DisconnectedError).message).toBe(
+      `connection to unix:${sockPath} closed: peer closed the connection`,
+    );
   });
 
   it('keeps dispatch going when a handler throws, reporting it through onError', async () => {
@@ -356,7 +362,13 @@ describe('RpcConnection shutdown', () => {
     const p = conn.request('transact', ['db']);
     await peer.nth(1);
     const bytes = text.includes('\xff') ? Buffer.from(text, 'latin1') : Buffer.from(text);
-    peer.send(Buffer.concat([Buffer.from('{"id":null,"method":"before","params":[1]}'), bytes, Buffer.from('{"id":1,"result":1,"error":null}')]));
+    peer.send(
+      Buffer.concat([
+        Buffer.from('{"id":null,"method":"before","params":[1]}'),
+        bytes,
+        Buffer.from('{"id":1,"result":1,"error":null}'),
+      ]),
+    );
     const err = await p.catch((e: unknown) => e);
     expect(log).toEqual([[1]]);
     expect(err).toBeInstanceOf(DisconnectedError);

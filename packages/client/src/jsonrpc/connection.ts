@@ -170,6 +170,7 @@ export class RpcConnection {
     const gone = this.closedWith ?? this.ending;
     if (gone) return Promise.reject(gone);
     const { signal } = opts;
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- an aborted request rejects with the signal's reason, as fetch does
     if (signal?.aborted) return Promise.reject(signal.reason);
     const id = this.nextId++;
     return new Promise<Json>((resolve, reject) => {
@@ -183,6 +184,7 @@ export class RpcConnection {
           if (!this.pending.delete(id)) return;
           this.abandoned.add(id);
           if (opts.onAbort) this.guard(() => opts.onAbort?.(id));
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the signal's reason, as fetch does
           reject(signal.reason);
         };
         signal.addEventListener('abort', onAbort, { once: true });

@@ -7,6 +7,7 @@ import { OvsdbError } from '../wire/errors.js';
  */
 export class ProtocolError extends Error {
   override readonly name = 'ProtocolError';
+  // eslint-disable-next-line @typescript-eslint/no-useless-constructor -- makes `message` required (Error's is optional)
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
   }

@@ -69,7 +69,8 @@ describe('MessageReader framing', () => {
 
   it('keeps integers beyond 2^53 exact wherever a chunk ends, with digit runs in strings left alone', () => {
     // The reader, not a second pass over the text, spots number literals of 16+ digits.
-    const text = '{"s":"12345678901234567890","n":123456789012345}{"n":[9007199254740993,-9223372036854775808]}{"n":1.5,"m":"9007199254740993"}';
+    const text =
+      '{"s":"12345678901234567890","n":123456789012345}{"n":[9007199254740993,-9223372036854775808]}{"n":1.5,"m":"9007199254740993"}';
     const expected = [
       { s: '12345678901234567890', n: 123456789012345 },
       { n: [9007199254740993n, -9223372036854775808n] },
@@ -138,9 +139,21 @@ describe('MessageReader protocol errors', () => {
     ['a bare number', Buffer.from('42 '), /scalar, not an object/],
     ['a bare string', Buffer.from('"hi"'), /scalar, not an object/],
     ['garbage between messages', Buffer.from(' x {}'), /unexpected byte 'x'/],
-    ['invalid UTF-8', Buffer.concat([Buffer.from('{"s":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]), /not valid UTF-8/],
-    ['a truncated multi-byte sequence', Buffer.concat([Buffer.from('{"s":"'), Buffer.from([0xe6, 0x97]), Buffer.from('"}')]), /not valid UTF-8/],
-    ['an overlong encoding', Buffer.concat([Buffer.from('{"s":"'), Buffer.from([0xc0, 0xaf]), Buffer.from('"}')]), /not valid UTF-8/],
+    [
+      'invalid UTF-8',
+      Buffer.concat([Buffer.from('{"s":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]),
+      /not valid UTF-8/,
+    ],
+    [
+      'a truncated multi-byte sequence',
+      Buffer.concat([Buffer.from('{"s":"'), Buffer.from([0xe6, 0x97]), Buffer.from('"}')]),
+      /not valid UTF-8/,
+    ],
+    [
+      'an overlong encoding',
+      Buffer.concat([Buffer.from('{"s":"'), Buffer.from([0xc0, 0xaf]), Buffer.from('"}')]),
+      /not valid UTF-8/,
+    ],
     ['a raw control character in a string', Buffer.from('{"s":"a\nb"}'), /malformed JSON/],
   ];
 

@@ -13,7 +13,9 @@ import type { OutgoingMessage } from './messages.js';
  */
 export function serializeMessage(msg: OutgoingMessage): string {
   const obj: JsonObject =
-    'method' in msg ? { method: msg.method, params: msg.params, id: msg.id } : { id: msg.id, result: msg.result, error: msg.error };
+    'method' in msg
+      ? { method: msg.method, params: msg.params, id: msg.id }
+      : { id: msg.id, result: msg.result, error: msg.error };
   return stringifyJson(obj);
 }
 

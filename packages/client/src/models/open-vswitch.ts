@@ -106,12 +106,7 @@ export type Bridge = {
   readonly ports: readonly Uuid[];
   /** set of 0..unlimited string enum */
   readonly protocols: readonly (
-    | 'OpenFlow10'
-    | 'OpenFlow11'
-    | 'OpenFlow12'
-    | 'OpenFlow13'
-    | 'OpenFlow14'
-    | 'OpenFlow15'
+    'OpenFlow10' | 'OpenFlow11' | 'OpenFlow12' | 'OpenFlow13' | 'OpenFlow14' | 'OpenFlow15'
   )[];
   /** boolean */
   readonly rstp_enable: boolean;
@@ -1005,10 +1000,7 @@ export type PortInsert = {
   readonly bond_downdelay?: Integer;
   readonly bond_fake_iface?: boolean;
   readonly bond_mode?:
-    | 'active-backup'
-    | 'balance-slb'
-    | 'balance-tcp'
-    | readonly ('active-backup' | 'balance-slb' | 'balance-tcp')[];
+    'active-backup' | 'balance-slb' | 'balance-tcp' | readonly ('active-backup' | 'balance-slb' | 'balance-tcp')[];
   readonly bond_updelay?: Integer;
   readonly cvlans?: Integer | readonly Integer[];
   readonly external_ids?: ReadonlyMap<string, string> | Record<string, string>;

@@ -93,12 +93,7 @@ export type ACLInsert = {
   readonly options?: ReadonlyMap<string, string> | Record<string, string>;
   readonly priority?: Integer;
   readonly severity?:
-    | 'alert'
-    | 'debug'
-    | 'info'
-    | 'notice'
-    | 'warning'
-    | readonly ('alert' | 'debug' | 'info' | 'notice' | 'warning')[];
+    'alert' | 'debug' | 'info' | 'notice' | 'warning' | readonly ('alert' | 'debug' | 'info' | 'notice' | 'warning')[];
 };
 
 /** The columns of ACL as the schema declares them (without `_uuid` and `_version`), sorted. */

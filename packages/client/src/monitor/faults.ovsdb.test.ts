@@ -7,12 +7,28 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startOvsdbServer, ovnNbctl, ovsdbClient, ovsdbDump, OVN_NB_SCHEMA, type OvsdbServer } from '@ovsdb-web/testing';
+import {
+  startOvsdbServer,
+  ovnNbctl,
+  ovsdbClient,
+  ovsdbDump,
+  OVN_NB_SCHEMA,
+  type OvsdbServer,
+} from '@ovsdb-web/testing';
 import { OvsdbClient, type ConnectOptions, type ReconnectOptions } from '../client/client.js';
 import { parseJson, type JsonObject } from '../wire/json.js';
 import type { ChangeBatch } from '../cache/database-cache.js';
 import type { Monitor } from './monitor.js';
-import { Churn, canonicalCache, canonicalDump, canonicalServer, eventually, recordBatches, strictReplay, type Canonical } from './test-support.js';
+import {
+  Churn,
+  canonicalCache,
+  canonicalDump,
+  canonicalServer,
+  eventually,
+  recordBatches,
+  strictReplay,
+  type Canonical,
+} from './test-support.js';
 
 const NB = 'OVN_Northbound';
 const TABLES = ['Logical_Switch', 'Logical_Switch_Port'];
@@ -43,11 +59,22 @@ async function dumped(m: Monitor, remote: string): Promise<Canonical> {
  * Run 1,000 changes through ovn-nbctl, inject `fault` a third of the way in, then check the cache
  * against the server's own dump and the recorded events against the cache.
  */
-async function underChurn(client: OvsdbClient, prefix: string, fault: () => Promise<void>): Promise<{ batches: ChangeBatch[]; churn: Churn }> {
+async function underChurn(
+  client: OvsdbClient,
+  prefix: string,
+  fault: () => Promise<void>,
+): Promise<{ batches: ChangeBatch[]; churn: Churn }> {
   const m = await client.monitor(NB, { tables: TABLES });
   const start = canonicalCache(m);
   const rec = recordBatches(m);
-  const churn = new Churn({ remote: server.unixRemote!, switchName: 'sw0', prefix, changes: 1_000, nbctl: ovnNbctl, deadlineMs: 45_000 });
+  const churn = new Churn({
+    remote: server.unixRemote!,
+    switchName: 'sw0',
+    prefix,
+    changes: 1_000,
+    nbctl: ovnNbctl,
+    deadlineMs: 45_000,
+  });
   await churn.reached(Math.floor(churn.totalSteps / 3));
   await fault();
   await churn.done;
@@ -70,7 +97,19 @@ async function underChurn(client: OvsdbClient, prefix: string, fault: () => Prom
 
 beforeAll(async () => {
   server = await startOvsdbServer({ schemas: [OVN_NB_SCHEMA], unix: true, tcp: true });
-  await ovnNbctl(server.unixRemote!, 'ls-add', 'sw0', '--', 'lsp-add', 'sw0', 'base', '--', 'lsp-set-addresses', 'base', '00:00:00:00:00:01 10.0.0.1');
+  await ovnNbctl(
+    server.unixRemote!,
+    'ls-add',
+    'sw0',
+    '--',
+    'lsp-add',
+    'sw0',
+    'base',
+    '--',
+    'lsp-set-addresses',
+    'base',
+    '00:00:00:00:00:01 10.0.0.1',
+  );
 });
 afterAll(async () => {
   for (const c of clients) await c.close();
@@ -167,18 +206,28 @@ describe('backpressure', () => {
       }
     })();
     // Pipelined: the server streams the updates as fast as it commits.
-    await Promise.all(Array.from({ length: TXNS }, (_, i) => writer.transact(NB, [{ op: 'insert', table: 'Logical_Switch', row: { name: `bp${i}` } }])));
+    await Promise.all(
+      Array.from({ length: TXNS }, (_, i) =>
+        writer.transact(NB, [{ op: 'insert', table: 'Logical_Switch', row: { name: `bp${i}` } }]),
+      ),
+    );
     await consumer;
     expect(sawPaused).toBe(true);
     expect(client.readingPaused).toBe(false);
     expect(consumed).toHaveLength(TXNS);
     // The listener and the iterator saw the same batches, in the same order.
     expect(consumed).toEqual(seenByListener.slice(0, TXNS));
-    expect(consumed.flatMap((b) => b.changes.map((c) => c.new?.name))).toEqual(Array.from({ length: TXNS }, (_, i) => `bp${i}`));
+    expect(consumed.flatMap((b) => b.changes.map((c) => c.new?.name))).toEqual(
+      Array.from({ length: TXNS }, (_, i) => `bp${i}`),
+    );
     expect(disconnects).toBe(0);
     await client.echo();
     expect(canonicalCache(m)).toEqual(await canonicalServer(client, await client.getSchema(NB), ['Logical_Switch']));
-    await writer.transact(NB, [{ op: 'delete', table: 'Logical_Switch', where: [['name', 'includes', 'bp']] }], { validate: false }).catch(() => undefined);
+    await writer
+      .transact(NB, [{ op: 'delete', table: 'Logical_Switch', where: [['name', 'includes', 'bp']] }], {
+        validate: false,
+      })
+      .catch(() => undefined);
     await m.close();
   });
 });
@@ -223,7 +272,9 @@ describe('online schema conversion', () => {
     expect((await client.getSchema(NB)).version).toBe('7.0.99');
 
     // Still live, on the new schema: a write to the new column and an ovn-nbctl change both arrive.
-    await client.transact(NB, [{ op: 'update', table: 'Logical_Switch', where: [['name', '==', 'sw1']], row: { test_note: 'hello' } }]);
+    await client.transact(NB, [
+      { op: 'update', table: 'Logical_Switch', where: [['name', '==', 'sw1']], row: { test_note: 'hello' } },
+    ]);
     expect(m.cache.table('Logical_Switch').find([['name', '==', 'sw1']])[0]?.test_note).toEqual(['hello']);
     await ovnNbctl(conv.unixRemote!, 'lsp-add', 'sw1', 'after-convert');
     await client.echo();

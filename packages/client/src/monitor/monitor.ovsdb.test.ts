@@ -22,7 +22,19 @@ beforeAll(async () => {
   server = await startOvsdbServer({ schemas: [OVN_NB_SCHEMA], unix: true, tcp: true });
   client = await OvsdbClient.connect(server.unixRemote!, { reconnect: { initialDelayMs: 50, maxDelayMs: 200 } });
   schema = await client.getSchema(NB);
-  await ovnNbctl(server.unixRemote!, 'ls-add', 'sw0', '--', 'lsp-add', 'sw0', 'p0', '--', 'lsp-set-addresses', 'p0', '00:00:00:00:00:01 10.0.0.1');
+  await ovnNbctl(
+    server.unixRemote!,
+    'ls-add',
+    'sw0',
+    '--',
+    'lsp-add',
+    'sw0',
+    'p0',
+    '--',
+    'lsp-set-addresses',
+    'p0',
+    '00:00:00:00:00:01 10.0.0.1',
+  );
 });
 afterAll(async () => {
   await client?.close();
@@ -45,7 +57,10 @@ describe('monitor', () => {
     const m = await client.monitor(NB, { tables: '*' });
     expect(m.method).toBe('monitor_cond_since');
     expect(m.cache.table('Logical_Switch').size).toBe(1);
-    expect(m.cache.table('Logical_Switch_Port').rows()[0]).toMatchObject({ name: 'p0', addresses: ['00:00:00:00:00:01 10.0.0.1'] });
+    expect(m.cache.table('Logical_Switch_Port').rows()[0]).toMatchObject({
+      name: 'p0',
+      addresses: ['00:00:00:00:00:01 10.0.0.1'],
+    });
     expect(canonicalCache(m)).toEqual(await canonicalServer(client, schema, [...m.cache.tables.keys()]));
     await m.close();
   });
@@ -59,13 +74,26 @@ describe('monitor', () => {
     await ovnNbctl(server.unixRemote!, 'lsp-add', 'sw0', 'p1');
     const b = await added;
     // One transaction: the new port and the switch's ports set, in one batch.
-    expect(b.changes.map((c) => `${c.table}:${c.kind}`).sort()).toEqual(['Logical_Switch:modify', 'Logical_Switch_Port:insert']);
+    expect(b.changes.map((c) => `${c.table}:${c.kind}`).sort()).toEqual([
+      'Logical_Switch:modify',
+      'Logical_Switch_Port:insert',
+    ]);
     const sw = b.changes.find((c) => c.table === 'Logical_Switch')!;
     expect(sw.columns).toEqual(['ports']);
     expect((sw.old!.ports as string[]).length + 1).toBe((sw.new!.ports as string[]).length);
     expect(b.txnId).toMatch(/^[0-9a-f-]{36}$/);
 
-    await ovnNbctl(server.unixRemote!, 'lsp-set-addresses', 'p1', '00:00:00:00:00:02 10.0.0.2', '--', 'set', 'Logical_Switch_Port', 'p1', 'external_ids:owner=test');
+    await ovnNbctl(
+      server.unixRemote!,
+      'lsp-set-addresses',
+      'p1',
+      '00:00:00:00:00:02 10.0.0.2',
+      '--',
+      'set',
+      'Logical_Switch_Port',
+      'p1',
+      'external_ids:owner=test',
+    );
     await ovnNbctl(server.unixRemote!, 'lsp-del', 'p1');
     await client.echo(); // the server answers in order: every update before this reply has arrived
     expect(canonicalCache(m)).toEqual(await canonicalServer(client, schema, ['Logical_Switch', 'Logical_Switch_Port']));
@@ -82,39 +110,85 @@ describe('monitor', () => {
       const uuid = (r as { uuid: [string, string] }).uuid[1];
       expect(m.cache.table('Logical_Switch').get(uuid)?.name).toBe(`ryw${i}`);
     }
-    await client.transact(NB, Array.from({ length: 20 }, (_, i) => ({ op: 'delete' as const, table: 'Logical_Switch', where: [['name', '==', `ryw${i}`]] })));
-    expect(m.cache.table('Logical_Switch').rows().map((r) => r.name)).toEqual(['sw0']);
+    await client.transact(
+      NB,
+      Array.from({ length: 20 }, (_, i) => ({
+        op: 'delete' as const,
+        table: 'Logical_Switch',
+        where: [['name', '==', `ryw${i}`]],
+      })),
+    );
+    expect(
+      m.cache
+        .table('Logical_Switch')
+        .rows()
+        .map((r) => r.name),
+    ).toEqual(['sw0']);
     await m.close();
   });
 
   it.each(['monitor_cond', 'monitor'] as const)('works the same starting from %s', async (method) => {
-    const m = await client.monitor(NB, { tables: { Logical_Switch_Port: { columns: ['name', 'addresses'], where: [['name', '==', 'p0']] } }, method });
+    const m = await client.monitor(NB, {
+      tables: { Logical_Switch_Port: { columns: ['name', 'addresses'], where: [['name', '==', 'p0']] } },
+      method,
+    });
     expect(m.method).toBe(method);
-    expect(m.cache.table('Logical_Switch_Port').rows().map((r) => r.name)).toEqual(['p0']);
+    expect(
+      m.cache
+        .table('Logical_Switch_Port')
+        .rows()
+        .map((r) => r.name),
+    ).toEqual(['p0']);
     expect(Object.keys(m.cache.table('Logical_Switch_Port').rows()[0]!).sort()).toEqual(['_uuid', 'addresses', 'name']);
     const changed = nextBatch(m);
-    await ovnNbctl(server.unixRemote!, 'lsp-set-addresses', 'p0', '00:00:00:00:00:01 10.0.0.1', '00:00:00:00:00:09 10.0.0.9');
+    await ovnNbctl(
+      server.unixRemote!,
+      'lsp-set-addresses',
+      'p0',
+      '00:00:00:00:00:01 10.0.0.1',
+      '00:00:00:00:00:09 10.0.0.9',
+    );
     const b = await changed;
     expect(b.changes).toHaveLength(1);
     expect(b.changes[0]!.new!.addresses).toEqual(['00:00:00:00:00:01 10.0.0.1', '00:00:00:00:00:09 10.0.0.9']);
     await ovnNbctl(server.unixRemote!, 'lsp-set-addresses', 'p0', '00:00:00:00:00:01 10.0.0.1');
     await ovnNbctl(server.unixRemote!, 'lsp-add', 'sw0', 'filtered-out');
     await client.echo();
-    expect(m.cache.table('Logical_Switch_Port').rows().map((r) => r.name)).toEqual(['p0']);
+    expect(
+      m.cache
+        .table('Logical_Switch_Port')
+        .rows()
+        .map((r) => r.name),
+    ).toEqual(['p0']);
     await ovnNbctl(server.unixRemote!, 'lsp-del', 'filtered-out');
     await m.close();
   });
 
   it('changes conditions live with monitor_cond_change: rows enter and leave the cache as events', async () => {
     await ovnNbctl(server.unixRemote!, 'ls-add', 'swA', '--', 'ls-add', 'swB');
-    const m = await client.monitor(NB, { tables: { Logical_Switch: { columns: ['name'], where: [['name', '==', 'swA']] } } });
-    expect(m.cache.table('Logical_Switch').rows().map((r) => r.name)).toEqual(['swA']);
+    const m = await client.monitor(NB, {
+      tables: { Logical_Switch: { columns: ['name'], where: [['name', '==', 'swA']] } },
+    });
+    expect(
+      m.cache
+        .table('Logical_Switch')
+        .rows()
+        .map((r) => r.name),
+    ).toEqual(['swA']);
     const batches: ChangeBatch[] = [];
     m.on('change', (b) => batches.push(b));
     await m.setConditions({ Logical_Switch: [['name', '==', 'swB']] });
     // The update came before the reply, so it is already applied and reported.
-    expect(m.cache.table('Logical_Switch').rows().map((r) => r.name)).toEqual(['swB']);
-    expect(batches.flatMap((b) => b.changes.map((c) => `${c.kind}:${(c.new ?? c.old)!.name}`)).sort()).toEqual(['delete:swA', 'insert:swB']);
+    expect(
+      m.cache
+        .table('Logical_Switch')
+        .rows()
+        .map((r) => r.name),
+    ).toEqual(['swB']);
+    expect(batches.flatMap((b) => b.changes.map((c) => `${c.kind}:${(c.new ?? c.old)!.name}`)).sort()).toEqual([
+      'delete:swA',
+      'insert:swB',
+    ]);
     // Later updates arrive under the new monitor id and still reach this cache.
     await ovnNbctl(server.unixRemote!, 'set', 'Logical_Switch', 'swB', 'other_config:x=1');
     await ovnNbctl(server.unixRemote!, 'ls-del', 'swB');
@@ -129,8 +203,19 @@ describe('monitor', () => {
     const b = await client.monitor(NB, { tables: { Logical_Switch: { where: [['name', '==', 'only-b']] } } });
     await ovnNbctl(server.unixRemote!, 'ls-add', 'only-b', '--', 'ls-add', 'other');
     await client.echo();
-    expect(a.cache.table('Logical_Switch').rows().map((r) => r.name).sort()).toEqual(['only-b', 'other', 'sw0']);
-    expect(b.cache.table('Logical_Switch').rows().map((r) => r.name)).toEqual(['only-b']);
+    expect(
+      a.cache
+        .table('Logical_Switch')
+        .rows()
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(['only-b', 'other', 'sw0']);
+    expect(
+      b.cache
+        .table('Logical_Switch')
+        .rows()
+        .map((r) => r.name),
+    ).toEqual(['only-b']);
     await b.close();
     await ovnNbctl(server.unixRemote!, 'ls-del', 'only-b', '--', 'ls-del', 'other');
     await client.echo();
@@ -140,13 +225,42 @@ describe('monitor', () => {
   });
 
   it('looks rows up through schema indexes, client indexes on a map key, and conditions', async () => {
-    await ovnNbctl(server.unixRemote!, 'lsp-add', 'sw0', 'pod-a', '--', 'set', 'Logical_Switch_Port', 'pod-a', 'external_ids:pod=a', 'external_ids:ns=blue');
-    await ovnNbctl(server.unixRemote!, 'lsp-add', 'sw0', 'pod-b', '--', 'set', 'Logical_Switch_Port', 'pod-b', 'external_ids:pod=b', 'external_ids:ns=blue');
-    const m = await client.monitor(NB, { tables: { Logical_Switch_Port: { indexes: [{ column: 'external_ids', key: 'ns', name: 'ns' }] } } });
+    await ovnNbctl(
+      server.unixRemote!,
+      'lsp-add',
+      'sw0',
+      'pod-a',
+      '--',
+      'set',
+      'Logical_Switch_Port',
+      'pod-a',
+      'external_ids:pod=a',
+      'external_ids:ns=blue',
+    );
+    await ovnNbctl(
+      server.unixRemote!,
+      'lsp-add',
+      'sw0',
+      'pod-b',
+      '--',
+      'set',
+      'Logical_Switch_Port',
+      'pod-b',
+      'external_ids:pod=b',
+      'external_ids:ns=blue',
+    );
+    const m = await client.monitor(NB, {
+      tables: { Logical_Switch_Port: { indexes: [{ column: 'external_ids', key: 'ns', name: 'ns' }] } },
+    });
     const ports = m.cache.table('Logical_Switch_Port');
     expect(ports.indexes).toContain('name');
     expect(ports.lookup('name', 'pod-a').map((r) => r.name)).toEqual(['pod-a']);
-    expect(ports.lookup('ns', 'blue').map((r) => r.name).sort()).toEqual(['pod-a', 'pod-b']);
+    expect(
+      ports
+        .lookup('ns', 'blue')
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(['pod-a', 'pod-b']);
     expect(ports.find([['name', '==', 'pod-b']]).map((r) => r.name)).toEqual(['pod-b']);
     expect(ports.find([['external_ids', 'includes', new Map([['pod', 'a']])]]).map((r) => r.name)).toEqual(['pod-a']);
     // Indexes follow updates.
@@ -159,8 +273,13 @@ describe('monitor', () => {
   });
 
   it('reports tables and columns the server does not have instead of failing', async () => {
-    const m = await client.monitor(NB, { tables: { Logical_Switch: { columns: ['name', 'no_such_column'] }, No_Such_Table: true } });
-    expect(m.skew).toEqual({ missingTables: ['No_Such_Table'], missingColumns: { Logical_Switch: ['no_such_column'] } });
+    const m = await client.monitor(NB, {
+      tables: { Logical_Switch: { columns: ['name', 'no_such_column'] }, No_Such_Table: true },
+    });
+    expect(m.skew).toEqual({
+      missingTables: ['No_Such_Table'],
+      missingColumns: { Logical_Switch: ['no_such_column'] },
+    });
     expect(m.cache.table('Logical_Switch').size).toBeGreaterThan(0);
     await m.close();
   });
@@ -178,12 +297,17 @@ describe('after the server restarts', () => {
     const disconnected = new Promise((resolve) => client.on('disconnected', resolve));
     const reconnected = new Promise((resolve) => client.on('connected', resolve));
     await server.restart({
-      whileDown: async () => {
+      whileDown: () => {
         // Change the database files directly while no server runs, so only a resync can reveal it.
         const ops = [
           'OVN_Northbound',
           { op: 'delete', table: 'Logical_Switch', where: [['name', '==', 'will-go']] },
-          { op: 'update', table: 'Logical_Switch', where: [['name', '==', 'will-change']], row: { other_config: ['map', [['changed', 'yes']]] } },
+          {
+            op: 'update',
+            table: 'Logical_Switch',
+            where: [['name', '==', 'will-change']],
+            row: { other_config: ['map', [['changed', 'yes']]] },
+          },
           { op: 'insert', table: 'Logical_Switch', row: { name: 'appeared' } },
         ];
         execFileSync('ovsdb-tool', ['transact', server.dbPath(NB), JSON.stringify(ops)]);
@@ -194,11 +318,20 @@ describe('after the server restarts', () => {
     expect(client.status).toBe('connected');
     const resync = batches.find((b) => b.resync)!;
     expect(resync).toBeDefined();
-    expect(resync.changes.map((c) => `${c.kind}:${(c.new ?? c.old)!.name}`).sort()).toEqual(['delete:will-go', 'insert:appeared', 'modify:will-change']);
+    expect(resync.changes.map((c) => `${c.kind}:${(c.new ?? c.old)!.name}`).sort()).toEqual([
+      'delete:will-go',
+      'insert:appeared',
+      'modify:will-change',
+    ]);
     expect(resync.changes.find((c) => c.kind === 'modify')!.columns).toEqual(['other_config']);
     expect(canonicalCache(m)).toEqual(await canonicalServer(client, schema, ['Logical_Switch', 'Logical_Switch_Port']));
     expect(replay(m, start, batches)).toEqual(canonicalCache(m));
-    expect(other.cache.table('Logical_Switch').rows().map((r) => r.name)).toContain('appeared');
+    expect(
+      other.cache
+        .table('Logical_Switch')
+        .rows()
+        .map((r) => r.name),
+    ).toContain('appeared');
     await m.close();
     await other.close();
   });

@@ -42,9 +42,15 @@ class ScriptedHost implements MonitorHost {
     if (m) this.routes.set(id, m);
     else this.routes.delete(id);
   }
-  removeMonitor(): void {}
-  pauseReading(): void {}
-  resumeReading(): void {}
+  removeMonitor(): void {
+    // The scripted host keeps no monitor list.
+  }
+  pauseReading(): void {
+    // Nothing is read from a socket here.
+  }
+  resumeReading(): void {
+    // Nothing is read from a socket here.
+  }
 
   /** The next unanswered call of `method` (waits for it to be made). */
   async next(method: string): Promise<Call> {
@@ -58,7 +64,9 @@ class ScriptedHost implements MonitorHost {
   }
 }
 
-const switches = (rows: Record<string, string>): Json => ({ Logical_Switch: Object.fromEntries(Object.entries(rows).map(([u, name]) => [u, { initial: { name } }])) });
+const switches = (rows: Record<string, string>): Json => ({
+  Logical_Switch: Object.fromEntries(Object.entries(rows).map(([u, name]) => [u, { initial: { name } }])),
+});
 
 async function liveMonitor(): Promise<{ host: ScriptedHost; m: Monitor; batches: ChangeBatch[]; errors: Error[] }> {
   const host = new ScriptedHost();
@@ -73,7 +81,12 @@ async function liveMonitor(): Promise<{ host: ScriptedHost; m: Monitor; batches:
   return { host, m, batches, errors };
 }
 
-const names = (m: Monitor): unknown[] => m.cache.table('Logical_Switch').rows().map((r) => r.name).sort();
+const names = (m: Monitor): unknown[] =>
+  m.cache
+    .table('Logical_Switch')
+    .rows()
+    .map((r) => r.name)
+    .sort();
 
 describe('Monitor', () => {
   it('names every column it holds, so the server leaves out _version, and fills the cache from the reply', async () => {
@@ -139,7 +152,10 @@ describe('Monitor', () => {
     resync.resolve([false, T2, switches({ [U1]: 'renamed', [U2]: 'ghost' })]);
     await vi.waitFor(() => expect(batches).toHaveLength(1));
     expect(batches[0]!.resync).toBe(true);
-    expect(batches[0]!.changes.map((c) => `${c.kind}:${String(c.new?.name)}`).sort()).toEqual(['insert:ghost', 'modify:renamed']);
+    expect(batches[0]!.changes.map((c) => `${c.kind}:${String(c.new?.name)}`).sort()).toEqual([
+      'insert:ghost',
+      'modify:renamed',
+    ]);
     expect(names(m)).toEqual(['ghost', 'renamed']);
   });
 
@@ -157,15 +173,23 @@ describe('Monitor', () => {
     await resuming;
     expect(errors).toHaveLength(1);
     expect(m.lastTxnId).toBe(T2);
-    expect(batches.map((b) => [b.resync, b.changes.map((c) => `${c.kind}:${String(c.new?.name)}`)])).toEqual([[true, ['insert:ghost']]]);
+    expect(batches.map((b) => [b.resync, b.changes.map((c) => `${c.kind}:${String(c.new?.name)}`)])).toEqual([
+      [true, ['insert:ghost']],
+    ]);
   });
 
   it('applies a found=true delta as an ordinary (resync: false) batch', async () => {
     const { host, m, batches } = await liveMonitor();
     m.suspend();
     const resuming = m.start(true);
-    (await host.next('monitor_cond_since')).resolve([true, T2, { Logical_Switch: { [U1]: { modify: { name: 'uno' } }, [U2]: { insert: { name: 'two' } } } }]);
+    (await host.next('monitor_cond_since')).resolve([
+      true,
+      T2,
+      { Logical_Switch: { [U1]: { modify: { name: 'uno' } }, [U2]: { insert: { name: 'two' } } } },
+    ]);
     await resuming;
-    expect(batches.map((b) => [b.resync, b.txnId, b.changes.map((c) => `${c.kind}:${String(c.new?.name)}`)])).toEqual([[false, T2, ['modify:uno', 'insert:two']]]);
+    expect(batches.map((b) => [b.resync, b.txnId, b.changes.map((c) => `${c.kind}:${String(c.new?.name)}`)])).toEqual([
+      [false, T2, ['modify:uno', 'insert:two']],
+    ]);
   });
 });

@@ -7,7 +7,7 @@
  * method), the fresh snapshot replaces the cache and subscribers get the true difference as one batch.
  */
 import { stringifyJson, type Json } from '../wire/json.js';
-import { ZERO_UUID, type WireCondition } from '../wire/notation.js';
+import { ZERO_UUID } from '../wire/notation.js';
 import { OvsdbError } from '../wire/errors.js';
 import { IMPLICIT_COLUMNS, type ColumnSchema, type DatabaseSchema } from '../schema/schema.js';
 import { parseConditions, type ParsedCondition } from '../data/condition.js';
@@ -104,7 +104,10 @@ export class Monitor {
     else if (Array.isArray(t)) this.tableOptions = new Map((t as readonly string[]).map((name) => [name, {}]));
     else {
       this.tableOptions = new Map(
-        Object.entries(t as Record<string, MonitorTableOptions | true>).map(([name, o]) => [name, o === true ? {} : { ...o }]),
+        Object.entries(t as Record<string, MonitorTableOptions | true>).map(([name, o]) => [
+          name,
+          o === true ? {} : { ...o },
+        ]),
       );
     }
     if (opts.method) this.methodInUse = opts.method;
@@ -115,7 +118,8 @@ export class Monitor {
 
   /** The cache, complete as of the last update applied. */
   get cache(): DatabaseCache {
-    if (!this.cacheInUse) throw new OvsdbError('not supported', `monitor of ${this.db} has not received its initial state yet`);
+    if (!this.cacheInUse)
+      throw new OvsdbError('not supported', `monitor of ${this.db} has not received its initial state yet`);
     return this.cacheInUse;
   }
 
@@ -198,6 +202,7 @@ export class Monitor {
       if (generation === this.generation) this.host.route(id, undefined);
       throw err;
     }
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- close() may have run during the await; TypeScript keeps the narrowing from before it
     if (generation !== this.generation || this.closed) {
       // Superseded: the newer start owns the cache. Drop this server-side monitor quietly.
       this.host.route(id, undefined);
@@ -207,7 +212,7 @@ export class Monitor {
     const { method, result } = reply;
     let changes: RowChange[];
     let resync = false;
-    let txnId = this.txnId;
+    let txnId: string | undefined;
     if (method === 'monitor_cond_since') {
       if (!Array.isArray(result) || result.length !== 3 || typeof result[0] !== 'boolean') {
         throw new OvsdbError('syntax error', `unexpected monitor_cond_since reply for ${this.db}`);
@@ -232,7 +237,13 @@ export class Monitor {
       // Only now that the reply is applied: a failed apply must not advance the resume point.
       txnId = typeof lastId === 'string' ? lastId : undefined;
     } else {
-      changes = fill(cache, oldCache, result, method === 'monitor' ? 1 : 2, method === 'monitor' ? this.filters : undefined);
+      changes = fill(
+        cache,
+        oldCache,
+        result,
+        method === 'monitor' ? 1 : 2,
+        method === 'monitor' ? this.filters : undefined,
+      );
       resync = true;
       txnId = undefined;
     }
@@ -243,8 +254,10 @@ export class Monitor {
     this.txnId = txnId;
     this.state = 'live';
     // Only restarts report: before the first start returns nobody could have subscribed.
-    if (oldCache && changes.length > 0) this.emit({ db: this.db, ...(this.txnId ? { txnId: this.txnId } : {}), resync, changes });
-    if (this.skewSeen.missingTables.length > 0 || Object.keys(this.skewSeen.missingColumns).length > 0) this.events.emit('skew', this.skewSeen);
+    if (oldCache && changes.length > 0)
+      this.emit({ db: this.db, ...(this.txnId ? { txnId: this.txnId } : {}), resync, changes });
+    if (this.skewSeen.missingTables.length > 0 || Object.keys(this.skewSeen.missingColumns).length > 0)
+      this.events.emit('skew', this.skewSeen);
     const queued = this.queued;
     this.queued = [];
     for (const [m, p] of queued) this.handle(m, p);
@@ -285,7 +298,12 @@ export class Monitor {
         if (typeof txnId === 'string') this.txnId = txnId;
       } else if (method === 'update2') changes = cache.applyUpdate2(params[1] ?? null);
       else changes = cache.applyUpdate1(params[1] ?? null, this.filters);
-      this.emit({ db: this.db, ...(method === 'update3' && this.txnId ? { txnId: this.txnId } : {}), resync: false, changes });
+      this.emit({
+        db: this.db,
+        ...(method === 'update3' && this.txnId ? { txnId: this.txnId } : {}),
+        resync: false,
+        changes,
+      });
     } catch (err) {
       // The cache can no longer be trusted to mirror the server: say so, then rebuild it from a snapshot.
       // Later updates on this id are dropped (the snapshot covers them), so that they neither pile up
@@ -312,7 +330,8 @@ export class Monitor {
     const wire: Record<string, Json> = {};
     for (const [table, conds] of Object.entries(where)) {
       const opts = this.tableOptions.get(table) ?? (this.requestedAll ? {} : undefined);
-      if (!opts || !this.cacheInUse?.tables.has(table)) throw new OvsdbError('syntax error', `table ${table} is not monitored by this monitor`);
+      if (!opts || !this.cacheInUse?.tables.has(table))
+        throw new OvsdbError('syntax error', `table ${table} is not monitored by this monitor`);
       const t = schema.tables.get(table);
       if (!t) throw new OvsdbError('syntax error', `No table named ${table}.`);
       const encoded = encodeConditions(t, conds);
@@ -384,7 +403,10 @@ export class Monitor {
       tables.push(new TableCache(t, columns, opts.indexes ?? []));
     }
     if (tables.length === 0) {
-      throw new OvsdbError('syntax error', `none of the requested tables exist in ${this.db} (${skew.missingTables.join(', ')})`);
+      throw new OvsdbError(
+        'syntax error',
+        `none of the requested tables exist in ${this.db} (${skew.missingTables.join(', ')})`,
+      );
     }
     this.skewSeen = skew;
     this.rebuildFilters(schema);
@@ -395,7 +417,8 @@ export class Monitor {
     this.filters = new Map();
     for (const [name, opts] of this.tableOptions) {
       const t = schema.tables.get(name);
-      if (t && opts.where && opts.where.length > 0) this.filters.set(name, parseConditions(t, encodeConditions(t, opts.where)));
+      if (t && opts.where && opts.where.length > 0)
+        this.filters.set(name, parseConditions(t, encodeConditions(t, opts.where)));
     }
   }
 
@@ -409,14 +432,18 @@ export class Monitor {
       // row's `_version`, which the cache drops unless asked to keep it. On an initial dump that is an
       // eighth of the bytes, and the server builds the reply about a tenth faster without it.
       req.columns = table.columns.map((c) => c.name);
-      if (opts.select) req.select = { ...opts.select } as Record<string, Json>;
-      if (method !== 'monitor' && opts.where && opts.where.length > 0) req.where = encodeConditions(t, opts.where) as WireCondition[] as Json;
+      if (opts.select) req.select = { ...opts.select };
+      if (method !== 'monitor' && opts.where && opts.where.length > 0) req.where = encodeConditions(t, opts.where);
       out[name] = method === 'monitor' ? req : [req];
     }
     return out;
   }
 
-  private async request(cache: DatabaseCache, id: string, resume: boolean): Promise<{ method: MonitorMethod; result: Json }> {
+  private async request(
+    cache: DatabaseCache,
+    id: string,
+    resume: boolean,
+  ): Promise<{ method: MonitorMethod; result: Json }> {
     let index = MONITOR_METHODS.indexOf(this.methodInUse ?? 'monitor_cond_since');
     for (;;) {
       const method = MONITOR_METHODS[index] as MonitorMethod;
@@ -439,7 +466,13 @@ export class Monitor {
  * Put a snapshot into `cache`. Only a cache that was already in use needs the difference as changes; a
  * new one (the first start, or a schema change, which computes its own difference) is filled directly.
  */
-function fill(cache: DatabaseCache, oldCache: DatabaseCache | undefined, snapshot: Json, version: 1 | 2, filters?: ReadonlyMap<string, readonly ParsedCondition[]>): RowChange[] {
+function fill(
+  cache: DatabaseCache,
+  oldCache: DatabaseCache | undefined,
+  snapshot: Json,
+  version: 1 | 2,
+  filters?: ReadonlyMap<string, readonly ParsedCondition[]>,
+): RowChange[] {
   if (cache === oldCache) return cache.replaceWith(snapshot, version, filters);
   cache.load(snapshot, version, filters);
   return [];
@@ -458,11 +491,18 @@ function differenceAcrossSchemas(before: DatabaseCache, after: DatabaseCache): R
       const prev = old?.get(uuid);
       if (!prev) changes.push({ table: name, uuid, kind: 'insert', new: row });
       else {
-        const changed = table.columns.filter((c) => !old?.columns.some((oc) => oc.name === c.name) || table.changedColumns(prev, row).includes(c.name)).map((c) => c.name);
-        if (changed.length > 0) changes.push({ table: name, uuid, kind: 'modify', old: prev, new: row, columns: changed });
+        const changed = table.columns
+          .filter(
+            (c) => !old?.columns.some((oc) => oc.name === c.name) || table.changedColumns(prev, row).includes(c.name),
+          )
+          .map((c) => c.name);
+        if (changed.length > 0)
+          changes.push({ table: name, uuid, kind: 'modify', old: prev, new: row, columns: changed });
       }
     }
-    if (old) for (const [uuid, prev] of old.tableRows()) if (!table.has(uuid)) changes.push({ table: name, uuid, kind: 'delete', old: prev });
+    if (old)
+      for (const [uuid, prev] of old.tableRows())
+        if (!table.has(uuid)) changes.push({ table: name, uuid, kind: 'delete', old: prev });
   }
   for (const [name, old] of before.tables) {
     if (after.tables.has(name)) continue;

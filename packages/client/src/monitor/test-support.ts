@@ -20,7 +20,7 @@ export function canonicalRow(table: TableSchema, row: Row, columns?: readonly st
     if (columns && !columns.includes(name)) continue;
     picked[name] = row[name] as Row[string];
   }
-  return stringifyJson(rowToWire(table, picked) as Json);
+  return stringifyJson(rowToWire(table, picked));
 }
 
 export function canonicalCache(m: Monitor): Canonical {
@@ -74,7 +74,11 @@ export function replay(m: Monitor, start: Canonical, batches: readonly ChangeBat
  * modify or delete of a row it lacks (an event lost), or a change whose `old` is not what it holds (a
  * change lost or repeated in between) is reported in `problems` instead of being papered over.
  */
-export function strictReplay(m: Monitor, start: Canonical, batches: readonly ChangeBatch[]): { state: Canonical; problems: string[] } {
+export function strictReplay(
+  m: Monitor,
+  start: Canonical,
+  batches: readonly ChangeBatch[],
+): { state: Canonical; problems: string[] } {
   const state: Canonical = structuredClone(start);
   const problems: string[] = [];
   batches.forEach((b, i) => {
@@ -86,7 +90,8 @@ export function strictReplay(m: Monitor, start: Canonical, batches: readonly Cha
       if (c.kind === 'insert' && have !== undefined) problems.push(`${where}: row already present`);
       if (c.kind !== 'insert') {
         if (have === undefined) problems.push(`${where}: row not present`);
-        else if (c.old && canonicalRow(schema, c.old) !== have) problems.push(`${where}: old row differs from the replayed one`);
+        else if (c.old && canonicalRow(schema, c.old) !== have)
+          problems.push(`${where}: old row differs from the replayed one`);
       }
       if (c.kind === 'delete') delete rows[c.uuid];
       else rows[c.uuid] = canonicalRow(schema, c.new as Row);
@@ -107,13 +112,18 @@ export function recordBatches(m: Monitor): { batches: ChangeBatch[]; problems: s
     batches.push(b);
     for (const c of b.changes) {
       const now = m.cache.table(c.table).get(c.uuid);
-      if (c.kind === 'delete' ? now !== undefined : now !== c.new) problems.push(`batch ${batches.length - 1}: ${c.kind} of ${c.table} ${c.uuid} not in the cache yet`);
+      if (c.kind === 'delete' ? now !== undefined : now !== c.new)
+        problems.push(`batch ${batches.length - 1}: ${c.kind} of ${c.table} ${c.uuid} not in the cache yet`);
     }
     const switches = m.cache.tables.get('Logical_Switch');
     const ports = m.cache.tables.get('Logical_Switch_Port');
     if (switches?.columns.some((c) => c.name === 'ports') && ports) {
       for (const sw of switches) {
-        for (const p of sw.ports as readonly string[]) if (!ports.has(p)) problems.push(`batch ${batches.length - 1}: switch ${String(sw.name)} names port ${p}, which the cache lacks`);
+        for (const p of sw.ports as readonly string[])
+          if (!ports.has(p))
+            problems.push(
+              `batch ${batches.length - 1}: switch ${String(sw.name)} names port ${p}, which the cache lacks`,
+            );
       }
     }
   });
@@ -121,7 +131,10 @@ export function recordBatches(m: Monitor): { batches: ChangeBatch[]; problems: s
 }
 
 /** The rows of an `ovsdb-client --format=json dump`, in the canonical form of the monitor's columns. */
-export function canonicalDump(m: Monitor, dump: Readonly<Record<string, Readonly<Record<string, Readonly<Record<string, unknown>>>>>>): Canonical {
+export function canonicalDump(
+  m: Monitor,
+  dump: Readonly<Record<string, Readonly<Record<string, Readonly<Record<string, unknown>>>>>>,
+): Canonical {
   const out: Canonical = {};
   for (const [name, table] of m.cache.tables) {
     const columns = table.columns.map((c) => c.name);
@@ -168,7 +181,9 @@ export class Churn {
   private readonly macByte: number;
 
   constructor(private readonly o: ChurnOptions) {
-    this.macByte = [...o.prefix].reduce((h, ch) => (h * 31 + ch.charCodeAt(0)) & 255, 7);
+    let h = 7;
+    for (const ch of o.prefix) h = (h * 31 + ch.charCodeAt(0)) & 255;
+    this.macByte = h;
     this.done = this.run();
     // The test awaits `done` later; until then a failure must not count as an unhandled rejection.
     this.done.catch(() => undefined);
@@ -193,7 +208,9 @@ export class Churn {
       ['--may-exist', 'lsp-add', sw, port(k)],
       ['lsp-set-addresses', port(k), addr(k)],
       ['set', 'Logical_Switch', sw, `other_config:churn=${k}`],
-      k >= 1 ? ['lsp-set-addresses', port(k - 1), addr(k - 1), 'unknown'] : ['set', 'Logical_Switch_Port', port(k), 'external_ids:first=yes'],
+      k >= 1
+        ? ['lsp-set-addresses', port(k - 1), addr(k - 1), 'unknown']
+        : ['set', 'Logical_Switch_Port', port(k), 'external_ids:first=yes'],
       ['--if-exists', 'lsp-del', port(k - 3)],
     ];
     return cmds.flatMap((c, i) => (i === 0 ? c : ['--', ...c]));
@@ -209,7 +226,10 @@ export class Churn {
             break;
           } catch (err) {
             if (Date.now() > deadline || attempt >= (this.o.maxRetries ?? 100)) {
-              throw new Error(`churn gave up at step ${k} after ${attempt} retries: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+              throw new Error(
+                `churn gave up at step ${k} after ${attempt} retries: ${err instanceof Error ? err.message : String(err)}`,
+                { cause: err },
+              );
             }
             this.retries++;
             await new Promise((r) => setTimeout(r, 100));
@@ -230,7 +250,11 @@ function hex(n: number): string {
 }
 
 /** Poll `check` until it returns true, or fail with `what` after `timeoutMs`. */
-export async function eventually(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 15_000): Promise<void> {
+export async function eventually(
+  check: () => Promise<boolean> | boolean,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return;

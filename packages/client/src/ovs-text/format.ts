@@ -4,7 +4,7 @@
  * its atom alone; a set or map prints brackets whenever it may hold more than one member or is empty.
  */
 import type { ColumnType } from '../schema/schema.js';
-import type { Atom, Datum } from '../data/value.js';
+import { isMapDatum, type Atom, type Datum } from '../data/value.js';
 import { atomToString, formatReal, stringNeedsQuotes } from '../data/atom.js';
 
 /** One atom as text; reals as ovsdb-server prints them (`%.15g`). */
@@ -16,7 +16,7 @@ export function atomText(type: ColumnType['key'], a: Atom): string {
 export function datumText(type: ColumnType, d: Datum): string {
   let parts: string[];
   let n: number;
-  if (d instanceof Map) {
+  if (isMapDatum(d)) {
     const valueType = type.value ?? type.key;
     parts = [...d].map(([k, v]) => `${atomText(type.key, k)}=${atomText(valueType, v)}`);
     n = d.size;

@@ -172,7 +172,8 @@ export function parseBaseType(json: Json, path: string): BaseType {
       base.refType = 'strong';
     }
     if (json.refType !== undefined) {
-      if (json.refType !== 'strong' && json.refType !== 'weak') throw schemaError(`${path}.refType`, 'expected "strong" or "weak"');
+      if (json.refType !== 'strong' && json.refType !== 'weak')
+        throw schemaError(`${path}.refType`, 'expected "strong" or "weak"');
       if (base.refTable !== undefined) base.refType = json.refType;
     }
   }
@@ -214,10 +215,10 @@ export function parseTableSchema(name: string, json: Json, path = `table ${name}
       if (!Array.isArray(idx) || idx.length === 0 || !idx.every((c) => typeof c === 'string')) {
         throw schemaError(`${path}.indexes[${i}]`, 'expected a non-empty array of column names');
       }
-      for (const c of idx as string[]) {
+      for (const c of idx) {
         if (!columns.has(c)) throw schemaError(`${path}.indexes[${i}]`, `index refers to unknown column "${c}"`);
       }
-      indexes.push(idx as string[]);
+      indexes.push(idx);
     }
   }
   const table: { -readonly [K in keyof TableSchema]: TableSchema[K] } = {
@@ -246,7 +247,10 @@ export function parseDatabaseSchema(json: Json): DatabaseSchema {
     for (const col of table.columns.values()) {
       for (const base of [col.type.key, col.type.value]) {
         if (base?.refTable !== undefined && !tables.has(base.refTable)) {
-          throw schemaError(`table ${table.name}.columns.${col.name}`, `refTable "${base.refTable}" is not a table of this schema`);
+          throw schemaError(
+            `table ${table.name}.columns.${col.name}`,
+            `refTable "${base.refTable}" is not a table of this schema`,
+          );
         }
       }
     }

@@ -1,3 +1,4 @@
+import assert from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
@@ -26,11 +27,37 @@ function makePki(): void {
   };
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
   for (const ca of ['ca', 'otherca']) {
-    ssl('req', '-x509', ...ec, '-keyout', `${ca}.key`, '-out', `${ca}.crt`, '-subj', `/CN=${ca} test authority`, '-days', '2');
+    ssl(
+      'req',
+      '-x509',
+      ...ec,
+      '-keyout',
+      `${ca}.key`,
+      '-out',
+      `${ca}.crt`,
+      '-subj',
+      `/CN=${ca} test authority`,
+      '-days',
+      '2',
+    );
   }
   const leaf = (name: string, cn: string): void => {
     ssl('req', ...ec, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`);
-    ssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.crt`, '-days', '2');
+    ssl(
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      `${name}.crt`,
+      '-days',
+      '2',
+    );
   };
   leaf('server', 'ovsdb-server id:5a1f0c1e');
   leaf('client', 'ovn-controller chassis-7');
@@ -89,7 +116,9 @@ describe('openStream over unix and tcp', () => {
 
   it('fails with ConnectError when tcp is refused', async () => {
     const probe = net.createServer();
-    const port = await new Promise<number>((r) => probe.listen(0, '127.0.0.1', () => r((probe.address() as net.AddressInfo).port)));
+    const port = await new Promise<number>((r) =>
+      probe.listen(0, '127.0.0.1', () => r((probe.address() as net.AddressInfo).port)),
+    );
     await new Promise<void>((r) => probe.close(() => r()));
     const err = await openStream({ kind: 'tcp', host: '127.0.0.1', port }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConnectError);
@@ -101,11 +130,16 @@ describe('openStream timeouts and aborts', () => {
   // A tcp listener that never speaks: the TLS handshake on it can only hang.
   let silentPort: number;
   beforeAll(async () => {
-    silentPort = await listen(net.createServer(() => undefined), 0);
+    silentPort = await listen(
+      net.createServer(() => undefined),
+      0,
+    );
   });
 
   it('times out a hanging TLS handshake', async () => {
-    const err = await openStream({ kind: 'ssl', host: '127.0.0.1', port: silentPort }, { timeoutMs: 100 }).catch((e: unknown) => e);
+    const err = await openStream({ kind: 'ssl', host: '127.0.0.1', port: silentPort }, { timeoutMs: 100 }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(ConnectError);
     expect((err as ConnectError).failure).toBe('timeout');
     expect((err as ConnectError).message).toBe(`cannot connect to ssl:127.0.0.1:${silentPort}: timed out`);
@@ -119,9 +153,10 @@ describe('openStream timeouts and aborts', () => {
     expect(err).toBeInstanceOf(ConnectError);
     expect((err as ConnectError).failure).toBe('aborted');
     expect(((err as ConnectError).cause as Error).message).toBe('shutting down');
-    const pre = await openStream({ kind: 'tcp', host: '127.0.0.1', port: silentPort }, { signal: AbortSignal.abort() }).catch(
-      (e: unknown) => e,
-    );
+    const pre = await openStream(
+      { kind: 'tcp', host: '127.0.0.1', port: silentPort },
+      { signal: AbortSignal.abort() },
+    ).catch((e: unknown) => e);
     expect((pre as ConnectError).failure).toBe('aborted');
   });
 });
@@ -141,7 +176,7 @@ describe('openStream over ssl', () => {
       },
       (s) => {
         peerNames.push(String(s.getPeerCertificate().subject?.CN));
-        s.on('data', (c) => s.write(`tls:${c.toString()}`));
+        s.on('data', (c: Buffer) => s.write(`tls:${c.toString()}`));
       },
     );
     port = await listen(server, 0);
@@ -152,8 +187,9 @@ describe('openStream over ssl', () => {
       { kind: 'ssl', host: 'localhost', port },
       { tls: { key: join(dir, 'client.key'), cert: join(dir, 'client.crt'), ca: join(dir, 'ca.crt') } },
     );
-    expect((s as tls.TLSSocket).authorized).toBe(true);
-    expect((s as tls.TLSSocket).getPeerCertificate().subject?.CN).toBe('ovsdb-server id:5a1f0c1e');
+    assert(s instanceof tls.TLSSocket);
+    expect(s.authorized).toBe(true);
+    expect(s.getPeerCertificate().subject?.CN).toBe('ovsdb-server id:5a1f0c1e');
     expect(await roundTrip(s)).toBe('tls:ping');
     expect(peerNames).toContain('ovn-controller chassis-7');
   });
@@ -179,13 +215,16 @@ describe('openStream over ssl', () => {
     ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConnectError);
     expect((err as ConnectError).failure).toBe('error');
-    expect(String(((err as ConnectError).cause as NodeJS.ErrnoException).code)).toMatch(/UNABLE_TO_VERIFY|SELF_SIGNED|CERT/);
+    expect(String(((err as ConnectError).cause as NodeJS.ErrnoException).code)).toMatch(
+      /UNABLE_TO_VERIFY|SELF_SIGNED|CERT/,
+    );
   });
 
   it('reports an unreadable key file as a ConnectError', async () => {
-    const err = await openStream({ kind: 'ssl', host: '127.0.0.1', port }, { tls: { key: join(dir, 'nope.key') } }).catch(
-      (e: unknown) => e,
-    );
+    const err = await openStream(
+      { kind: 'ssl', host: '127.0.0.1', port },
+      { tls: { key: join(dir, 'nope.key') } },
+    ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConnectError);
     expect(((err as ConnectError).cause as NodeJS.ErrnoException).code).toBe('ENOENT');
   });

@@ -66,10 +66,13 @@ describe('parseRemotes', () => {
     expect(e.message).toMatch(pattern);
   });
 
-  it.each(['punix:/tmp/db.sock', 'ptcp:6641', 'ptcp:6641:127.0.0.1', 'pssl:6642'])('explains that %s is a listening remote', (text) => {
-    expect(() => parseRemotes(text)).toThrow(RemoteSyntaxError);
-    expect(() => parseRemotes(text)).toThrow(/listening \(passive\) remote.*a client needs "(unix|tcp|ssl):"/);
-  });
+  it.each(['punix:/tmp/db.sock', 'ptcp:6641', 'ptcp:6641:127.0.0.1', 'pssl:6642'])(
+    'explains that %s is a listening remote',
+    (text) => {
+      expect(() => parseRemotes(text)).toThrow(RemoteSyntaxError);
+      expect(() => parseRemotes(text)).toThrow(/listening \(passive\) remote.*a client needs "(unix|tcp|ssl):"/);
+    },
+  );
 
   it('parseRemote refuses a list', () => {
     expect(() => parseRemote('tcp:a:1,tcp:b:2')).toThrow(/single remote/);

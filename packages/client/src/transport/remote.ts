@@ -4,9 +4,7 @@
  * message rather than a generic one, since passing the server's own `--remote` value is an easy slip.
  */
 
-export type Remote =
-  | { kind: 'unix'; path: string }
-  | { kind: 'tcp' | 'ssl'; host: string; port: number };
+export type Remote = { kind: 'unix'; path: string } | { kind: 'tcp' | 'ssl'; host: string; port: number };
 
 /** ovsdb-server's IANA-assigned port, which OVS uses when a `tcp:`/`ssl:` remote omits one. */
 export const DEFAULT_OVSDB_PORT = 6640;

@@ -13,7 +13,14 @@
 import { type DatabaseSchema, tableOf } from '../schema/schema.js';
 import type { Operation, WaitOperation } from '../wire/operation.js';
 import { NamedUuid } from '../data/value.js';
-import { encodeConditions, encodeMutation, encodeRow, type Condition, type Mutation, type RowValues } from '../data/encode.js';
+import {
+  encodeConditions,
+  encodeMutation,
+  encodeRow,
+  type Condition,
+  type Mutation,
+  type RowValues,
+} from '../data/encode.js';
 
 export class TransactionBuilder {
   private readonly ops: Operation[] = [];
@@ -47,7 +54,12 @@ export class TransactionBuilder {
 
   mutate(table: string, where: readonly Condition[], mutations: readonly Mutation[]): this {
     const t = tableOf(this.schema, table);
-    this.ops.push({ op: 'mutate', table, where: encodeConditions(t, where), mutations: mutations.map((m) => encodeMutation(t, m)) });
+    this.ops.push({
+      op: 'mutate',
+      table,
+      where: encodeConditions(t, where),
+      mutations: mutations.map((m) => encodeMutation(t, m)),
+    });
     return this;
   }
 
@@ -70,7 +82,14 @@ export class TransactionBuilder {
     timeout?: number,
   ): this {
     const t = tableOf(this.schema, table);
-    const op: WaitOperation = { op: 'wait', table, where: encodeConditions(t, where), columns: [...columns], until, rows: rows.map((r) => encodeRow(t, r)) };
+    const op: WaitOperation = {
+      op: 'wait',
+      table,
+      where: encodeConditions(t, where),
+      columns: [...columns],
+      until,
+      rows: rows.map((r) => encodeRow(t, r)),
+    };
     if (timeout !== undefined) op.timeout = timeout;
     this.ops.push(op);
     return this;

@@ -8,10 +8,10 @@
  * cache would make rows look missing. Where the transaction also deletes, updates or mutates a table,
  * its index clashes are left to the server, since the final state of that table cannot be known here.
  */
-import type { Json, JsonObject } from '../wire/json.js';
+import type { Json } from '../wire/json.js';
 import { isJsonObject } from '../wire/notation.js';
 import type { Operation } from '../wire/operation.js';
-import { columnOf, type BaseType, type DatabaseSchema } from '../schema/schema.js';
+import { columnOf, type BaseType, type ColumnSchema, type DatabaseSchema } from '../schema/schema.js';
 import type { Atom, Datum } from '../data/value.js';
 import { datumFromWire, defaultDatum } from '../data/datum.js';
 import { datumKey } from '../data/key.js';
@@ -30,7 +30,11 @@ export interface TableView {
   lookup(name: string, ...values: unknown[]): Row[];
 }
 
-export function checkAgainstCache(schema: DatabaseSchema, operations: readonly (Operation | Json)[], cache: CacheView): void {
+export function checkAgainstCache(
+  schema: DatabaseSchema,
+  operations: readonly (Operation | Json)[],
+  cache: CacheView,
+): void {
   const ops = operations as readonly Json[];
   const changed = new Set<string>();
   const created = new Set<string>();
@@ -41,11 +45,17 @@ export function checkAgainstCache(schema: DatabaseSchema, operations: readonly (
   }
   const inserted = new Map<string, number>();
   ops.forEach((op, index) => {
-    if (!isJsonObject(op) || (op.op !== 'insert' && op.op !== 'update') || typeof op.table !== 'string' || !isJsonObject(op.row)) return;
+    if (
+      !isJsonObject(op) ||
+      (op.op !== 'insert' && op.op !== 'update') ||
+      typeof op.table !== 'string' ||
+      !isJsonObject(op.row)
+    )
+      return;
     const table = schema.tables.get(op.table);
     if (!table) return;
     const row: Record<string, Datum> = {};
-    for (const [name, wire] of Object.entries(op.row as JsonObject)) {
+    for (const [name, wire] of Object.entries(op.row)) {
       const column = columnOf(table, name);
       if (!column) continue;
       const datum = datumFromWire(column.type, wire, { namedUuids: 'allow' });
@@ -70,14 +80,25 @@ export function checkAgainstCache(schema: DatabaseSchema, operations: readonly (
     for (const columns of table.indexes) {
       const name = columns.join(',');
       if (!tcache.indexes.includes(name)) continue;
-      const values = columns.map((c) => row[c] ?? defaultDatum((table.columns.get(c) ?? columnOf(table, c))!.type));
+      // A schema's indexes name only its own columns (parseTableSchema checks).
+      const values = columns.map(
+        (c) => row[c] ?? defaultDatum((table.columns.get(c) ?? (columnOf(table, c) as ColumnSchema)).type),
+      );
       const existing = tcache.lookup(name, ...values);
       const key = `${op.table}|${name}|${values.map(datumKey).join('|')}`;
-      const clash = existing[0]?._uuid ?? (inserted.has(key) ? `inserted by operation ${inserted.get(key)}` : undefined);
+      // Rows of the cache always carry their `_uuid` as a string.
+      const existingUuid = existing[0]?._uuid as string | undefined;
+      const insertedBy = inserted.get(key);
+      const clash =
+        existingUuid !== undefined
+          ? `row ${existingUuid}`
+          : insertedBy !== undefined
+            ? `the row inserted by operation ${insertedBy}`
+            : undefined;
       if (clash !== undefined) {
         throw new TransactionValidationError(
           'constraint violation',
-          `the new row would have the same ${columns.join(', ')} as ${typeof clash === 'string' && clash.startsWith('inserted') ? `the row ${clash}` : `row ${String(clash)}`}, but table ${op.table} has a unique index on (${columns.join(', ')})`,
+          `the new row would have the same ${columns.join(', ')} as ${clash}, but table ${op.table} has a unique index on (${columns.join(', ')})`,
           index,
           'insert',
           op.table,
@@ -90,7 +111,13 @@ export function checkAgainstCache(schema: DatabaseSchema, operations: readonly (
 }
 
 /** A strong reference in `datum` to a row the cache does not hold, if any. */
-function missingReference(base: BaseType, datum: Datum, values: boolean, cache: CacheView, created: ReadonlySet<string>): string | undefined {
+function missingReference(
+  base: BaseType,
+  datum: Datum,
+  values: boolean,
+  cache: CacheView,
+  created: ReadonlySet<string>,
+): string | undefined {
   if (base.type !== 'uuid' || base.refTable === undefined || base.refType !== 'strong') return undefined;
   const target = cache.tables.get(base.refTable);
   if (!target) return undefined;

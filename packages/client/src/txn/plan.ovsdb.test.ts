@@ -22,7 +22,7 @@ let schema: DatabaseSchema;
 type Dump = Record<string, Record<string, Record<string, unknown>>>;
 
 async function dump(): Promise<Dump> {
-  return (await ovsdbDump(server.unixRemote!, NB, { parse: (t) => parseJson(t) })) as Dump;
+  return await ovsdbDump(server.unixRemote!, NB, { parse: (t) => parseJson(t) });
 }
 
 /** What changed between two dumps, as the plan states it: table/uuid → kind. */
@@ -62,7 +62,10 @@ async function check(ops: Json[]): Promise<void> {
   }
   const after = await dump();
   if (plan.problems.length > 0) {
-    expect(failed, `the plan found ${plan.problems.map((p) => p.message).join('; ')} but the server committed`).toBeDefined();
+    expect(
+      failed,
+      `the plan found ${plan.problems.map((p) => p.message).join('; ')} but the server committed`,
+    ).toBeDefined();
     expect(observed(before, after)).toEqual({});
     return;
   }
@@ -92,7 +95,14 @@ afterAll(async () => {
 describe('planTransaction agrees with ovsdb-server', () => {
   it('removing a port from its switch deletes the port and drops it from its port groups', async () => {
     const a = await uuidOf('Logical_Switch_Port', 'a');
-    await check([{ op: 'mutate', table: 'Logical_Switch', where: [['name', '==', 'sw0']], mutations: [['ports', 'delete', ['uuid', a]]] }]);
+    await check([
+      {
+        op: 'mutate',
+        table: 'Logical_Switch',
+        where: [['name', '==', 'sw0']],
+        mutations: [['ports', 'delete', ['uuid', a]]],
+      },
+    ]);
   });
 
   it('deleting a switch deletes all its ports', async () => {
@@ -101,8 +111,18 @@ describe('planTransaction agrees with ovsdb-server', () => {
 
   it('adding a port inserts it and updates the switch', async () => {
     await check([
-      { op: 'insert', table: 'Logical_Switch_Port', 'uuid-name': 'p', row: { name: 'new-port', addresses: ['set', ['00:00:00:00:00:09']] } },
-      { op: 'mutate', table: 'Logical_Switch', where: [['name', '==', 'sw0']], mutations: [['ports', 'insert', ['named-uuid', 'p']]] },
+      {
+        op: 'insert',
+        table: 'Logical_Switch_Port',
+        'uuid-name': 'p',
+        row: { name: 'new-port', addresses: ['set', ['00:00:00:00:00:09']] },
+      },
+      {
+        op: 'mutate',
+        table: 'Logical_Switch',
+        where: [['name', '==', 'sw0']],
+        mutations: [['ports', 'insert', ['named-uuid', 'p']]],
+      },
     ]);
   });
 
@@ -111,27 +131,52 @@ describe('planTransaction agrees with ovsdb-server', () => {
   });
 
   it('deleting a port its switch still references fails (referential integrity)', async () => {
-    const plan = planTransaction(schema, monitor.cache, [{ op: 'delete', table: 'Logical_Switch_Port', where: [['name', '==', 'b']] }]);
+    const plan = planTransaction(schema, monitor.cache, [
+      { op: 'delete', table: 'Logical_Switch_Port', where: [['name', '==', 'b']] },
+    ]);
     expect(plan.problems.map((p) => p.kind)).toEqual(['blocked-delete']);
     await check([{ op: 'delete', table: 'Logical_Switch_Port', where: [['name', '==', 'b']] }]);
   });
 
   it('a wait guard that no longer holds fails the transaction, and the plan says so', async () => {
     const ops: Json[] = [
-      { op: 'wait', table: 'ACL', where: [['priority', '==', 1000]], columns: ['priority', 'action'], until: '==', rows: [{ priority: 1000, action: 'drop' }], timeout: 0 },
+      {
+        op: 'wait',
+        table: 'ACL',
+        where: [['priority', '==', 1000]],
+        columns: ['priority', 'action'],
+        until: '==',
+        rows: [{ priority: 1000, action: 'drop' }],
+        timeout: 0,
+      },
       { op: 'update', table: 'ACL', where: [['priority', '==', 1000]], row: { priority: 1001 } },
     ];
     const plan = planTransaction(schema, monitor.cache, ops);
     expect(plan.problems.map((p) => p.kind)).toEqual(['wait-unmet']);
     await check(ops);
     await check([
-      { op: 'wait', table: 'ACL', where: [['priority', '==', 1000]], columns: ['priority', 'action'], until: '==', rows: [{ priority: 1000, action: 'allow' }], timeout: 0 },
+      {
+        op: 'wait',
+        table: 'ACL',
+        where: [['priority', '==', 1000]],
+        columns: ['priority', 'action'],
+        until: '==',
+        rows: [{ priority: 1000, action: 'allow' }],
+        timeout: 0,
+      },
       { op: 'update', table: 'ACL', where: [['priority', '==', 1000]], row: { priority: 1001 } },
     ]);
   });
 
-  it('names the columns an update changes, with old and new values', async () => {
-    const plan = planTransaction(schema, monitor.cache, [{ op: 'update', table: 'Logical_Switch_Port', where: [['name', '==', 'c']], row: { tag_request: 7, enabled: false } }]);
+  it('names the columns an update changes, with old and new values', () => {
+    const plan = planTransaction(schema, monitor.cache, [
+      {
+        op: 'update',
+        table: 'Logical_Switch_Port',
+        where: [['name', '==', 'c']],
+        row: { tag_request: 7, enabled: false },
+      },
+    ]);
     expect(plan.effects).toHaveLength(1);
     expect(plan.effects[0]).toMatchObject({ kind: 'update', cause: 'operation', operationIndex: 0 });
     // In schema order.

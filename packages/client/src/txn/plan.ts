@@ -9,12 +9,12 @@
  * are copied, so planning an edit of a 100,000-row database costs the rows involved plus one scan of the
  * tables that reference them.
  */
-import type { Json, JsonObject } from '../wire/json.js';
+import { stringifyJson, type Json, type JsonObject } from '../wire/json.js';
 import { isJsonObject } from '../wire/notation.js';
 import type { WireRow } from '../wire/notation.js';
 import { OvsdbError } from '../wire/errors.js';
 import { columnOf, type BaseType, type DatabaseSchema, type TableSchema } from '../schema/schema.js';
-import type { Atom, Datum, Row } from '../data/value.js';
+import { isMapDatum, type Atom, type Datum, type Row, type SetDatum } from '../data/value.js';
 import { datumEquals, datumFromWire, defaultDatum } from '../data/datum.js';
 import { evaluateConditions, parseConditions } from '../data/condition.js';
 import { applyMutations, parseMutations } from '../data/mutation.js';
@@ -130,7 +130,7 @@ class Overlay {
 
   set(table: string, uuid: string, row: Row | null, why: Omit<Touched, 'table' | 'uuid'>): void {
     let t = this.rows.get(table);
-    if (!t) this.rows.set(table, (t = new Map()));
+    if (!t) this.rows.set(table, (t = new Map<string, Row | null>()));
     t.set(uuid, row);
     const key = `${table}/${uuid}`;
     if (!this.touched.has(key)) this.touched.set(key, { table, uuid, ...why });
@@ -162,7 +162,7 @@ function decodeRow(table: TableSchema, wire: Json): Record<string, Datum> {
 }
 
 function uuidsOf(base: BaseType | undefined, datum: Datum | undefined, values: boolean): string[] {
-  if (!base || base.type !== 'uuid' || datum === undefined) return [];
+  if (base?.type !== 'uuid' || datum === undefined) return [];
   let atoms: readonly Atom[];
   if (datum instanceof Map) atoms = values ? [...datum.values()] : [...datum.keys()];
   else atoms = Array.isArray(datum) ? (datum as readonly Atom[]) : [datum as Atom];
@@ -170,21 +170,31 @@ function uuidsOf(base: BaseType | undefined, datum: Datum | undefined, values: b
 }
 
 /** Every reference a row holds: target table, uuid, strong or weak, and the column. */
-function* refsOf(table: TableSchema, row: Row): Generator<{ to: string; uuid: string; strong: boolean; column: string }> {
+function* refsOf(
+  table: TableSchema,
+  row: Row,
+): Generator<{ to: string; uuid: string; strong: boolean; column: string }> {
   for (const col of table.columns.values()) {
     for (const [base, values] of [
       [col.type.key, false],
       [col.type.value, true],
     ] as const) {
-      if (!base || base.type !== 'uuid' || base.refTable === undefined) continue;
-      for (const u of uuidsOf(base, row[col.name] as Datum | undefined, values)) yield { to: base.refTable, uuid: u, strong: base.refType !== 'weak', column: col.name };
+      if (base?.type !== 'uuid' || base.refTable === undefined) continue;
+      for (const u of uuidsOf(base, row[col.name], values))
+        yield { to: base.refTable, uuid: u, strong: base.refType !== 'weak', column: col.name };
     }
   }
 }
 
 /** Remove `uuid` from a datum's uuid atoms referring to `target` (weak-reference removal). */
-function withoutRef(datum: Datum, base: BaseType | undefined, valueBase: BaseType | undefined, target: string, uuid: string): Datum {
-  if (datum instanceof Map) {
+function withoutRef(
+  datum: Datum,
+  base: BaseType | undefined,
+  valueBase: BaseType | undefined,
+  target: string,
+  uuid: string,
+): Datum {
+  if (isMapDatum(datum)) {
     const keyHit = base?.refTable === target;
     const valueHit = valueBase?.refTable === target;
     const out = new Map<Atom, Atom>();
@@ -192,18 +202,24 @@ function withoutRef(datum: Datum, base: BaseType | undefined, valueBase: BaseTyp
     return out.size === datum.size ? datum : out;
   }
   if (Array.isArray(datum)) {
-    const out = (datum as readonly Atom[]).filter((a) => a !== uuid);
-    return out.length === datum.length ? datum : out;
+    const atoms = datum as SetDatum;
+    const out = atoms.filter((a) => a !== uuid);
+    return out.length === atoms.length ? atoms : out;
   }
   return datum === uuid ? [] : datum;
 }
 
-export function planTransaction(schema: DatabaseSchema, cache: PlanCacheView, operations: readonly Json[]): TransactionPlan {
+export function planTransaction(
+  schema: DatabaseSchema,
+  cache: PlanCacheView,
+  operations: readonly Json[],
+): TransactionPlan {
   const overlay = new Overlay(cache);
   const problems: PlanProblem[] = [];
   const names = new Map<string, string>();
   operations.forEach((op, i) => {
-    if (isJsonObject(op) && op.op === 'insert' && typeof op['uuid-name'] === 'string') names.set(op['uuid-name'], typeof op.uuid === 'string' ? op.uuid : placeholder(i));
+    if (isJsonObject(op) && op.op === 'insert' && typeof op['uuid-name'] === 'string')
+      names.set(op['uuid-name'], typeof op.uuid === 'string' ? op.uuid : placeholder(i));
   });
   const uuidNames = new Map([...names].map(([n, u]) => [u, n]));
 
@@ -215,7 +231,12 @@ export function planTransaction(schema: DatabaseSchema, cache: PlanCacheView, op
         case 'insert': {
           const table = tableOf(schema, op.table);
           const values = decodeRow(table, op.row ?? {});
-          const uuid = typeof raw['uuid-name'] === 'string' ? (names.get(raw['uuid-name']) as string) : typeof op.uuid === 'string' ? op.uuid : placeholder(index);
+          const uuid =
+            typeof raw['uuid-name'] === 'string'
+              ? (names.get(raw['uuid-name']) as string)
+              : typeof op.uuid === 'string'
+                ? op.uuid
+                : placeholder(index);
           const row: Record<string, Datum> = { _uuid: uuid };
           for (const col of table.columns.values()) row[col.name] = values[col.name] ?? defaultDatum(col.type);
           overlay.set(table.name, uuid, row, { cause: 'operation', operationIndex: index });
@@ -224,7 +245,13 @@ export function planTransaction(schema: DatabaseSchema, cache: PlanCacheView, op
         case 'update': {
           const table = tableOf(schema, op.table);
           const values = decodeRow(table, op.row ?? {});
-          for (const r of matching(overlay, table, op.where ?? [])) overlay.set(table.name, r._uuid as string, { ...r, ...values }, { cause: 'operation', operationIndex: index });
+          for (const r of matching(overlay, table, op.where ?? []))
+            overlay.set(
+              table.name,
+              r._uuid as string,
+              { ...r, ...values },
+              { cause: 'operation', operationIndex: index },
+            );
           return;
         }
         case 'mutate': {
@@ -232,13 +259,15 @@ export function planTransaction(schema: DatabaseSchema, cache: PlanCacheView, op
           const mutations = parseMutations(table, op.mutations ?? []);
           for (const r of matching(overlay, table, op.where ?? [])) {
             const res = applyMutations(table, r, mutations);
-            if (res.changed) overlay.set(table.name, r._uuid as string, res.row, { cause: 'operation', operationIndex: index });
+            if (res.changed)
+              overlay.set(table.name, r._uuid as string, res.row, { cause: 'operation', operationIndex: index });
           }
           return;
         }
         case 'delete': {
           const table = tableOf(schema, op.table);
-          for (const r of matching(overlay, table, op.where ?? [])) overlay.set(table.name, r._uuid as string, null, { cause: 'operation', operationIndex: index });
+          for (const r of matching(overlay, table, op.where ?? []))
+            overlay.set(table.name, r._uuid as string, null, { cause: 'operation', operationIndex: index });
           return;
         }
         case 'wait': {
@@ -248,10 +277,14 @@ export function planTransaction(schema: DatabaseSchema, cache: PlanCacheView, op
           const expected = Array.isArray(op.rows) ? op.rows.map((w) => decodeRow(table, w)) : [];
           const same =
             found.length === expected.length &&
-            expected.every((e) => found.some((f) => columns.every((c) => {
-              const type = columnOf(table, c)?.type;
-              return type !== undefined && datumEquals(type, f[c] as Datum, (e[c] ?? defaultDatum(type)) as Datum);
-            })));
+            expected.every((e) =>
+              found.some((f) =>
+                columns.every((c) => {
+                  const type = columnOf(table, c)?.type;
+                  return type !== undefined && datumEquals(type, f[c] as Datum, e[c] ?? defaultDatum(type));
+                }),
+              ),
+            );
           if ((op.until === '==') !== same) {
             problems.push({
               kind: 'wait-unmet',
@@ -267,7 +300,12 @@ export function planTransaction(schema: DatabaseSchema, cache: PlanCacheView, op
       }
     } catch (err) {
       if (!(err instanceof OvsdbError)) throw err;
-      problems.push({ kind: 'operation', table: typeof op.table === 'string' ? op.table : '', operationIndex: index, message: `operation ${index} (${String(op.op)}): ${err.message}` });
+      problems.push({
+        kind: 'operation',
+        table: typeof op.table === 'string' ? op.table : '',
+        operationIndex: index,
+        message: `operation ${index} (${typeof op.op === 'string' || op.op === undefined ? String(op.op) : stringifyJson(op.op)}): ${err.message}`,
+      });
     }
   });
 
@@ -281,7 +319,8 @@ function commitRules(schema: DatabaseSchema, overlay: Overlay, problems: PlanPro
   const referrers = new Map<string, TableSchema[]>();
   for (const t of schema.tables.values()) {
     const targets = new Set<string>();
-    for (const c of t.columns.values()) for (const b of [c.type.key, c.type.value]) if (b?.refTable !== undefined) targets.add(b.refTable);
+    for (const c of t.columns.values())
+      for (const b of [c.type.key, c.type.value]) if (b?.refTable !== undefined) targets.add(b.refTable);
     for (const target of targets) {
       const list = referrers.get(target) ?? [];
       list.push(t);
@@ -290,7 +329,8 @@ function commitRules(schema: DatabaseSchema, overlay: Overlay, problems: PlanPro
   }
   const deletedNow = (): { table: string; uuid: string }[] => {
     const out: { table: string; uuid: string }[] = [];
-    for (const [table, rows] of overlay.rows) for (const [uuid, r] of rows) if (r === null && overlay.original(table, uuid)) out.push({ table, uuid });
+    for (const [table, rows] of overlay.rows)
+      for (const [uuid, r] of rows) if (r === null && overlay.original(table, uuid)) out.push({ table, uuid });
     return out;
   };
 
@@ -350,13 +390,15 @@ function commitRules(schema: DatabaseSchema, overlay: Overlay, problems: PlanPro
           const datum = next[col.name] as Datum;
           const refs = [...uuidsOf(k, datum, false), ...uuidsOf(v, datum, true)];
           if (!refs.includes(d.uuid)) continue;
-          const strong = (k.refTable === d.table && k.refType !== 'weak' && uuidsOf(k, datum, false).includes(d.uuid)) || (v?.refTable === d.table && v.refType !== 'weak' && uuidsOf(v, datum, true).includes(d.uuid));
+          const strong =
+            (k.refTable === d.table && k.refType !== 'weak' && uuidsOf(k, datum, false).includes(d.uuid)) ||
+            (v?.refTable === d.table && v.refType !== 'weak' && uuidsOf(v, datum, true).includes(d.uuid));
           if (strong) {
             problems.push({
               kind: 'blocked-delete',
               table: d.table,
               uuid: d.uuid,
-              message: `${d.table} row ${d.uuid} cannot be deleted: ${from.name} row ${String(r._uuid)} still references it from ${col.name} (a strong reference); ovsdb-server would refuse the transaction with "referential integrity violation"`,
+              message: `${d.table} row ${d.uuid} cannot be deleted: ${from.name} row ${r._uuid as string} still references it from ${col.name} (a strong reference); ovsdb-server would refuse the transaction with "referential integrity violation"`,
             });
             continue;
           }
@@ -374,7 +416,13 @@ function commitRules(schema: DatabaseSchema, overlay: Overlay, problems: PlanPro
     if (!row || !table) continue;
     for (const ref of refsOf(table, row)) {
       if (ref.strong && !overlay.get(ref.to, ref.uuid)) {
-        problems.push({ kind: 'dangling-reference', table: t.table, uuid: t.uuid, ...(t.operationIndex !== undefined ? { operationIndex: t.operationIndex } : {}), message: `${t.table}.${ref.column} would reference ${ref.to} row ${ref.uuid}, which does not exist` });
+        problems.push({
+          kind: 'dangling-reference',
+          table: t.table,
+          uuid: t.uuid,
+          ...(t.operationIndex !== undefined ? { operationIndex: t.operationIndex } : {}),
+          message: `${t.table}.${ref.column} would reference ${ref.to} row ${ref.uuid}, which does not exist`,
+        });
       }
     }
   }
@@ -385,7 +433,11 @@ function commitRules(schema: DatabaseSchema, overlay: Overlay, problems: PlanPro
     let n = 0;
     for (const _ of overlay.all(name)) n++;
     if (n > table.maxRows && [...rows.values()].some((r) => r !== null)) {
-      problems.push({ kind: 'max-rows', table: name, message: `${name} would hold ${n} rows; its schema allows at most ${table.maxRows}` });
+      problems.push({
+        kind: 'max-rows',
+        table: name,
+        message: `${name} would hold ${n} rows; its schema allows at most ${table.maxRows}`,
+      });
     }
   }
 }
@@ -401,8 +453,8 @@ function effectsOf(schema: DatabaseSchema, overlay: Overlay, uuidNames: Readonly
     const kind = !before ? 'insert' : !after ? 'delete' : 'update';
     const columns: ColumnEffect[] = [];
     for (const col of table.columns.values()) {
-      const o = before?.[col.name] as Datum | undefined;
-      const n = after?.[col.name] as Datum | undefined;
+      const o = before?.[col.name];
+      const n = after?.[col.name];
       if (o !== undefined && n !== undefined && datumEquals(col.type, o, n)) continue;
       if (kind === 'insert' && n !== undefined && datumEquals(col.type, n, defaultDatum(col.type))) continue;
       if (kind === 'delete') continue;

@@ -141,10 +141,16 @@ function validateInsert(ctx: Context, json: JsonObject, table: TableSchema, c: C
   const name = json['uuid-name'];
   if (name !== undefined) {
     if (typeof name !== 'string' || !ID_PATTERN.test(name)) {
-      c.fail('syntax error', `uuid-name ${JSON.stringify(name)} is not an <id> (a letter or _, then letters, digits or _)`);
+      c.fail(
+        'syntax error',
+        `uuid-name ${JSON.stringify(name)} is not an <id> (a letter or _, then letters, digits or _)`,
+      );
     }
     if (ctx.definedNames.has(name)) {
-      c.fail('duplicate uuid-name', `uuid-name "${name}" is already defined by operation ${ctx.definedNames.get(name)}`);
+      c.fail(
+        'duplicate uuid-name',
+        `uuid-name "${name}" is already defined by operation ${ctx.definedNames.get(name)}`,
+      );
     }
     ctx.definedNames.set(name, c.index);
   }
@@ -156,7 +162,8 @@ function validateInsert(ctx: Context, json: JsonObject, table: TableSchema, c: C
   for (const column of table.columns.values()) {
     if (column.name in given) continue;
     const problem = defaultProblem(column);
-    if (problem) c.fail(problem.error, `a value must be given: the default ${problem.details ?? ''}`.trim(), column.name);
+    if (problem)
+      c.fail(problem.error, `a value must be given: the default ${problem.details ?? ''}`.trim(), column.name);
   }
 }
 
@@ -178,7 +185,13 @@ function defaultProblem(column: ColumnSchema): OvsdbError | null {
   return p;
 }
 
-function validateRow(ctx: Context, row: Json | undefined, table: TableSchema, c: Check, purpose: 'insert' | 'update'): void {
+function validateRow(
+  ctx: Context,
+  row: Json | undefined,
+  table: TableSchema,
+  c: Check,
+  purpose: 'insert' | 'update',
+): void {
   if (!isJsonObject(row)) c.fail('syntax error', '"row" must be a JSON object of column values');
   for (const [name, value] of Object.entries(row)) {
     const column = requireColumn(table, name, c);
@@ -218,7 +231,10 @@ function validateWait(ctx: Context, json: JsonObject, table: TableSchema, c: Che
   validateWhere(ctx, json, table, c);
   const columns = validateColumnList(json.columns, table, c, 'columns');
   if (json.until !== '==' && json.until !== '!=') c.fail('syntax error', '"until" must be "==" or "!="');
-  if (json.timeout !== undefined && (typeof json.timeout !== 'number' || !Number.isInteger(json.timeout) || json.timeout < 0)) {
+  if (
+    json.timeout !== undefined &&
+    (typeof json.timeout !== 'number' || !Number.isInteger(json.timeout) || json.timeout < 0)
+  ) {
     c.fail('syntax error', '"timeout" must be a non-negative integer (milliseconds)');
   }
   if (!Array.isArray(json.rows)) c.fail('syntax error', '"rows" must be an array of rows');
@@ -237,8 +253,8 @@ function validateColumnList(json: Json | undefined, table: TableSchema, c: Check
   if (!Array.isArray(json) || !json.every((x) => typeof x === 'string')) {
     c.fail('syntax error', `"${member}" must be an array of column names`);
   }
-  for (const name of json as string[]) requireColumn(table, name, c);
-  return json as string[];
+  for (const name of json) requireColumn(table, name, c);
+  return json;
 }
 
 function requireColumn(table: TableSchema, name: string, c: Check): ColumnSchema {

@@ -3,7 +3,7 @@
  * as ovsdb-server words it, so the same value can be produced locally (validation, the embedded server)
  * or received from a real server.
  */
-import type { Json, JsonObject } from './json.js';
+import type { Json } from './json.js';
 
 /** The `error` strings of RFC 7047 §4.1.3 / §5.2 plus those ovsdb-server adds. */
 export type OvsdbErrorKind =
@@ -56,13 +56,16 @@ export class OvsdbError extends Error {
 
   static fromJson(v: Json): OvsdbError {
     if (typeof v === 'object' && v !== null && !Array.isArray(v) && typeof v.error === 'string') {
-      const o = v as JsonObject;
+      const o = v;
       return new OvsdbError(
         o.error as string,
         typeof o.details === 'string' ? o.details : undefined,
         typeof o.syntax === 'string' ? o.syntax : undefined,
       );
     }
-    return new OvsdbError(typeof v === 'string' ? v : 'ovsdb error', typeof v === 'string' ? undefined : JSON.stringify(v));
+    return new OvsdbError(
+      typeof v === 'string' ? v : 'ovsdb error',
+      typeof v === 'string' ? undefined : JSON.stringify(v),
+    );
   }
 }

@@ -147,7 +147,12 @@ class ExactParser {
       this.pos++;
       this.skipWs();
       // defineProperty keeps a "__proto__" key as data instead of changing the prototype.
-      Object.defineProperty(out, key, { value: this.parseValue(), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out, key, {
+        value: this.parseValue(),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
       this.skipWs();
       const c = this.text.charCodeAt(this.pos++);
       if (c === 0x7d) return out;
@@ -288,7 +293,9 @@ function stringifyExact(value: Json): string {
   }
   if (Array.isArray(value)) return `[${value.map(stringifyExact).join(',')}]`;
   const parts: string[] = [];
-  for (const [k, v] of Object.entries(value)) {
+  // Typed Json, an object can still hold `undefined` (an optional field left out); it is skipped, as JSON.stringify does.
+  const entries: [string, Json | undefined][] = Object.entries(value);
+  for (const [k, v] of entries) {
     if (v === undefined) continue;
     parts.push(`${JSON.stringify(k)}:${stringifyExact(v)}`);
   }

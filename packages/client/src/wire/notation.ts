@@ -14,7 +14,16 @@ export type WireDatum = WireAtom | WireSet | WireMap;
 export type WireRow = Record<string, WireDatum>;
 
 export type ConditionFunction = '<' | '<=' | '==' | '!=' | '>=' | '>' | 'includes' | 'excludes';
-export const CONDITION_FUNCTIONS: readonly ConditionFunction[] = ['<', '<=', '==', '!=', '>=', '>', 'includes', 'excludes'];
+export const CONDITION_FUNCTIONS: readonly ConditionFunction[] = [
+  '<',
+  '<=',
+  '==',
+  '!=',
+  '>=',
+  '>',
+  'includes',
+  'excludes',
+];
 /** A clause `[column, function, value]`; `true`/`false` are the boolean constants ovsdb-server accepts. */
 export type WireCondition = [string, ConditionFunction, WireDatum] | boolean;
 

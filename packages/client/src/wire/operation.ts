@@ -76,7 +76,16 @@ export type Operation =
 
 export type OperationName = Operation['op'];
 export const OPERATION_NAMES: readonly OperationName[] = [
-  'insert', 'select', 'update', 'mutate', 'delete', 'wait', 'commit', 'abort', 'comment', 'assert',
+  'insert',
+  'select',
+  'update',
+  'mutate',
+  'delete',
+  'wait',
+  'commit',
+  'abort',
+  'comment',
+  'assert',
 ];
 
 /** One element of a transact reply: `{uuid}`, `{rows}`, `{count}`, `{}`, an error object, or `null` after a failure. */
@@ -89,5 +98,7 @@ export type OperationResult =
   | null;
 
 export function isErrorResult(r: Json | OperationResult | undefined): r is OvsdbErrorObject {
-  return typeof r === 'object' && r !== null && !Array.isArray(r) && typeof (r as { error?: unknown }).error === 'string';
+  return (
+    typeof r === 'object' && r !== null && !Array.isArray(r) && typeof (r as { error?: unknown }).error === 'string'
+  );
 }

@@ -213,7 +213,8 @@ class Parser {
       this.get();
       return Number(t.value);
     }
-    return this.syntax('small integer');
+    this.syntax('small integer');
+    return undefined;
   }
 
   parse(): MatchAst | undefined {
@@ -237,7 +238,8 @@ class Parser {
     } while (this.match(t));
     const after = this.cur();
     if (after.type === '&&' || after.type === '||') {
-      return this.fail('&& and || must be parenthesized when used together.', after, 'mixed-and-or');
+      this.fail('&& and || must be parenthesized when used together.', after, 'mixed-and-or');
+      return;
     }
     const last = operands[operands.length - 1] ?? first;
     return { kind: t === '&&' ? 'and' : 'or', operands, start: first.start, end: last.end };
@@ -252,11 +254,12 @@ class Parser {
     this.not = !this.not;
     if (!r) return undefined;
     if (!r.atomic) {
-      return this.fail(
+      this.fail(
         'Missing parentheses around operand of !.',
         { start: bang.start, end: r.node.end },
         'not-needs-parentheses',
       );
+      return;
     }
     return { kind: 'not', operand: r.node, start: bang.start, end: r.node.end };
   }
@@ -265,7 +268,10 @@ class Parser {
   private primary(): { node: MatchAst; atomic: boolean } | undefined {
     const t = this.cur();
     if (this.match('(')) {
-      if (this.depth >= MAX_PAREN_DEPTH) return this.fail('Parentheses nested too deeply.', t, 'nesting-too-deep');
+      if (this.depth >= MAX_PAREN_DEPTH) {
+        this.fail('Parentheses nested too deeply.', t, 'nesting-too-deep');
+        return;
+      }
       this.depth++;
       const e = this.expr();
       this.depth--;
@@ -281,12 +287,13 @@ class Parser {
           const node = this.chassisResident(t);
           return node ? { node, atomic: true } : undefined;
         }
-        return this.fail(
+        this.fail(
           'parsing function name',
           t,
           'unknown-function',
           `${t.s ?? ''} is not a function; the only one is is_chassis_resident.`,
         );
+        return;
       }
       const f = this.field();
       if (!f) return undefined;
@@ -295,14 +302,16 @@ class Parser {
         const nBits = f.high - f.low + 1;
         if (f.field.width === 0 || op.type === '=') {
           const detail = op.type === '=' ? 'Use `==` to compare; `=` is assignment (actions only).' : undefined;
-          return this.syntax('relational operator', 'syntax', detail);
+          this.syntax('relational operator', 'syntax', detail);
+          return;
         }
         if (nBits > 1 && !this.not) {
-          return this.fail(
+          this.fail(
             "Explicit `!= 0' is required for inequality test of multibit field against 0.",
             f,
             'bare-multibit-field',
           );
+          return;
         }
         const zero: SetValue = { kind: 'int', width: 0, masked: false, value: 0n, format: 'hexadecimal', span: f };
         const implicit: ConstSet = { type: 'integer', values: [zero], braces: false, items: [], span: f };
@@ -344,7 +353,10 @@ class Parser {
       return { node: { kind: 'bool', value: only.value === 1n, start: c1.span.start, end: c1.span.end }, atomic: true };
     }
     const r1 = this.cur();
-    if (!isRelop(r1.type)) return this.syntax('relational operator');
+    if (!isRelop(r1.type)) {
+      this.syntax('relational operator');
+      return;
+    }
     this.get();
     const f = this.field();
     if (!f) return undefined;
@@ -372,12 +384,13 @@ class Parser {
     const down = (o: RelOp): boolean => o === '<' || o === '<=';
     const up = (o: RelOp): boolean => o === '>' || o === '>=';
     if (!((down(r1.type) && down(r2.type)) || (up(r1.type) && up(r2.type)))) {
-      return this.fail(
+      this.fail(
         "Range expressions must have the form `x < field < y' or `x > field > y', with each `<' optionally " +
           "replaced by `<=' or `>' by `>=').",
         r2,
         'bad-range',
       );
+      return;
     }
     this.makeCmp(f, turn(r1.type), c1, r1);
     this.makeCmp(f, r2.type, c2, r2);
@@ -411,7 +424,10 @@ class Parser {
 
   private chassisResident(name: LexToken): MatchAst | undefined {
     const t = this.cur();
-    if (t.type !== 'string') return this.syntax('string');
+    if (t.type !== 'string') {
+      this.syntax('string');
+      return;
+    }
     this.get();
     const close = this.cur();
     if (!this.forceMatch(')')) return undefined;
@@ -421,9 +437,15 @@ class Parser {
   /** parse_field(). */
   private field(): FieldRef | undefined {
     const t = this.cur();
-    if (t.type !== 'id') return this.syntax('field name');
+    if (t.type !== 'id') {
+      this.syntax('field name');
+      return;
+    }
     const info = lookupField(t.s ?? '');
-    if (!info) return this.syntax('field name', 'unknown-field');
+    if (!info) {
+      this.syntax('field name', 'unknown-field');
+      return;
+    }
     this.get();
     let low = 0;
     let high = info.width - 1;
@@ -431,8 +453,10 @@ class Parser {
     let end = t.end;
     const open = this.cur();
     if (this.match('[')) {
-      if (info.width === 0)
-        return this.fail(`Cannot select subfield of string field ${info.name}.`, open, 'subfield-of-string');
+      if (info.width === 0) {
+        this.fail(`Cannot select subfield of string field ${info.name}.`, open, 'subfield-of-string');
+        return;
+      }
       const lo = this.forceInt();
       if (lo === undefined) return undefined;
       let hi = lo;
@@ -444,16 +468,21 @@ class Parser {
       const close = this.cur();
       if (!this.forceMatch(']')) return undefined;
       const bracket = { start: open.start, end: close.end };
-      if (lo > hi) return this.fail(`Invalid bit range ${lo} to ${hi}.`, bracket, 'invalid-bit-range');
+      if (lo > hi) {
+        this.fail(`Invalid bit range ${lo} to ${hi}.`, bracket, 'invalid-bit-range');
+        return;
+      }
       if (hi >= info.width) {
-        return this.fail(
+        this.fail(
           `Cannot select bits ${lo} to ${hi} of ${info.width}-bit field ${info.name}.`,
           bracket,
           'bit-range-too-wide',
         );
+        return;
       }
       if (info.level === 'nominal' && (lo !== 0 || hi !== info.width - 1)) {
-        return this.fail(`Cannot select subfield of nominal field ${info.name}.`, bracket, 'subfield-of-nominal');
+        this.fail(`Cannot select subfield of nominal field ${info.name}.`, bracket, 'subfield-of-nominal');
+        return;
       }
       low = lo;
       high = hi;
@@ -600,7 +629,7 @@ class Parser {
     if (!groups) return { values: [{ kind: 'unknown', span }], code: 'unknown-port-group' };
     const members = groups.get(name);
     if (!members) return { code: 'unknown-port-group', detail: `There is no port group named ${name}.` };
-    const onDatapath = this.context?.datapathPorts;
+    const onDatapath = this.context.datapathPorts;
     if (onDatapath) {
       const here = members.filter((p) => onDatapath.has(p));
       if (here.length === 0) {

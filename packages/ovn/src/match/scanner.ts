@@ -116,10 +116,10 @@ function scanInteger(text: string, p: number): { end: number; result: PlainInteg
   if (len === 0) return { end, result: { ok: false, message: 'Integer constant expected.' } };
   if (len === 17) {
     const mac = scanOvsMac(run);
-    if (mac && mac.end === len) return { end, result: { ok: true, value: mac.value, format: 'ethernet' } };
+    if (mac?.end === len) return { end, result: { ok: true, value: mac.value, format: 'ethernet' } };
   }
   if (/^[0-9]+$/.test(run)) {
-    if (run[0] === '0' && len > 1) {
+    if (run.startsWith('0') && len > 1) {
       return { end, result: { ok: false, message: 'Decimal constants must not have leading zeros.' } };
     }
     const value = BigInt(run);
@@ -128,7 +128,7 @@ function scanInteger(text: string, p: number): { end: number; result: PlainInteg
     }
     return { end, result: { ok: true, value, format: 'decimal' } };
   }
-  if (run[0] === '0' && (run[1] === 'x' || run[1] === 'X')) {
+  if (run.startsWith('0') && (run[1] === 'x' || run[1] === 'X')) {
     if (len <= 2) return { end, result: { ok: false, message: `Hex digits expected following 0${run[1]}.` } };
     // OVN walks the digits from the least significant end, so which of two problems it reports depends on
     // where they sit; walking the same way reproduces its message.

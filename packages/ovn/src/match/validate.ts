@@ -177,7 +177,7 @@ function visit(node: MatchAst, ctx: MatchContext, out: MatchDiagnostic[]): void 
             break;
           case 'portGroup': {
             const members = ctx.portGroups?.get(item.name);
-            if (members && members.length === 0 && !ctx.datapathPorts) {
+            if (members?.length === 0 && !ctx.datapathPorts) {
               warn(
                 out,
                 'empty-port-group',
@@ -204,7 +204,7 @@ export function validateMatch(ast: MatchAst, context: MatchContext = {}): MatchD
   const out: MatchDiagnostic[] = [];
   visit(ast, context, out);
   const space = matchSpace(ast, context);
-  if (space && space.conjunctions.length === 0 && space.conflicts.size > 0) {
+  if (space?.conjunctions.length === 0 && space.conflicts.size > 0) {
     const fields = [...space.conflicts].sort().join(', ');
     warn(
       out,

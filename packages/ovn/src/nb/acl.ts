@@ -32,6 +32,13 @@ const MAX_TIER = 3;
 
 const isTrue = (m: ReadonlyMap<string, string>, key: string): boolean => m.get(key) === 'true';
 
+/** A string's length in Unicode code points, which is how OVSDB counts a column's `maxLength`. */
+function codePointLength(s: string): number {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}
+
 /** What the comparisons need to know about one ACL's match. */
 interface AclMatchInfo {
   readonly ok: boolean;
@@ -106,12 +113,9 @@ function checkScalars(acl: AclRow, f: Findings, aclTiers: boolean): void {
       acl.action === 'pass' ? ' The pass action needs ACL tiers (OVN 23.06 or later); this database has none.' : '';
     f.error('action', 'acl-action', `action must be one of ${actions.join(', ')}, not "${acl.action}".${why}`);
   }
-  if (acl.name !== undefined && [...acl.name].length > MAX_NAME) {
-    f.error(
-      'name',
-      'acl-name-length',
-      `name may be at most ${MAX_NAME} characters long (it has ${[...acl.name].length}).`,
-    );
+  const nameLength = acl.name === undefined ? 0 : codePointLength(acl.name);
+  if (nameLength > MAX_NAME) {
+    f.error('name', 'acl-name-length', `name may be at most ${MAX_NAME} characters long (it has ${nameLength}).`);
   }
   if (acl.severity !== undefined && !SEVERITIES.includes(acl.severity)) {
     f.error('severity', 'acl-severity', `severity must be one of ${SEVERITIES.join(', ')}, not "${acl.severity}".`);
@@ -341,9 +345,7 @@ function checkSiblings(
 
   const knownWithoutLb = (sw: string): boolean => {
     const ls = index.switches.get(sw);
-    return (
-      ls?.load_balancer !== undefined && ls.load_balancer.length === 0 && (ls.load_balancer_group ?? []).length === 0
-    );
+    return ls?.load_balancer?.length === 0 && (ls.load_balancer_group ?? []).length === 0;
   };
   if (isStatefulAction(acl.action)) {
     for (const sw of switches) {

@@ -132,9 +132,9 @@ export interface AclOwner {
 
 /** Whether a schema (as returned by get_schema) has the ACL tier column, i.e. is OVN 23.06 or later. */
 export function nbFeaturesFromSchema(schema: unknown): { aclTiers: boolean } {
-  const tables = isRecord(schema) ? schema['tables'] : undefined;
-  const acl = isRecord(tables) ? tables['ACL'] : undefined;
-  const columns = isRecord(acl) ? acl['columns'] : undefined;
+  const tables = isRecord(schema) ? schema.tables : undefined;
+  const acl = isRecord(tables) ? tables.ACL : undefined;
+  const columns = isRecord(acl) ? acl.columns : undefined;
   return { aclTiers: isRecord(columns) && 'tier' in columns };
 }
 

@@ -19,7 +19,7 @@ export function parseIpv6(text: string): bigint | undefined {
   let gap = -1;
   let i = 0;
   if (text.length === 0) return undefined;
-  if (text[0] === ':') {
+  if (text.startsWith(':')) {
     if (text[1] !== ':') return undefined;
     i = 1;
   }
@@ -55,7 +55,6 @@ export function parseIpv6(text: string): bigint | undefined {
       if (v4 === undefined) return undefined;
       groups.push(Number(v4 >> 16n), Number(v4 & 0xffffn));
       digits = 0;
-      i = text.length;
       break;
     }
     return undefined;

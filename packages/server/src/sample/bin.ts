@@ -15,7 +15,9 @@ main(process.argv.slice(2), { ...nodeIo, signal: stop.signal }).then(
     process.removeAllListeners('SIGINT');
   },
   (err: unknown) => {
-    process.stderr.write(`ovsdb-sample: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(
+      `ovsdb-sample: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
     process.exitCode = 1;
   },
 );

@@ -102,11 +102,13 @@ interface AclState {
 
 /** Runs churn until `count` changes were made or `durationMs` passed, whichever comes first. */
 export async function runChurn(client: Transactor, opts: ChurnOptions): Promise<ChurnStats> {
-  if (!(opts.ratePerSec > 0) || !Number.isFinite(opts.ratePerSec)) throw new RangeError('ratePerSec must be a positive number');
+  if (!(opts.ratePerSec > 0) || !Number.isFinite(opts.ratePerSec))
+    throw new RangeError('ratePerSec must be a positive number');
   if (opts.count === undefined && opts.durationMs === undefined) {
     throw new RangeError('runChurn needs a bound: count, durationMs, or both');
   }
-  if (opts.count !== undefined && (!Number.isInteger(opts.count) || opts.count < 0)) throw new RangeError('count must be a non-negative integer');
+  if (opts.count !== undefined && (!Number.isInteger(opts.count) || opts.count < 0))
+    throw new RangeError('count must be a non-negative integer');
   const db = opts.db ?? OVN_NB_DB;
   const weights = normalizeKinds(opts.kinds);
   const rnd = new Random(opts.seed ?? 1);
@@ -123,7 +125,10 @@ export async function runChurn(client: Transactor, opts: ChurnOptions): Promise<
   let aclSeq = 0;
   let ipSeq = 0;
 
-  const byKind = Object.fromEntries(CHURN_KINDS.map((k) => [k, { sent: 0, ok: 0, failed: 0 }])) as Record<ChurnKind, KindStats>;
+  const byKind = Object.fromEntries(CHURN_KINDS.map((k) => [k, { sent: 0, ok: 0, failed: 0 }])) as Record<
+    ChurnKind,
+    KindStats
+  >;
   const errors = new Set<string>();
   const latencies: number[] = [];
   let sent = 0;
@@ -151,11 +156,33 @@ export async function runChurn(client: Transactor, opts: ChurnOptions): Promise<
     const namespace = as?.namespace ?? 'default';
     const name = `${namespace}_churn-${runId}-${podSeq++}-${rnd.token(5)}`;
     const ops: Operation[] = [
-      { op: 'insert', table: 'Logical_Switch_Port', 'uuid-name': 'pod', row: podPortRow({ name, ip: ipv4(ip), mac: macForIp(ip) }, namespace, sw.name, rnd.uuid()) },
-      { op: 'mutate', table: 'Logical_Switch', where: [['name', '==', sw.name]], mutations: [['ports', 'insert', named('pod')]] },
+      {
+        op: 'insert',
+        table: 'Logical_Switch_Port',
+        'uuid-name': 'pod',
+        row: podPortRow({ name, ip: ipv4(ip), mac: macForIp(ip) }, namespace, sw.name, rnd.uuid()),
+      },
+      {
+        op: 'mutate',
+        table: 'Logical_Switch',
+        where: [['name', '==', sw.name]],
+        mutations: [['ports', 'insert', named('pod')]],
+      },
     ];
-    if (as) ops.push({ op: 'mutate', table: 'Address_Set', where: [['name', '==', as.name]], mutations: [['addresses', 'insert', ipv4(ip)]] });
-    if (pg) ops.push({ op: 'mutate', table: 'Port_Group', where: [['name', '==', pg]], mutations: [['ports', 'insert', named('pod')]] });
+    if (as)
+      ops.push({
+        op: 'mutate',
+        table: 'Address_Set',
+        where: [['name', '==', as.name]],
+        mutations: [['addresses', 'insert', ipv4(ip)]],
+      });
+    if (pg)
+      ops.push({
+        op: 'mutate',
+        table: 'Port_Group',
+        where: [['name', '==', pg]],
+        mutations: [['ports', 'insert', named('pod')]],
+      });
     return {
       kind: 'pod-add',
       ops,
@@ -168,13 +195,28 @@ export async function runChurn(client: Transactor, opts: ChurnOptions): Promise<
     const pod = takeRandom(rnd, pods);
     const ref: WireDatum = ['uuid', pod.uuid];
     const ops: Operation[] = [
-      { op: 'mutate', table: 'Logical_Switch', where: [['name', '==', pod.sw.name]], mutations: [['ports', 'delete', ref]] },
+      {
+        op: 'mutate',
+        table: 'Logical_Switch',
+        where: [['name', '==', pod.sw.name]],
+        mutations: [['ports', 'delete', ref]],
+      },
     ];
     if (pod.addressSet) {
-      ops.push({ op: 'mutate', table: 'Address_Set', where: [['name', '==', pod.addressSet]], mutations: [['addresses', 'delete', ipv4(pod.ip)]] });
+      ops.push({
+        op: 'mutate',
+        table: 'Address_Set',
+        where: [['name', '==', pod.addressSet]],
+        mutations: [['addresses', 'delete', ipv4(pod.ip)]],
+      });
     }
     if (pod.portGroup) {
-      ops.push({ op: 'mutate', table: 'Port_Group', where: [['name', '==', pod.portGroup]], mutations: [['ports', 'delete', ref]] });
+      ops.push({
+        op: 'mutate',
+        table: 'Port_Group',
+        where: [['name', '==', pod.portGroup]],
+        mutations: [['ports', 'delete', ref]],
+      });
     }
     return {
       kind: 'pod-delete',
@@ -203,7 +245,12 @@ export async function runChurn(client: Transactor, opts: ChurnOptions): Promise<
       kind: 'acl-add',
       ops: [
         { op: 'insert', table: 'ACL', 'uuid-name': 'acl', row },
-        { op: 'mutate', table: 'Port_Group', where: [['name', '==', pg]], mutations: [['acls', 'insert', named('acl')]] },
+        {
+          op: 'mutate',
+          table: 'Port_Group',
+          where: [['name', '==', pg]],
+          mutations: [['acls', 'insert', named('acl')]],
+        },
       ],
       onOk: (results) => acls.push({ uuid: insertedUuid(results), portGroup: pg }),
     };
@@ -214,7 +261,14 @@ export async function runChurn(client: Transactor, opts: ChurnOptions): Promise<
     return {
       kind: 'acl-delete',
       // ACL is not a root table: once no port group references it, the server deletes the row.
-      ops: [{ op: 'mutate', table: 'Port_Group', where: [['name', '==', acl.portGroup]], mutations: [['acls', 'delete', ['uuid', acl.uuid]]] }],
+      ops: [
+        {
+          op: 'mutate',
+          table: 'Port_Group',
+          where: [['name', '==', acl.portGroup]],
+          mutations: [['acls', 'delete', ['uuid', acl.uuid]]],
+        },
+      ],
       onFail: () => acls.push(acl),
     };
   };
@@ -224,14 +278,28 @@ export async function runChurn(client: Transactor, opts: ChurnOptions): Promise<
       const entry = takeRandom(rnd, setIps);
       return {
         kind: 'address-set',
-        ops: [{ op: 'mutate', table: 'Address_Set', where: [['name', '==', entry.set]], mutations: [['addresses', 'delete', entry.ip]] }],
+        ops: [
+          {
+            op: 'mutate',
+            table: 'Address_Set',
+            where: [['name', '==', entry.set]],
+            mutations: [['addresses', 'delete', entry.ip]],
+          },
+        ],
         onFail: () => setIps.push(entry),
       };
     }
     const entry = { set: rnd.pick(world.addressSets).name, ip: ipv4(parseIpv4('10.254.0.0') + (ipSeq++ % 65_536)) };
     return {
       kind: 'address-set',
-      ops: [{ op: 'mutate', table: 'Address_Set', where: [['name', '==', entry.set]], mutations: [['addresses', 'insert', entry.ip]] }],
+      ops: [
+        {
+          op: 'mutate',
+          table: 'Address_Set',
+          where: [['name', '==', entry.set]],
+          mutations: [['addresses', 'insert', entry.ip]],
+        },
+      ],
       onOk: () => setIps.push(entry),
     };
   };
@@ -260,26 +328,29 @@ export async function runChurn(client: Transactor, opts: ChurnOptions): Promise<
     inFlight++;
     byKind[change.kind].sent++;
     const t0 = performance.now();
-    client.transact(db, change.ops, transactOpts).then(
-      (results) => {
-        latencies.push(performance.now() - t0);
-        ok++;
-        byKind[change.kind].ok++;
-        change.onOk?.(results);
-      },
-      (err: unknown) => {
-        latencies.push(performance.now() - t0);
-        failed++;
-        byKind[change.kind].failed++;
-        if (errors.size < 10) errors.add(`${change.kind}: ${err instanceof Error ? err.message : String(err)}`);
-        change.onFail?.();
-      },
-    ).finally(() => {
-      inFlight--;
-      const w = wake;
-      wake = undefined;
-      w?.();
-    });
+    client
+      .transact(db, change.ops, transactOpts)
+      .then(
+        (results) => {
+          latencies.push(performance.now() - t0);
+          ok++;
+          byKind[change.kind].ok++;
+          change.onOk?.(results);
+        },
+        (err: unknown) => {
+          latencies.push(performance.now() - t0);
+          failed++;
+          byKind[change.kind].failed++;
+          if (errors.size < 10) errors.add(`${change.kind}: ${err instanceof Error ? err.message : String(err)}`);
+          change.onFail?.();
+        },
+      )
+      .finally(() => {
+        inFlight--;
+        const w = wake;
+        wake = undefined;
+        w?.();
+      });
   };
 
   const waitForReply = (): Promise<void> => new Promise((resolve) => (wake = resolve));
@@ -354,7 +425,11 @@ async function discover(client: Transactor, db: string, runId: string): Promise<
     switches: switches.sort((a, b) => a.name.localeCompare(b.name)),
     portGroups: pgRows.flatMap((r) => (typeof r.name === 'string' ? [r.name] : [])).sort(),
     addressSets: asRows
-      .flatMap((r) => (typeof r.name === 'string' ? [{ name: r.name, namespace: wireMapGet(r.external_ids, 'k8s.ovn.org/name') ?? 'default' }] : []))
+      .flatMap((r) =>
+        typeof r.name === 'string'
+          ? [{ name: r.name, namespace: wireMapGet(r.external_ids, 'k8s.ovn.org/name') ?? 'default' }]
+          : [],
+      )
       .sort((a, b) => a.name.localeCompare(b.name)),
     seeded: [],
   };
@@ -403,15 +478,22 @@ function insertedUuid(results: OperationResult[]): string {
 
 // ---- small helpers ------------------------------------------------------------------------------------
 
+/** `Array.isArray` narrows to a mutable `any[]`, which leaves a readonly list in the other branch. */
+function isKindList(kinds: NonNullable<ChurnOptions['kinds']>): kinds is readonly ChurnKind[] {
+  return Array.isArray(kinds);
+}
+
 function normalizeKinds(kinds: ChurnOptions['kinds']): [ChurnKind, number][] {
+  // A weight given as `undefined` (which plain JavaScript callers can pass) counts as 0.
   const entries: [ChurnKind, number][] =
     kinds === undefined
       ? Object.entries(DEFAULT_CHURN_WEIGHTS).map(([k, w]) => [k as ChurnKind, w])
-      : Array.isArray(kinds)
-        ? (kinds as readonly ChurnKind[]).map((k) => [k, 1])
-        : Object.entries(kinds).map(([k, w]) => [k as ChurnKind, w ?? 0]);
+      : isKindList(kinds)
+        ? kinds.map((k) => [k, 1])
+        : Object.entries<number | undefined>(kinds).map(([k, w]) => [k as ChurnKind, w ?? 0]);
   for (const [k, w] of entries) {
-    if (!(CHURN_KINDS as readonly string[]).includes(k)) throw new RangeError(`unknown churn kind "${k}"; expected one of ${CHURN_KINDS.join(', ')}`);
+    if (!(CHURN_KINDS as readonly string[]).includes(k))
+      throw new RangeError(`unknown churn kind "${k}"; expected one of ${CHURN_KINDS.join(', ')}`);
     if (!(w >= 0) || !Number.isFinite(w)) throw new RangeError(`churn weight for ${k} must be a non-negative number`);
   }
   const positive = entries.filter(([, w]) => w > 0);

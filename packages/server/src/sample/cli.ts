@@ -140,12 +140,19 @@ async function load(client: OvsdbClient, v: Values, io: CliIo): Promise<number> 
   const datasets: SampleDataset[] = [];
   const wantNb = !v.ovs || dbs.includes(OVN_NB_DB);
   if (wantNb) {
-    if (!dbs.includes(OVN_NB_DB)) throw new UsageError(`the server has no ${OVN_NB_DB} database (it has ${dbs.join(', ')})`);
+    if (!dbs.includes(OVN_NB_DB))
+      throw new UsageError(`the server has no ${OVN_NB_DB} database (it has ${dbs.join(', ')})`);
     try {
       if (preset === 'k8s') {
         // NB_Global holds at most one row; a database that ovn-northd or ovn-nbctl already set up has it.
-        const existing = await client.transact(OVN_NB_DB, [{ op: 'select', table: 'NB_Global', where: [], columns: ['_uuid'] }]);
-        const hasGlobal = existing[0] !== null && typeof existing[0] === 'object' && 'rows' in existing[0] && existing[0].rows.length > 0;
+        const existing = await client.transact(OVN_NB_DB, [
+          { op: 'select', table: 'NB_Global', where: [], columns: ['_uuid'] },
+        ]);
+        const hasGlobal =
+          existing[0] !== null &&
+          typeof existing[0] === 'object' &&
+          'rows' in existing[0] &&
+          existing[0].rows.length > 0;
         datasets.push(k8sDataset({ nodes: switches ?? 10, podsPerNode: ports ?? 50, seed, nbGlobal: !hasGlobal }));
       } else {
         const sizes = STANDARD_PRESETS[preset as keyof typeof STANDARD_PRESETS];
@@ -157,7 +164,8 @@ async function load(client: OvsdbClient, v: Values, io: CliIo): Promise<number> 
     }
   }
   if (v.ovs) {
-    if (!dbs.includes(OPEN_VSWITCH_DB)) throw new UsageError(`the server has no ${OPEN_VSWITCH_DB} database (it has ${dbs.join(', ')})`);
+    if (!dbs.includes(OPEN_VSWITCH_DB))
+      throw new UsageError(`the server has no ${OPEN_VSWITCH_DB} database (it has ${dbs.join(', ')})`);
     datasets.push(openVSwitchDataset({ seed }));
   }
 
@@ -176,7 +184,8 @@ async function load(client: OvsdbClient, v: Values, io: CliIo): Promise<number> 
 
 async function churn(client: OvsdbClient, v: Values, io: CliIo): Promise<number> {
   const rate = v.rate === undefined ? undefined : Number(v.rate);
-  if (rate === undefined || !(rate > 0) || !Number.isFinite(rate)) throw new UsageError('--rate must be a positive number');
+  if (rate === undefined || !(rate > 0) || !Number.isFinite(rate))
+    throw new UsageError('--rate must be a positive number');
   const count = optionalInt(v.count, '--count');
   const durationS = v.duration === undefined ? undefined : Number(v.duration);
   if (durationS !== undefined && !(durationS >= 0)) throw new UsageError('--duration must be a number of seconds');
@@ -185,11 +194,13 @@ async function churn(client: OvsdbClient, v: Values, io: CliIo): Promise<number>
   if (v.kinds !== undefined) {
     kinds = v.kinds.split(',').map((k) => k.trim()) as ChurnKind[];
     const unknown = kinds.filter((k) => !(CHURN_KINDS as readonly string[]).includes(k));
-    if (unknown.length > 0) throw new UsageError(`unknown churn kind ${unknown.join(', ')}; expected ${CHURN_KINDS.join(', ')}`);
+    if (unknown.length > 0)
+      throw new UsageError(`unknown churn kind ${unknown.join(', ')}; expected ${CHURN_KINDS.join(', ')}`);
   }
   const maxInFlight = optionalInt(v['max-in-flight'], '--max-in-flight');
   const dbs = await client.listDbs();
-  if (!dbs.includes(OVN_NB_DB)) throw new UsageError(`the server has no ${OVN_NB_DB} database (it has ${dbs.join(', ')})`);
+  if (!dbs.includes(OVN_NB_DB))
+    throw new UsageError(`the server has no ${OVN_NB_DB} database (it has ${dbs.join(', ')})`);
 
   const stats = await runChurn(client, {
     ratePerSec: rate,

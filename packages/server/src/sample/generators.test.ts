@@ -4,15 +4,21 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseDatabaseSchema, validateTransaction, type DatabaseSchema, type Operation } from '@ovsdb-web/client';
+import {
+  parseDatabaseSchema,
+  parseJson,
+  validateTransaction,
+  type DatabaseSchema,
+  type Operation,
+} from '@ovsdb-web/client';
 import { OVN_NB_SCHEMA, VSWITCH_SCHEMA } from '@ovsdb-web/testing';
 import { k8sDataset, standardDataset, standardRowCount, STANDARD_PRESETS } from './ovn-nb.js';
 import { openVSwitchDataset } from './open-vswitch.js';
 import { packGroups } from './wire.js';
 import type { SampleDataset } from './dataset.js';
 
-const nbSchema = parseDatabaseSchema(JSON.parse(readFileSync(OVN_NB_SCHEMA, 'utf8')));
-const vsSchema = parseDatabaseSchema(JSON.parse(readFileSync(VSWITCH_SCHEMA, 'utf8')));
+const nbSchema = parseDatabaseSchema(parseJson(readFileSync(OVN_NB_SCHEMA, 'utf8')));
+const vsSchema = parseDatabaseSchema(parseJson(readFileSync(VSWITCH_SCHEMA, 'utf8')));
 
 function expectValid(schema: DatabaseSchema, ds: SampleDataset): void {
   ds.batches.forEach((batch, i) => {
@@ -28,7 +34,9 @@ function insertedPerTable(ds: SampleDataset): Record<string, number> {
 }
 
 function inserts(ds: SampleDataset, table: string): Extract<Operation, { op: 'insert' }>[] {
-  return ds.batches.flat().filter((op): op is Extract<Operation, { op: 'insert' }> => op.op === 'insert' && op.table === table);
+  return ds.batches
+    .flat()
+    .filter((op): op is Extract<Operation, { op: 'insert' }> => op.op === 'insert' && op.table === table);
 }
 
 function mapOf(datum: unknown): Map<string, string> {
@@ -63,7 +71,11 @@ describe('the standard dataset', () => {
     expect(ds.barriers.length).toBe(1);
     // Everything after the barrier reaches its switch or port group by name.
     const later = ds.batches.slice(ds.barriers[0]).flat();
-    expect(later.filter((op) => op.op === 'mutate').every((op) => op.op === 'mutate' && op.where[0]?.toString().startsWith('name,=='))).toBe(true);
+    expect(
+      later
+        .filter((op) => op.op === 'mutate')
+        .every((op) => op.op === 'mutate' && op.where[0]?.toString().startsWith('name,==')),
+    ).toBe(true);
     expectValid(nbSchema, ds);
   });
 
@@ -91,7 +103,14 @@ describe('the standard dataset', () => {
 });
 
 describe('the ovn-kubernetes shaped dataset', () => {
-  const ds = k8sDataset({ nodes: 4, podsPerNode: 20, namespaces: 5, policiesPerNamespace: 2, servicesPerNamespace: 2, seed: 3 });
+  const ds = k8sDataset({
+    nodes: 4,
+    podsPerNode: 20,
+    namespaces: 5,
+    policiesPerNamespace: 2,
+    servicesPerNamespace: 2,
+    seed: 3,
+  });
   const names = (table: string): Set<string> => new Set(inserts(ds, table).map((op) => String(op.row?.name)));
 
   it('passes validation and counts its rows right', () => {
@@ -131,7 +150,11 @@ describe('the ovn-kubernetes shaped dataset', () => {
       for (const [, as] of match.matchAll(/\$(\w+)/g)) expect(sets.has(as ?? ''), match).toBe(true);
       expect(match).toMatch(/(outport|inport) == @/);
     }
-    expect(acls.some((a) => /^ip4\.src == \{\$a\d+\} && outport == @a\d+ && tcp && tcp\.dst == \d+$/.test(String(a.row?.match)))).toBe(true);
+    expect(
+      acls.some((a) =>
+        /^ip4\.src == \{\$a\d+\} && outport == @a\d+ && tcp && tcp\.dst == \d+$/.test(String(a.row?.match)),
+      ),
+    ).toBe(true);
   });
 
   it('puts pod IPs into namespace address sets and pods into policy port groups', () => {
@@ -140,11 +163,15 @@ describe('the ovn-kubernetes shaped dataset', () => {
     const ips = asInserts.flatMap((op) => (op.op === 'mutate' ? (op.mutations[0]?.[2] as ['set', string[]])[1] : []));
     expect(ips.length).toBe(4 * 20);
     expect(new Set(ips).size).toBe(ips.length);
-    expect(mutations.some((op) => op.op === 'mutate' && op.table === 'Port_Group' && op.mutations[0]?.[0] === 'ports')).toBe(true);
+    expect(
+      mutations.some((op) => op.op === 'mutate' && op.table === 'Port_Group' && op.mutations[0]?.[0] === 'ports'),
+    ).toBe(true);
   });
 
   it('attaches the cluster load-balancer group to every node switch and gateway router', () => {
-    const attach = ds.batches.flat().filter((op) => op.op === 'mutate' && op.mutations[0]?.[0] === 'load_balancer_group');
+    const attach = ds.batches
+      .flat()
+      .filter((op) => op.op === 'mutate' && op.mutations[0]?.[0] === 'load_balancer_group');
     expect(attach.length).toBe(8);
     const lb = inserts(ds, 'Load_Balancer')[0]?.row;
     expect(String(lb?.name)).toMatch(/^Service_.+\/.+_TCP_cluster$/);
@@ -178,7 +205,7 @@ describe('the Open_vSwitch dataset', () => {
 describe('packGroups', () => {
   const g = (phase: number, n: number): { phase: number; ops: Operation[] } => ({
     phase,
-    ops: Array.from({ length: n }, () => ({ op: 'comment', comment: `p${phase}` }) as Operation),
+    ops: Array.from({ length: n }, () => ({ op: 'comment', comment: `p${phase}` })),
   });
 
   it('fills batches up to the limit without splitting a group, phase by phase', () => {

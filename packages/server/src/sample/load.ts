@@ -58,14 +58,20 @@ export function loadDataset(
   maybeOpts?: LoadOptions,
 ): Promise<LoadStats> {
   if (typeof dbOrDataset === 'string') {
-    if (!Array.isArray(batchesOrOpts)) throw new TypeError('loadDataset(client, db, batches): batches must be an array');
+    if (!Array.isArray(batchesOrOpts))
+      throw new TypeError('loadDataset(client, db, batches): batches must be an array');
     return load(client, dbOrDataset, batchesOrOpts, maybeOpts ?? {});
   }
   const opts = (batchesOrOpts as LoadOptions | undefined) ?? {};
   return load(client, dbOrDataset.db, dbOrDataset.batches, { barriers: dbOrDataset.barriers, ...opts });
 }
 
-function load(client: Transactor, db: string, batches: readonly (readonly Operation[])[], opts: LoadOptions): Promise<LoadStats> {
+function load(
+  client: Transactor,
+  db: string,
+  batches: readonly (readonly Operation[])[],
+  opts: LoadOptions,
+): Promise<LoadStats> {
   const pipeline = Math.max(1, Math.floor(opts.pipeline ?? 8));
   const barriers = new Set(opts.barriers ?? []);
   const transactOpts: TransactOptions = opts.validate === false ? { validate: false } : {};
@@ -83,11 +89,19 @@ function load(client: Transactor, db: string, batches: readonly (readonly Operat
         return;
       }
       if (opts.signal?.aborted) {
+        // As with fetch and node:timers/promises, the rejection is the signal's reason (documented on
+        // `LoadOptions.signal`), whatever the caller passed to `abort()`; by default an AbortError DOMException.
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the reason is the caller's, passed on unchanged
         reject(opts.signal.reason);
         return;
       }
       const elapsedMs = performance.now() - started;
-      resolve({ batches: batches.length, operations, elapsedMs, opsPerSec: operations / Math.max(elapsedMs / 1000, 1e-9) });
+      resolve({
+        batches: batches.length,
+        operations,
+        elapsedMs,
+        opsPerSec: operations / Math.max(elapsedMs / 1000, 1e-9),
+      });
     };
     const pump = (): void => {
       while (!failure && !opts.signal?.aborted && next < batches.length && inFlight < pipeline) {

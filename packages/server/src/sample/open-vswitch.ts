@@ -41,7 +41,9 @@ export function openVSwitchDataset(opts: OpenVSwitchOptions = {}): SampleDataset
     const isVswitchdManaged = iface.type !== 'patch';
     const i = w.insert('Interface', {
       name,
-      ...(isVswitchdManaged ? { ofport: ofport++, admin_state: optional('up'), link_state: optional('up'), mtu: 1400 } : {}),
+      ...(isVswitchdManaged
+        ? { ofport: ofport++, admin_state: optional('up'), link_state: optional('up'), mtu: 1400 }
+        : {}),
       ...iface,
     });
     return w.insert('Port', { name, interfaces: set([i]), ...portExtra });
@@ -62,7 +64,10 @@ export function openVSwitchDataset(opts: OpenVSwitchOptions = {}): SampleDataset
           mac_in_use: optional(macForIp(POD_BASE + 2)),
           external_ids: map({ 'iface-id': `k8s-${host}` }),
         }),
-        port('patch-br-int-to-breth0_' + host, { type: 'patch', options: map({ peer: `patch-breth0_${host}-to-br-int` }) }),
+        port('patch-br-int-to-breth0_' + host, {
+          type: 'patch',
+          options: map({ peer: `patch-breth0_${host}-to-br-int` }),
+        }),
       ]),
     });
     const brEx = w.insert('Bridge', {
@@ -73,7 +78,10 @@ export function openVSwitchDataset(opts: OpenVSwitchOptions = {}): SampleDataset
       ports: set([
         port('breth0', { type: 'internal', mac_in_use: optional(localMac(0x43, 1)) }),
         port('eth0', { mac_in_use: optional(localMac(0x43, 1)), link_speed: 10_000_000_000 }),
-        port(`patch-breth0_${host}-to-br-int`, { type: 'patch', options: map({ peer: `patch-br-int-to-breth0_${host}` }) }),
+        port(`patch-breth0_${host}-to-br-int`, {
+          type: 'patch',
+          options: map({ peer: `patch-br-int-to-breth0_${host}` }),
+        }),
       ]),
     });
     const nodeIp = ipv4(NODE_IP);
@@ -84,7 +92,20 @@ export function openVSwitchDataset(opts: OpenVSwitchOptions = {}): SampleDataset
       system_type: optional('debian'),
       system_version: optional('12'),
       datapath_types: set(['netdev', 'system']),
-      iface_types: set(['erspan', 'geneve', 'gre', 'internal', 'ip6erspan', 'ip6gre', 'lisp', 'patch', 'stt', 'system', 'tap', 'vxlan']),
+      iface_types: set([
+        'erspan',
+        'geneve',
+        'gre',
+        'internal',
+        'ip6erspan',
+        'ip6gre',
+        'lisp',
+        'patch',
+        'stt',
+        'system',
+        'tap',
+        'vxlan',
+      ]),
       next_cfg: 1,
       cur_cfg: 1,
       external_ids: map({
@@ -121,7 +142,7 @@ export function openVSwitchDataset(opts: OpenVSwitchOptions = {}): SampleDataset
       port(sandbox.slice(0, 15), {
         mac_in_use: optional(localMac(0xfe, ip)),
         external_ids: map({
-          'attached_mac': macForIp(ip),
+          attached_mac: macForIp(ip),
           'iface-id': `${rnd.pick(NAMESPACES)}_${rnd.pick(APPS)}-${rnd.token(10)}-${rnd.token(5)}`,
           'iface-id-ver': rnd.uuid(),
           ip_addresses: `${ipv4(ip)}/23`,

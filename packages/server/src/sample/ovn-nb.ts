@@ -239,7 +239,7 @@ export function k8sDataset(opts: K8sOptions = {}): SampleDataset {
           mac_prefix: '0a:58:0a',
           svc_monitor_mac: localMac(0xfe, 1),
           northd_probe_interval: '5000',
-          'e2e_timestamp': String(1_700_000_000 + rnd.int(0, 1_000_000)),
+          e2e_timestamp: String(1_700_000_000 + rnd.int(0, 1_000_000)),
         }),
       });
     }
@@ -436,7 +436,8 @@ export function k8sDataset(opts: K8sOptions = {}): SampleDataset {
         }
       }
       for (const [name, ips] of ipsBySet) w.mutateByName('Address_Set', name, [['addresses', 'insert', set(ips)]]);
-      for (const [name, members] of portsByGroup) w.mutateByName('Port_Group', name, [['ports', 'insert', set(members)]]);
+      for (const [name, members] of portsByGroup)
+        w.mutateByName('Port_Group', name, [['ports', 'insert', set(members)]]);
       return refs;
     };
 
@@ -570,7 +571,12 @@ export function k8sDataset(opts: K8sOptions = {}): SampleDataset {
             name: `Service_${ns.name}/${svc}_TCP_cluster`,
             protocol: optional('tcp'),
             vips: map(endpoints.length > 0 ? { [vip]: [...new Set(endpoints)].join(',') } : {}),
-            options: map({ event: 'false', reject: 'true', skip_snat: 'false', hairpin_snat_ip: '169.254.169.5 fd69::5' }),
+            options: map({
+              event: 'false',
+              reject: 'true',
+              skip_snat: 'false',
+              hairpin_snat_ip: '169.254.169.5 fd69::5',
+            }),
             external_ids: map({ 'k8s.ovn.org/kind': 'Service', 'k8s.ovn.org/owner': `${ns.name}/${svc}` }),
           }),
         );

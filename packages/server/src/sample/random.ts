@@ -38,7 +38,7 @@ export class Random {
   token(n: number): string {
     const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
     let s = '';
-    for (let i = 0; i < n; i++) s += alphabet[Math.floor(this.next() * alphabet.length)];
+    for (let i = 0; i < n; i++) s += alphabet.charAt(Math.floor(this.next() * alphabet.length));
     return s;
   }
 

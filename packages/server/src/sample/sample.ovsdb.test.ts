@@ -4,7 +4,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OvsdbClient, type Json, type Operation, type OperationResult } from '@ovsdb-web/client';
-import { OVN_NB_SCHEMA, VSWITCH_SCHEMA, startOvsdbServer, transactViaCli, type Json as CliJson, type OvsdbServer } from '@ovsdb-web/testing';
+import {
+  OVN_NB_SCHEMA,
+  VSWITCH_SCHEMA,
+  startOvsdbServer,
+  transactViaCli,
+  type Json as CliJson,
+  type OvsdbServer,
+} from '@ovsdb-web/testing';
 import { k8sDataset, standardDataset, STANDARD_PRESETS } from './ovn-nb.js';
 import { openVSwitchDataset } from './open-vswitch.js';
 import { LoadError, loadDataset, type Transactor } from './load.js';
@@ -29,7 +36,12 @@ async function countRows(remote: string, db: string, tables: readonly string[]):
 }
 
 /** Every row of `table`, with the named columns, as ovsdb-client returns them. */
-async function selectRows(remote: string, db: string, table: string, columns: string[]): Promise<Record<string, CliJson>[]> {
+async function selectRows(
+  remote: string,
+  db: string,
+  table: string,
+  columns: string[],
+): Promise<Record<string, CliJson>[]> {
   const [r] = await transactViaCli(remote, db, [{ op: 'select', table, where: [], columns }], { timeoutMs: 60_000 });
   if (r === null || typeof r !== 'object' || Array.isArray(r) || !Array.isArray(r.rows)) throw new Error('no rows');
   return r.rows as Record<string, CliJson>[];
@@ -72,7 +84,12 @@ describe('loading into ovsdb-server', () => {
       const stats = await loadDataset(client, ds, { pipeline: 8 });
       expect(stats.batches).toBe(ds.batches.length);
       expect(stats.operations).toBe(30_200);
-      const counts = await countRows(s.remote, 'OVN_Northbound', ['Logical_Switch', 'Logical_Switch_Port', 'Port_Group', 'ACL']);
+      const counts = await countRows(s.remote, 'OVN_Northbound', [
+        'Logical_Switch',
+        'Logical_Switch_Port',
+        'Port_Group',
+        'ACL',
+      ]);
       expect(counts).toEqual({ Logical_Switch: 100, Logical_Switch_Port: 20_000, Port_Group: 100, ACL: 10_000 });
     } finally {
       await done();
@@ -87,13 +104,21 @@ describe('loading into ovsdb-server', () => {
       expect(await countRows(s.remote, 'OVN_Northbound', Object.keys(ds.rowCounts))).toEqual(ds.rowCounts);
 
       // Each port belongs to exactly one switch (the server would have dropped an orphan silently).
-      const lsps = new Set((await selectRows(s.remote, 'OVN_Northbound', 'Logical_Switch_Port', ['_uuid'])).map((r) => uuidsOf(r._uuid)[0]));
-      const owned = (await selectRows(s.remote, 'OVN_Northbound', 'Logical_Switch', ['ports'])).flatMap((r) => uuidsOf(r.ports));
+      const lsps = new Set(
+        (await selectRows(s.remote, 'OVN_Northbound', 'Logical_Switch_Port', ['_uuid'])).map(
+          (r) => uuidsOf(r._uuid)[0],
+        ),
+      );
+      const owned = (await selectRows(s.remote, 'OVN_Northbound', 'Logical_Switch', ['ports'])).flatMap((r) =>
+        uuidsOf(r.ports),
+      );
       expect(owned.length).toBe(lsps.size);
       expect(new Set(owned)).toEqual(lsps);
 
       // Port groups hold pods, and address sets hold the pods' IPs.
-      const pgPorts = (await selectRows(s.remote, 'OVN_Northbound', 'Port_Group', ['ports'])).flatMap((r) => uuidsOf(r.ports));
+      const pgPorts = (await selectRows(s.remote, 'OVN_Northbound', 'Port_Group', ['ports'])).flatMap((r) =>
+        uuidsOf(r.ports),
+      );
       expect(pgPorts.length).toBeGreaterThan(0);
       for (const u of pgPorts) expect(lsps.has(u)).toBe(true);
       const ips = (await selectRows(s.remote, 'OVN_Northbound', 'Address_Set', ['addresses'])).flatMap((r) => {
@@ -156,7 +181,12 @@ describe('loadDataset pacing', () => {
 
   it('keeps at most `pipeline` transactions in flight', async () => {
     const r = recorder();
-    await loadDataset(r.client, 'db', Array.from({ length: 20 }, (_, i) => batch(`b${i}`)), { pipeline: 5 });
+    await loadDataset(
+      r.client,
+      'db',
+      Array.from({ length: 20 }, (_, i) => batch(`b${i}`)),
+      { pipeline: 5 },
+    );
     expect(r.maxInFlight()).toBe(5);
   });
 
@@ -172,12 +202,28 @@ describe('loadDataset pacing', () => {
 // ---- churn ------------------------------------------------------------------------------------------
 
 /** Ports, switches' port sets, port groups' port sets and ACL references, read back with ovsdb-client. */
-async function nbState(remote: string): Promise<{ lsps: Set<string>; owned: string[]; pgPorts: string[]; acls: Set<string>; pgAcls: string[] }> {
-  const lsps = new Set((await selectRows(remote, 'OVN_Northbound', 'Logical_Switch_Port', ['_uuid'])).map((r) => uuidsOf(r._uuid)[0] ?? ''));
-  const owned = (await selectRows(remote, 'OVN_Northbound', 'Logical_Switch', ['ports'])).flatMap((r) => uuidsOf(r.ports));
+async function nbState(
+  remote: string,
+): Promise<{ lsps: Set<string>; owned: string[]; pgPorts: string[]; acls: Set<string>; pgAcls: string[] }> {
+  const lsps = new Set(
+    (await selectRows(remote, 'OVN_Northbound', 'Logical_Switch_Port', ['_uuid'])).map(
+      (r) => uuidsOf(r._uuid)[0] ?? '',
+    ),
+  );
+  const owned = (await selectRows(remote, 'OVN_Northbound', 'Logical_Switch', ['ports'])).flatMap((r) =>
+    uuidsOf(r.ports),
+  );
   const pgs = await selectRows(remote, 'OVN_Northbound', 'Port_Group', ['ports', 'acls']);
-  const acls = new Set((await selectRows(remote, 'OVN_Northbound', 'ACL', ['_uuid'])).map((r) => uuidsOf(r._uuid)[0] ?? ''));
-  return { lsps, owned, pgPorts: pgs.flatMap((r) => uuidsOf(r.ports)), acls, pgAcls: pgs.flatMap((r) => uuidsOf(r.acls)) };
+  const acls = new Set(
+    (await selectRows(remote, 'OVN_Northbound', 'ACL', ['_uuid'])).map((r) => uuidsOf(r._uuid)[0] ?? ''),
+  );
+  return {
+    lsps,
+    owned,
+    pgPorts: pgs.flatMap((r) => uuidsOf(r.ports)),
+    acls,
+    pgAcls: pgs.flatMap((r) => uuidsOf(r.acls)),
+  };
 }
 
 function expectConsistent(state: Awaited<ReturnType<typeof nbState>>): void {
@@ -240,7 +286,11 @@ describe('runChurn against ovsdb-server', () => {
     try {
       const stats = await runChurn(client, { ratePerSec: 1_000, count: 60, seed: 4, runId: 'empty' });
       expect(stats.ok).toBe(60);
-      expect(stats.seeded).toEqual(['Logical_Switch churn-ls-empty', 'Port_Group churn_pg_empty', 'Address_Set churn_as_empty']);
+      expect(stats.seeded).toEqual([
+        'Logical_Switch churn-ls-empty',
+        'Port_Group churn_pg_empty',
+        'Address_Set churn_as_empty',
+      ]);
       expectConsistent(await nbState(s.remote));
     } finally {
       await done();
@@ -251,7 +301,9 @@ describe('runChurn against ovsdb-server', () => {
     const fake: Transactor = { transact: () => Promise.resolve([]) };
     await expect(runChurn(fake, { ratePerSec: 10 })).rejects.toThrow(/bound/);
     await expect(runChurn(fake, { ratePerSec: 0, count: 1 })).rejects.toThrow(/ratePerSec/);
-    await expect(runChurn(fake, { ratePerSec: 1, count: 1, kinds: { 'pod-add': 0 } })).rejects.toThrow(/positive weight/);
+    await expect(runChurn(fake, { ratePerSec: 1, count: 1, kinds: { 'pod-add': 0 } })).rejects.toThrow(
+      /positive weight/,
+    );
   });
 });
 
@@ -296,7 +348,9 @@ describe('ovsdb-sample', () => {
       const r = await cli('load', '--remote', s.remote, '--preset', 'standard', '--switches', '3', '--ports', '8');
       expect(r.status).toBe(0);
       expect(r.stdout).toContain('OVN_Northbound: 42 rows');
-      expect(await countRows(s.remote, 'OVN_Northbound', ['Logical_Switch', 'Logical_Switch_Port', 'Port_Group', 'ACL'])).toEqual({
+      expect(
+        await countRows(s.remote, 'OVN_Northbound', ['Logical_Switch', 'Logical_Switch_Port', 'Port_Group', 'ACL']),
+      ).toEqual({
         Logical_Switch: 3,
         Logical_Switch_Port: 24,
         Port_Group: 3,
@@ -313,7 +367,9 @@ describe('ovsdb-sample', () => {
     expect((await cli('dance', '--remote', server.remote)).stderr).toMatch(/unknown command/);
     expect((await cli('load', '--remote', server.remote, '--preset', 'huge')).stderr).toMatch(/unknown preset/);
     expect((await cli('churn', '--remote', server.remote, '--rate', '10')).stderr).toMatch(/--count, --duration/);
-    expect((await cli('churn', '--remote', server.remote, '--rate', '10', '--count', '1', '--kinds', 'nope')).status).toBe(2);
+    expect(
+      (await cli('churn', '--remote', server.remote, '--rate', '10', '--count', '1', '--kinds', 'nope')).status,
+    ).toBe(2);
     expect((await cli('load', '--remote', 'unix:/nonexistent/sock')).status).toBe(2);
     const noNb = await startOvsdbServer({ schemas: [VSWITCH_SCHEMA] });
     try {

@@ -19,7 +19,7 @@ export function named(name: string): WireNamedUuid {
 
 /** One datum for an optional (min 0, max 1) column: the empty set when absent. */
 export function optional(value: WireAtom | undefined): WireDatum {
-  return value === undefined ? ['set', []] : value;
+  return value ?? ['set', []];
 }
 
 /** Operations that must travel in one transaction (e.g. an insert and the reference that keeps it alive). */
@@ -82,7 +82,8 @@ export function parseIpv4(text: string): number {
 export function parseCidr(text: string): { base: number; size: number } {
   const [addr, len] = text.split('/');
   const bits = Number(len);
-  if (addr === undefined || !Number.isInteger(bits) || bits < 8 || bits > 32) throw new Error(`not an IPv4 CIDR: ${text}`);
+  if (addr === undefined || !Number.isInteger(bits) || bits < 8 || bits > 32)
+    throw new Error(`not an IPv4 CIDR: ${text}`);
   const size = 2 ** (32 - bits);
   const base = parseIpv4(addr);
   return { base: base - (base % size), size };

@@ -162,9 +162,7 @@ describe('standalone files', () => {
 
     const junk = Buffer.concat([
       good,
-      Buffer.from(
-        `this is not a record header, and it goes on past the limit of a header line${'.'.repeat(60)}\n`,
-      ),
+      Buffer.from(`this is not a record header, and it goes on past the limit of a header line${'.'.repeat(60)}\n`),
     ]);
     expect(loadError(junk)).toMatchObject({ problem: 'bad-header', offset: good.length });
     expect(loadError(Buffer.from('{"not":"ovsdb"}\n'))).toMatchObject({ problem: 'not-ovsdb', offset: 0 });
