@@ -10,7 +10,7 @@
 import { OvsdbError } from '../wire/errors.js';
 import { JsonSyntaxError, parseJson } from '../wire/json.js';
 import { columnOf, isScalar, type BaseType, type ColumnType, type TableSchema } from '../schema/schema.js';
-import type { Atom, Datum, Row } from '../data/value.js';
+import { isMapDatum, type Atom, type Datum, type Row } from '../data/value.js';
 import { atomFromValue, compareAtoms } from '../data/atom.js';
 import { datumEquals } from '../data/datum.js';
 import { compareDatums } from '../data/order.js';
@@ -79,31 +79,55 @@ function conditionsPredicate(table: TableSchema, clause: string): RowPredicate {
   }
 }
 
-const CLAUSE = /^(\s*)([A-Za-z_][A-Za-z0-9_]*)(?::("(?:[^"\\]|\\.)*"|[^!=<>{}]+))?\s*(\{!=\}|\{<=\}|\{>=\}|\{=\}|\{<\}|\{>\}|!=|<=|>=|=|<|>)/s;
+const COLUMN = /(\s*)([A-Za-z_][A-Za-z0-9_]*)/y;
+const OPERATOR = /\s*(\{!=\}|\{<=\}|\{>=\}|\{=\}|\{<\}|\{>\}|!=|<=|>=|=|<|>)/y;
 
+/**
+ * Unlike ovn-nbctl, on purpose: column names are exact (no abbreviations or case folding), `_uuid` and
+ * `_version` are columns too, spaces may surround the column and the operator, and a value is not checked
+ * against the column's constraints (outside them it just matches nothing). `{in}`, `{not-in}` and
+ * `@name` uuids are not taken. Everything else follows ovs-vsctl(8) and lib/ovsdb-data.c.
+ */
 export function parseFindClause(table: TableSchema, clause: string): FindClause {
-  const m = CLAUSE.exec(clause);
-  if (!m) {
-    throw new FilterError(`expected COLUMN[:KEY]OP VALUE with OP one of ${FIND_OPERATORS.join(' ')}`, clause, clause.length - clause.trimStart().length);
+  const lead = clause.length - clause.trimStart().length;
+  const syntax = (): FilterError =>
+    new FilterError(`expected COLUMN[:KEY]OP VALUE with OP one of ${FIND_OPERATORS.join(' ')}`, clause, lead);
+  COLUMN.lastIndex = 0;
+  const m = COLUMN.exec(clause);
+  if (!m) throw syntax();
+  const name = m[2] as string;
+  let pos = COLUMN.lastIndex;
+  let keyToken: Token | undefined;
+  if (clause[pos] === ':') {
+    const r = new Reader(clause, pos + 1);
+    keyToken = readToken(r);
+    pos = r.pos;
   }
-  const [whole, lead, name, keyText, op] = m as unknown as [string, string, string, string | undefined, FindOperator];
+  OPERATOR.lastIndex = pos;
+  const o = OPERATOR.exec(clause);
+  if (!o) throw syntax();
+  const op = o[1] as FindOperator;
+  const valueStart = OPERATOR.lastIndex;
   const column = columnOf(table, name);
-  if (!column) throw new FilterError(`no column ${name} in table ${table.name}`, clause, lead.length);
+  if (!column) throw new FilterError(`no column ${name} in table ${table.name}`, clause, lead);
   const type = column.type;
-  const valueStart = whole.length;
-  if (keyText === undefined) return { column: name, op, value: parseDatum(type, new Reader(clause, valueStart)), type };
-  const keyStart = lead.length + name.length + 1;
-  if (!type.value) throw new FilterError(`${name} is not a map, so it has no keys`, clause, keyStart - 1);
-  const key = parseAtom(type.key, new Reader(clause, keyStart, keyStart + keyText.trimEnd().length), '');
-  const valueType: ColumnType = { key: type.value, min: 0, max: 1 };
+  if (keyToken === undefined)
+    return { column: name, op, value: parseDatum(type, new Reader(clause, valueStart)), type };
+  if (!type.value) throw new FilterError(`${name} is not a map, so it has no keys`, clause, keyToken.start - 1);
+  const [key] = tokenAtoms(type.key, keyToken, new Reader(clause, keyToken.start), false) as [Atom];
+  // The value of one key, compared as a set of values (as ovs-vsctl does, any number of them).
+  const valueType: ColumnType = { key: type.value, min: type.min, max: Infinity };
   return { column: name, key, op, value: parseDatum(valueType, new Reader(clause, valueStart)), type: valueType };
 }
 
 export function findPredicate(c: FindClause): RowPredicate {
   if (c.key !== undefined) {
     const key = c.key;
+    // ovs-vsctl(8): a row without the key fails the arithmetic operators; the braced ones see an empty set.
+    const braced = c.op.startsWith('{');
     return (row) => {
       const v = (row[c.column] as ReadonlyMap<Atom, Atom> | undefined)?.get(key);
+      if (v === undefined && !braced) return false;
       return compare(c.type, v === undefined ? [] : [v], c.value, c.op);
     };
   }
@@ -118,16 +142,15 @@ function compare(type: ColumnType, actual: Datum, expected: Datum, op: FindOpera
     case '!=':
     case '{!=}':
       return !datumEquals(type, actual, expected);
+    // Whole values in ovsdb-server's order: fewer members first, so an empty optional value is below any.
     case '<':
+      return compareDatums(actual, expected) < 0;
     case '>':
+      return compareDatums(actual, expected) > 0;
     case '<=':
-    case '>=': {
-      const a = single(actual);
-      const b = single(expected);
-      if (a === undefined || b === undefined) return false;
-      const c = compareAtoms(a, b);
-      return op === '<' ? c < 0 : op === '>' ? c > 0 : op === '<=' ? c <= 0 : c >= 0;
-    }
+      return compareDatums(actual, expected) <= 0;
+    case '>=':
+      return compareDatums(actual, expected) >= 0;
     case '{<=}':
       return contains(expected, actual);
     case '{>=}':
@@ -139,16 +162,10 @@ function compare(type: ColumnType, actual: Datum, expected: Datum, op: FindOpera
   }
 }
 
-function single(d: Datum): Atom | undefined {
-  if (Array.isArray(d)) return d.length === 1 ? (d[0] as Atom) : undefined;
-  if (d instanceof Map) return undefined;
-  return d as Atom;
-}
-
 /** Whether every element (or key=value pair) of `inner` is in `outer`. */
 function contains(outer: Datum, inner: Datum): boolean {
   if (outer instanceof Map || inner instanceof Map) {
-    if (!(outer instanceof Map) || !(inner instanceof Map)) return false;
+    if (!isMapDatum(outer) || !isMapDatum(inner)) return false;
     for (const [k, v] of inner) {
       if (!outer.has(k) || compareAtoms(outer.get(k) as Atom, v) !== 0) return false;
     }
@@ -183,102 +200,163 @@ class Reader {
   }
 }
 
+/** What ends a word outside quotes (ovsdb_token_is_delim). */
+const DELIMITERS = ':=, []{}!<>';
+
+interface Token {
+  /** The word with backslash escapes outside quotes applied; quotes and escapes inside them kept. */
+  readonly text: string;
+  readonly start: number;
+}
+
+/** One word, as ovsdb_token_parse reads it: up to a delimiter outside double quotes. */
+function readToken(r: Reader): Token {
+  const start = r.pos;
+  let text = '';
+  let quoteAt = -1;
+  while (r.pos < r.end) {
+    const c = r.clause[r.pos] as string;
+    if (c === '\\') {
+      if (r.pos + 1 >= r.end) r.fail('backslash at the end of the clause');
+      text += (quoteAt >= 0 ? c : '') + (r.clause[r.pos + 1] as string);
+      r.pos += 2;
+      continue;
+    }
+    if (quoteAt < 0 && DELIMITERS.includes(c)) break;
+    if (c === '"') quoteAt = quoteAt < 0 ? r.pos : -1;
+    text += c;
+    r.pos++;
+  }
+  if (quoteAt >= 0) r.fail('unterminated quoted string', quoteAt);
+  return { text, start };
+}
+
+/**
+ * A set (`[a, b]`, `a b`, `a,b`) or map (`{k=v, ...}`, `k=v ...`) as ovsdb_datum_from_string reads it:
+ * brackets optional except for an empty value, members separated by spaces or commas, no duplicates, and
+ * as many members as the type allows (so a scalar column takes exactly one value).
+ */
 function parseDatum(type: ColumnType, r: Reader): Datum {
+  const map = type.value;
+  const [open, close, what] = map ? ['{', '}', 'map'] : ['[', ']', 'set'];
   r.skipWs();
-  let datum: Datum;
-  if (type.value) {
-    const pairs = new Map<Atom, Atom>();
-    const braced = r.peek() === '{';
-    if (braced) r.pos++;
-    while (!r.done() && r.peek() !== '}') {
-      const k = parseAtom(type.key, r, '=');
+  const start = r.pos;
+  const bracketed = r.peek() === open;
+  if (bracketed) r.pos++;
+  else if (r.done())
+    r.fail(isScalar(type) ? 'missing value' : `missing value (write ${open}${close} for an empty ${what})`);
+  const pairs: [Atom, Atom | undefined][] = [];
+  while (!r.done() && !(bracketed && r.peek() === close)) {
+    const c = r.peek() as string;
+    if (DELIMITERS.includes(c)) r.fail(`unexpected ${JSON.stringify(c)}`);
+    const keys = tokenAtoms(type.key, readToken(r), r, !map);
+    if (map) {
       r.skipWs();
       if (r.peek() !== '=') r.fail('expected key=value in a map');
       r.pos++;
-      const v = parseAtom(type.value, r, ',}');
-      pairs.set(k, v);
       r.skipWs();
-      if (r.peek() === ',') r.pos++;
+      pairs.push([keys[0] as Atom, tokenAtoms(map, readToken(r), r, false)[0]]);
+    } else {
+      for (const k of keys) pairs.push([k, undefined]);
     }
-    if (braced) {
-      if (r.peek() !== '}') r.fail('missing } at the end of the map');
-      r.pos++;
-    }
-    datum = new Map([...pairs].sort((a, b) => compareAtoms(a[0], b[0])));
-  } else if (isScalar(type)) {
-    datum = parseAtom(type.key, r, '');
-  } else {
-    const atoms: Atom[] = [];
-    const bracketed = r.peek() === '[';
-    if (bracketed) r.pos++;
-    while (!r.done() && r.peek() !== ']') {
-      atoms.push(parseAtom(type.key, r, ',]'));
-      r.skipWs();
-      if (r.peek() === ',') r.pos++;
-    }
-    if (bracketed) {
-      if (r.peek() !== ']') r.fail('missing ] at the end of the set');
-      r.pos++;
-    }
-    atoms.sort(compareAtoms);
-    datum = atoms.filter((a, i) => i === 0 || compareAtoms(atoms[i - 1] as Atom, a) !== 0);
+    r.skipWs();
+    if (r.peek() === ',') r.pos++;
   }
-  if (!r.done()) r.fail(`unexpected text after the value: ${JSON.stringify(r.clause.slice(r.pos, r.end))}`);
-  return datum;
+  if (bracketed) {
+    if (r.peek() !== close) r.fail(`missing ${close} at the end of the ${what}`);
+    r.pos++;
+    if (!r.done()) r.fail(`unexpected text after the value: ${JSON.stringify(r.clause.slice(r.pos, r.end))}`);
+  }
+  if (pairs.length < type.min) r.fail(`${pairs.length} values, but the column needs at least ${type.min}`, start);
+  if (pairs.length > type.max) r.fail(`${pairs.length} values, but the column holds at most ${type.max}`, start);
+  pairs.sort((a, b) => compareAtoms(a[0], b[0]));
+  if (pairs.some(([k], i) => i > 0 && compareAtoms((pairs[i - 1] as [Atom, Atom | undefined])[0], k) === 0))
+    r.fail(map ? 'the map has a duplicate key' : 'the set has a duplicate value', start);
+  if (map) return new Map(pairs as [Atom, Atom][]);
+  const atoms = pairs.map(([k]) => k);
+  return isScalar(type) ? (atoms[0] as Atom) : atoms;
 }
 
-/** One atom: a quoted string (JSON escapes), or bare text up to one of `stops`. */
-function parseAtom(base: BaseType, r: Reader, stops: string): Atom {
-  r.skipWs();
-  const start = r.pos;
-  let text: string;
-  if (r.peek() === '"') {
-    r.pos++;
-    while (r.pos < r.end && r.clause[r.pos] !== '"') r.pos += r.clause[r.pos] === '\\' ? 2 : 1;
-    if (r.pos >= r.end) r.fail('unterminated quoted string', start);
-    r.pos++;
-    try {
-      text = JSON.parse(r.clause.slice(start, r.pos)) as string;
-    } catch {
-      r.fail('bad escape in a quoted string', start);
-    }
-  } else {
-    while (r.pos < r.end && !stops.includes(r.clause[r.pos] as string)) r.pos++;
-    text = r.clause.slice(start, r.pos).trim();
-  }
+const TRUE_WORDS = new Set(['true', 'yes', 'on', '1']);
+const FALSE_WORDS = new Set(['false', 'no', 'off', '0']);
+/** ovs-vsctl expands `lo-hi` in a set of integers, up to this many members (MAX_OVSDB_ATOM_RANGE_SIZE). */
+const MAX_RANGE = 4096;
+
+/**
+ * The atom a word stands for (ovsdb_atom_from_string): a string is the word itself or, when it starts
+ * with a quote, a JSON string; other types take the word as it is, quotes and all. In a set of integers
+ * (`range`) `lo-hi` stands for every integer from lo to hi.
+ */
+function tokenAtoms(base: BaseType, token: Token, r: Reader, range: boolean): Atom[] {
+  const { text, start } = token;
+  const fail = (reason: string): never => r.fail(reason, start);
   let value: unknown = text;
-  if (base.type === 'integer') {
-    if (!/^-?\d+$/.test(text)) r.fail(`${JSON.stringify(text)} is not an integer`, start);
-    const n = Number(text);
-    value = Number.isSafeInteger(n) ? n : BigInt(text);
-  } else if (base.type === 'real') {
-    value = Number(text);
-    if (text === '' || !Number.isFinite(value)) r.fail(`${JSON.stringify(text)} is not a number`, start);
-  } else if (base.type === 'boolean') {
-    if (text !== 'true' && text !== 'false') r.fail(`${JSON.stringify(text)} is not true or false`, start);
-    value = text === 'true';
+  switch (base.type) {
+    case 'string':
+      if (text === '') fail('missing value (write "" for the empty string)');
+      if (text.startsWith('"')) {
+        if (text.length < 2 || !text.endsWith('"')) fail('unexpected text after the closing quote');
+        try {
+          value = JSON.parse(text) as string;
+        } catch {
+          fail('bad escape in a quoted string');
+        }
+      }
+      break;
+    case 'integer': {
+      const span = range ? /^([+-]?\d+)-([+-]?\d+)$/.exec(text) : null;
+      if (span) {
+        const [lo, hi] = [BigInt(span[1] as string), BigInt(span[2] as string)];
+        if (hi < lo) fail(`${JSON.stringify(text)} is not a valid range: it ends before it starts`);
+        if (hi - lo >= BigInt(MAX_RANGE)) fail(`${JSON.stringify(text)} is a range of more than ${MAX_RANGE}`);
+        const out: Atom[] = [];
+        for (let i = lo; i <= hi; i++) out.push(atomOf(base, i, fail));
+        return out;
+      }
+      if (!/^[+-]?\d+$/.test(text)) fail(`${JSON.stringify(text)} is not an integer`);
+      const n = Number(text);
+      value = Number.isSafeInteger(n) ? n : BigInt(text);
+      break;
+    }
+    case 'real':
+      value = Number(text);
+      if (text === '' || !Number.isFinite(value)) fail(`${JSON.stringify(text)} is not a number`);
+      break;
+    case 'boolean':
+      if (!TRUE_WORDS.has(text) && !FALSE_WORDS.has(text)) fail(`${JSON.stringify(text)} is not true or false`);
+      value = TRUE_WORDS.has(text);
+      break;
+    case 'uuid':
+      break;
   }
+  return [atomOf(base, value, fail)];
+}
+
+function atomOf(base: BaseType, value: unknown, fail: (reason: string) => never): Atom {
   try {
-    // Checks uuid syntax and normalises; constraints (enum, ranges) do not apply to a filter's value.
+    // Checks uuid syntax, int64 range and normalises; constraints (enum, ranges) do not apply to a filter.
     return atomFromValue({ type: base.type }, value);
   } catch (err) {
-    if (err instanceof OvsdbError) r.fail(err.details ?? err.message, start);
+    if (err instanceof OvsdbError) fail(err.details ?? err.message);
     throw err;
   }
 }
 
 /** `sort=name,-priority`: a comparator over rows in ovsdb-server's order; `-` sorts descending. */
 export function parseSort(table: TableSchema, spec: string): (a: Row, b: Row) => number {
-  const keys = spec
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .map((s) => {
-      const desc = s.startsWith('-');
-      const name = desc ? s.slice(1) : s;
-      if (!columnOf(table, name)) throw new FilterError(`no column ${name} in table ${table.name}`, spec, spec.indexOf(name), 'sort');
-      return { name, desc };
-    });
+  const keys: { name: string; desc: boolean }[] = [];
+  let at = 0;
+  for (const part of spec.split(',')) {
+    const start = at;
+    at += part.length + 1;
+    const s = part.trim();
+    if (s === '') continue;
+    const desc = s.startsWith('-');
+    const name = desc ? s.slice(1) : s;
+    if (!columnOf(table, name))
+      throw new FilterError(`no column ${name} in table ${table.name}`, spec, start + part.indexOf(name), 'sort');
+    keys.push({ name, desc });
+  }
   return (a, b) => {
     for (const k of keys) {
       const c = compareDatums(a[k.name] as Datum, b[k.name] as Datum);
