@@ -31,7 +31,16 @@ for (let i = 0; i < n; i++) {
   ws.on('open', () => {
     // A stalled client takes whole rows, so its backlog grows fast enough to hit the gateway's bound.
     const columns = values.stall ? {} : { columns: { Logical_Switch: ['name', 'other_config'] } };
-    ws.send(JSON.stringify({ type: 'subscribe', id: 's', remote: 'nb', db: 'OVN_Northbound', tables: ['Logical_Switch'], ...columns }));
+    ws.send(
+      JSON.stringify({
+        type: 'subscribe',
+        id: 's',
+        remote: 'nb',
+        db: 'OVN_Northbound',
+        tables: ['Logical_Switch'],
+        ...columns,
+      }),
+    );
   });
   ws.on('message', (data) => {
     const t = now();
@@ -58,8 +67,11 @@ function report() {
   if (reported) return;
   reported = true;
   latencies.sort((a, b) => a - b);
-  const q = (p) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] : null);
-  process.stdout.write(`${JSON.stringify({ count: latencies.length, p50: q(0.5), p90: q(0.9), p99: q(0.99), max: q(1), deltas, resyncs })}\n`);
+  const q = (p) =>
+    latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] : null;
+  process.stdout.write(
+    `${JSON.stringify({ count: latencies.length, p50: q(0.5), p90: q(0.9), p99: q(0.99), max: q(1), deltas, resyncs })}\n`,
+  );
   for (const ws of sockets) ws.terminate();
   setTimeout(() => process.exit(0), 50);
 }

@@ -5,10 +5,24 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { OvsdbClient, startOvsdbServer, OVN_NB_SCHEMA, standardDataset, loadDataset, standardSwitchName } from './imports.mjs';
+import {
+  OvsdbClient,
+  startOvsdbServer,
+  OVN_NB_SCHEMA,
+  standardDataset,
+  loadDataset,
+  standardSwitchName,
+} from './imports.mjs';
 import { processCpuSeconds, rssMiB } from './proc.mjs';
 
-export const GATEWAY_DEFAULTS = { switches: 100, ports: 200, rate: 1000, seconds: 15, clients: '1,10,100', stallSeconds: 30 };
+export const GATEWAY_DEFAULTS = {
+  switches: 100,
+  ports: 200,
+  rate: 1000,
+  seconds: 15,
+  clients: '1,10,100',
+  stallSeconds: 30,
+};
 
 const GATEWAY_BIN = fileURLToPath(new URL('../../apps/gateway/dist/bin.js', import.meta.url));
 const CLIENTS = fileURLToPath(new URL('./gateway-clients.mjs', import.meta.url));
@@ -46,7 +60,14 @@ async function churn(client, switches, rate, seconds) {
       const ls = standardSwitchName(sent % switches);
       const ts = String(performance.timeOrigin + performance.now());
       const p = client
-        .transact('OVN_Northbound', [{ op: 'update', table: 'Logical_Switch', where: [['name', '==', ls]], row: { other_config: ['map', [['bench-ts', ts]]] } }])
+        .transact('OVN_Northbound', [
+          {
+            op: 'update',
+            table: 'Logical_Switch',
+            where: [['name', '==', ls]],
+            row: { other_config: ['map', [['bench-ts', ts]]] },
+          },
+        ])
         .catch(() => failed++)
         .finally(() => inFlight.delete(p));
       inFlight.add(p);
@@ -60,7 +81,11 @@ async function churn(client, switches, rate, seconds) {
 }
 
 async function clientsRun(url, n, seconds, stall = false) {
-  const child = spawn(process.execPath, [CLIENTS, '--url', url, '--clients', String(n), '--seconds', String(seconds + 600), ...(stall ? ['--stall'] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [CLIENTS, '--url', url, '--clients', String(n), '--seconds', String(seconds + 600), ...(stall ? ['--stall'] : [])],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const next = lines(child);
   await waitForLine(next, (l) => l.includes('"ready"'), `${n} clients to receive their snapshots`);
   return {
@@ -86,7 +111,11 @@ export async function gatewayBench(cfg, log) {
     const ds = standardDataset({ switches: cfg.switches, ports: cfg.ports });
     await loadDataset(client, ds);
     log(`loaded the standard dataset S=${cfg.switches} P=${cfg.ports}`);
-    gw = spawn(process.execPath, [GATEWAY_BIN, 'serve', '--remote', `nb=${server.unixRemote}`, '--listen', '127.0.0.1:0', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    gw = spawn(
+      process.execPath,
+      [GATEWAY_BIN, 'serve', '--remote', `nb=${server.unixRemote}`, '--listen', '127.0.0.1:0', '--log-level', 'warn'],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     const next = lines(gw);
     const line = await waitForLine(next, (l) => l.startsWith('ovsdb-web: serving on'), 'the gateway to listen');
     const url = /serving on (http:\/\/\S+)/.exec(line)[1];
@@ -109,7 +138,19 @@ export async function gatewayBench(cfg, log) {
       await new Promise((r) => setTimeout(r, 500));
       const stats = await clients.stop();
       log(`${n} clients: p50 ${stats.p50?.toFixed(1)} ms, p99 ${stats.p99?.toFixed(1)} ms`);
-      rows.push({ clients: n, rate: w.rate, failed: w.failed, received: stats.count, expected: w.sent * n, p50: stats.p50, p90: stats.p90, p99: stats.p99, max: stats.max, cpu, rss });
+      rows.push({
+        clients: n,
+        rate: w.rate,
+        failed: w.failed,
+        received: stats.count,
+        expected: w.sent * n,
+        p50: stats.p50,
+        p90: stats.p90,
+        p99: stats.p99,
+        max: stats.max,
+        cpu,
+        rss,
+      });
     }
     // One stalled client among normal ones: memory must level off instead of growing with the backlog.
     const stalled = await clientsRun(wsUrl, 1, cfg.stallSeconds, true);
@@ -143,7 +184,10 @@ export function gatewayMarkdown(res) {
     '',
     '| clients | changes/s sent | row deltas received (all clients) | p50 ms | p90 ms | p99 ms | max ms | gateway CPU (cores) | gateway RSS MiB |',
     '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-    ...res.rows.map((r) => `| ${r.clients} | ${Math.round(r.rate)} | ${r.received} / ${r.expected} | ${f1(r.p50)} | ${f1(r.p90)} | ${f1(r.p99)} | ${f1(r.max)} | ${r.cpu.toFixed(2)} | ${f1(r.rss)} |`),
+    ...res.rows.map(
+      (r) =>
+        `| ${r.clients} | ${Math.round(r.rate)} | ${r.received} / ${r.expected} | ${f1(r.p50)} | ${f1(r.p90)} | ${f1(r.p99)} | ${f1(r.max)} | ${r.cpu.toFixed(2)} | ${f1(r.rss)} |`,
+    ),
     '',
     `One stalled client (subscribed to whole \`Logical_Switch\` rows, ~9 KB each with their 200 ports; reads its snapshot, then stops reading) while ${Math.round(res.stall.rate)} changes/s arrive for ${res.stall.seconds} s: gateway RSS ${f1(res.stall.before)} MiB before, peak ${f1(res.stall.peak)} MiB, ${f1(res.stall.after)} MiB at the end; the client was dropped to "resync needed" ${res.stall.resyncs} time(s).`,
   ];

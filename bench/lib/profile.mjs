@@ -47,6 +47,13 @@ export function summarize(p, limit = 25) {
 }
 
 export function formatSummary(s, limit = 15) {
-  const rows = (list) => list.slice(0, limit).map((r) => `  ${r.pct.toFixed(1).padStart(5)}%  ${r.ms.toFixed(0).padStart(6)} ms  ${r.what}`);
-  return [`CPU profile: ${s.totalMs.toFixed(0)} ms sampled`, 'self time by function:', ...rows(s.functions), 'self time by file:', ...rows(s.files)].join('\n');
+  const rows = (list) =>
+    list.slice(0, limit).map((r) => `  ${r.pct.toFixed(1).padStart(5)}%  ${r.ms.toFixed(0).padStart(6)} ms  ${r.what}`);
+  return [
+    `CPU profile: ${s.totalMs.toFixed(0)} ms sampled`,
+    'self time by function:',
+    ...rows(s.functions),
+    'self time by file:',
+    ...rows(s.files),
+  ].join('\n');
 }

@@ -18,6 +18,7 @@ export class BraceCounter {
   push(chunk) {
     let done = 0;
     let { depth, inString, escaped } = this;
+    // eslint-disable-next-line @typescript-eslint/prefer-for-of -- the raw floor stays an indexed walk over the bytes
     for (let i = 0; i < chunk.length; i++) {
       const c = chunk[i];
       if (inString) {

@@ -14,7 +14,11 @@ describe('server benchmark helpers', () => {
   });
 
   it('counts the rows of an initial update2 reply by table', () => {
-    const result = { Logical_Switch: { u1: { initial: { name: 'ls0' } }, u2: { initial: {} } }, ACL: { u3: { initial: {} } }, NB_Global: {} };
+    const result = {
+      Logical_Switch: { u1: { initial: { name: 'ls0' } }, u2: { initial: {} } },
+      ACL: { u3: { initial: {} } },
+      NB_Global: {},
+    };
     expect(initialRowCount(result)).toEqual({ total: 3, byTable: { Logical_Switch: 2, ACL: 1, NB_Global: 0 } });
     expect(initialRowCount(null).total).toBe(0);
   });

@@ -8,7 +8,14 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { OvsdbClient, OVN_NB_SCHEMA, loadDataset, standardDataset, standardSwitchName, startOvsdbServer } from './imports.mjs';
+import {
+  OvsdbClient,
+  OVN_NB_SCHEMA,
+  loadDataset,
+  standardDataset,
+  standardSwitchName,
+  startOvsdbServer,
+} from './imports.mjs';
 import { processCpuSeconds, rssMiB } from './proc.mjs';
 import { formatSummary, summarize } from './profile.mjs';
 import { BraceCounter, rawPipelined } from './raw.mjs';
@@ -35,7 +42,13 @@ const loadavg = async () => parseLoadavg(await readFile('/proc/loadavg', 'utf8')
 
 async function startReal() {
   const server = await startOvsdbServer({});
-  return { key: 'real', pid: server.pid, socket: server.remote.slice('unix:'.length), remote: server.remote, stop: () => server.stop() };
+  return {
+    key: 'real',
+    pid: server.pid,
+    socket: server.remote.slice('unix:'.length),
+    remote: server.remote,
+    stop: () => server.stop(),
+  };
 }
 
 /** Our server through its CLI; with `profileDir`, under `node --cpu-prof` (the profile is written on exit). */
@@ -43,9 +56,13 @@ async function startOurs(profileDir) {
   const dir = await mkdtemp(join(tmpdir(), 'ovsdb-embedded-bench-'));
   const socket = join(dir, 'nb.sock');
   const nodeArgs = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
-  const child = spawn(process.execPath, [...nodeArgs, EMBEDDED_BIN, '--schema', OVN_NB_SCHEMA, '--remote', `punix:${socket}`], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, EMBEDDED_BIN, '--schema', OVN_NB_SCHEMA, '--remote', `punix:${socket}`],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   const exited = new Promise((resolve) => child.once('exit', resolve));
   await new Promise((resolve, reject) => {
     let err = '';
@@ -83,21 +100,35 @@ function portRequest(name, sw, id) {
     params: [
       DB,
       { op: 'insert', table: 'Logical_Switch_Port', row: { name }, 'uuid-name': 'p' },
-      { op: 'mutate', table: 'Logical_Switch', where: [['name', '==', sw]], mutations: [['ports', 'insert', ['named-uuid', 'p']]] },
+      {
+        op: 'mutate',
+        table: 'Logical_Switch',
+        where: [['name', '==', sw]],
+        mutations: [['ports', 'insert', ['named-uuid', 'p']]],
+      },
     ],
     id,
   });
 }
 
 async function countPorts(client) {
-  const [r] = await client.transact(DB, [{ op: 'select', table: 'Logical_Switch_Port', where: [], columns: ['_uuid'] }]);
+  const [r] = await client.transact(DB, [
+    { op: 'select', table: 'Logical_Switch_Port', where: [], columns: ['_uuid'] },
+  ]);
   return r.rows.length;
 }
 
 /** Puts every switch's `ports` back as loaded, so the ports added since are garbage-collected (see write.mjs). */
 async function resetter(client) {
-  const [r] = await client.transact(DB, [{ op: 'select', table: 'Logical_Switch', where: [], columns: ['name', 'ports'] }]);
-  const ops = r.rows.map((row) => ({ op: 'update', table: 'Logical_Switch', where: [['name', '==', row.name]], row: { ports: row.ports } }));
+  const [r] = await client.transact(DB, [
+    { op: 'select', table: 'Logical_Switch', where: [], columns: ['name', 'ports'] },
+  ]);
+  const ops = r.rows.map((row) => ({
+    op: 'update',
+    table: 'Logical_Switch',
+    where: [['name', '==', row.name]],
+    row: { ports: row.ports },
+  }));
   const baseline = await countPorts(client);
   return async () => {
     await client.transact(DB, ops, { validate: false });
@@ -170,8 +201,8 @@ async function startLoaded(order, switches, ports, profileDir, log) {
 
 async function stopAll(servers) {
   for (const s of Object.values(servers)) {
-    await s.client?.close().catch(() => {});
-    await s.stop().catch(() => {});
+    await s.client?.close().catch(() => undefined);
+    await s.stop().catch(() => undefined);
   }
 }
 
@@ -197,9 +228,15 @@ export async function serverBench(cfg, log) {
       const before = await countPorts(s.client);
       const m = await measured(s.pid, () => rawPipelined(s.socket, reqs, window));
       const added = (await countPorts(s.client)) - before;
-      if (added !== reqs.length) throw new Error(`${s.key} ${name}: expected ${reqs.length} new ports, the server has ${added}`);
+      if (added !== reqs.length)
+        throw new Error(`${s.key} ${name}: expected ${reqs.length} new ports, the server has ${added}`);
       await s.reset();
-      return { n: reqs.length, perSec: reqs.length / (m.ms / 1000), cpuUs: (m.cpu * 1e6) / reqs.length, cpuPct: (100 * m.cpu) / (m.ms / 1000) };
+      return {
+        n: reqs.length,
+        perSec: reqs.length / (m.ms / 1000),
+        cpuUs: (m.cpu * 1e6) / reqs.length,
+        cpuPct: (100 * m.cpu) / (m.ms / 1000),
+      };
     };
 
     if (cfg.warmup > 0) {
@@ -213,18 +250,23 @@ export async function serverBench(cfg, log) {
       const order = orderOf(round);
       for (const key of order) {
         log(`round ${round + 1}/${cfg.rounds}: ${key} pipelined x ${cfg.pipelined} (window ${cfg.window}) ...`);
-        per[key].pipelined.push(await timedWrites(servers[key], 'pipelined', requests(`pipe${round}`, cfg.pipelined), cfg.window));
+        per[key].pipelined.push(
+          await timedWrites(servers[key], 'pipelined', requests(`pipe${round}`, cfg.pipelined), cfg.window),
+        );
       }
       if (cfg.sequential > 0) {
         for (const key of order) {
           log(`round ${round + 1}/${cfg.rounds}: ${key} sequential x ${cfg.sequential} ...`);
-          per[key].sequential.push(await timedWrites(servers[key], 'sequential', requests(`seq${round}`, cfg.sequential), 1));
+          per[key].sequential.push(
+            await timedWrites(servers[key], 'sequential', requests(`seq${round}`, cfg.sequential), 1),
+          );
         }
       }
       for (const key of order) {
         log(`round ${round + 1}/${cfg.rounds}: ${key} initial monitor_cond ...`);
         const m = await measured(servers[key].pid, () => rawMonitor(servers[key].socket, monitorReq));
-        if (m.inner.rows !== rows) throw new Error(`${key}: monitor_cond returned ${m.inner.rows} rows, expected ${rows}`);
+        if (m.inner.rows !== rows)
+          throw new Error(`${key}: monitor_cond returned ${m.inner.rows} rows, expected ${rows}`);
         per[key].monitor.push({ ...m.inner, cpuMs: m.cpu * 1000 });
       }
     }
@@ -261,13 +303,18 @@ export async function serverBench(cfg, log) {
         for (const key of orderOf(round)) {
           log(`round ${round + 1}/${cfg.rounds}: ${key} initial monitor_cond, S=${cfg.monitorSwitches} ...`);
           const m = await measured(big[key].pid, () => rawMonitor(big[key].socket, monitorReq));
-          if (m.inner.rows !== bigRows) throw new Error(`${key}: monitor_cond returned ${m.inner.rows} rows, expected ${bigRows}`);
+          if (m.inner.rows !== bigRows)
+            throw new Error(`${key}: monitor_cond returned ${m.inner.rows} rows, expected ${bigRows}`);
           per[key].bigMonitor.push({ ...m.inner, cpuMs: m.cpu * 1000 });
         }
       }
       result.big = { switches: cfg.monitorSwitches, rows: bigRows };
       for (const key of keys) {
-        Object.assign(result.servers[key], { bigLoad: { ms: big[key].load.elapsedMs, cpuS: big[key].loadCpu }, bigRssLoaded: big[key].rssLoaded, bigRssEnd: await rssMiB(big[key].pid) });
+        Object.assign(result.servers[key], {
+          bigLoad: { ms: big[key].load.elapsedMs, cpuS: big[key].loadCpu },
+          bigRssLoaded: big[key].rssLoaded,
+          bigRssEnd: await rssMiB(big[key].pid),
+        });
       }
     } finally {
       await stopAll(big);
@@ -279,13 +326,31 @@ export async function serverBench(cfg, log) {
   for (const key of keys) {
     const p = per[key];
     Object.assign(result.servers[key], {
-      pipelined: { perSec: pickMedian(p.pipelined, 'perSec'), cpuUs: pickMedian(p.pipelined, 'cpuUs'), cpuPct: pickMedian(p.pipelined, 'cpuPct') },
+      pipelined: {
+        perSec: pickMedian(p.pipelined, 'perSec'),
+        cpuUs: pickMedian(p.pipelined, 'cpuUs'),
+        cpuPct: pickMedian(p.pipelined, 'cpuPct'),
+      },
       sequential: p.sequential.length
-        ? { perSec: pickMedian(p.sequential, 'perSec'), cpuUs: pickMedian(p.sequential, 'cpuUs'), cpuPct: pickMedian(p.sequential, 'cpuPct') }
+        ? {
+            perSec: pickMedian(p.sequential, 'perSec'),
+            cpuUs: pickMedian(p.sequential, 'cpuUs'),
+            cpuPct: pickMedian(p.sequential, 'cpuPct'),
+          }
         : undefined,
-      monitor: { replyMs: pickMedian(p.monitor, 'replyMs'), parsedMs: pickMedian(p.monitor, 'parsedMs'), cpuMs: pickMedian(p.monitor, 'cpuMs'), bytes: p.monitor[0]?.bytes },
+      monitor: {
+        replyMs: pickMedian(p.monitor, 'replyMs'),
+        parsedMs: pickMedian(p.monitor, 'parsedMs'),
+        cpuMs: pickMedian(p.monitor, 'cpuMs'),
+        bytes: p.monitor[0]?.bytes,
+      },
       bigMonitor: p.bigMonitor.length
-        ? { replyMs: pickMedian(p.bigMonitor, 'replyMs'), parsedMs: pickMedian(p.bigMonitor, 'parsedMs'), cpuMs: pickMedian(p.bigMonitor, 'cpuMs'), bytes: p.bigMonitor[0]?.bytes }
+        ? {
+            replyMs: pickMedian(p.bigMonitor, 'replyMs'),
+            parsedMs: pickMedian(p.bigMonitor, 'parsedMs'),
+            cpuMs: pickMedian(p.bigMonitor, 'cpuMs'),
+            bytes: p.bigMonitor[0]?.bytes,
+          }
         : undefined,
     });
   }
@@ -298,7 +363,10 @@ export function serverMarkdown(res) {
   const { cfg, servers } = res;
   const real = servers.real;
   const ours = servers.ours;
-  const fmt = (x, d = 0) => (x === undefined || Number.isNaN(x) ? '–' : x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }));
+  const fmt = (x, d = 0) =>
+    x === undefined || Number.isNaN(x)
+      ? '–'
+      : x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
   const all = (m, d = 0) => m.all.map((x) => fmt(x, d)).join(' / ');
   // "ours / real": above 1 means ours takes that many times longer (or uses that much more).
   const times = (a, b) => `${fmt(a / b, 2)}×`;
@@ -315,18 +383,40 @@ export function serverMarkdown(res) {
     '|---|---:|---:|---:|',
     row(`load ${fmt(res.rows)} rows, s`, real.load.ms / 1000, ours.load.ms / 1000, 2),
     row('server CPU during the load, s', real.load.cpuS, ours.load.cpuS, 2),
-    row(`**transactions/s**, pipelined (${cfg.window} in flight)`, real.pipelined.perSec.median, ours.pipelined.perSec.median, 0, `${fmt(ours.pipelined.perSec.median / real.pipelined.perSec.median, 2)}× the rate`),
+    row(
+      `**transactions/s**, pipelined (${cfg.window} in flight)`,
+      real.pipelined.perSec.median,
+      ours.pipelined.perSec.median,
+      0,
+      `${fmt(ours.pipelined.perSec.median / real.pipelined.perSec.median, 2)}× the rate`,
+    ),
     row('server CPU per transaction, pipelined, µs', real.pipelined.cpuUs.median, ours.pipelined.cpuUs.median, 0),
   ];
   if (real.sequential) {
     out.push(
-      row('**transactions/s**, sequential (1 in flight)', real.sequential.perSec.median, ours.sequential.perSec.median, 0, `${fmt(ours.sequential.perSec.median / real.sequential.perSec.median, 2)}× the rate`),
+      row(
+        '**transactions/s**, sequential (1 in flight)',
+        real.sequential.perSec.median,
+        ours.sequential.perSec.median,
+        0,
+        `${fmt(ours.sequential.perSec.median / real.sequential.perSec.median, 2)}× the rate`,
+      ),
       row('server CPU per transaction, sequential, µs', real.sequential.cpuUs.median, ours.sequential.cpuUs.median, 0),
     );
   }
   out.push(
-    row('**initial monitor_cond**, last byte received, ms', real.monitor.replyMs.median, ours.monitor.replyMs.median, 0),
-    row('initial monitor_cond, reply parsed (`JSON.parse`), ms', real.monitor.parsedMs.median, ours.monitor.parsedMs.median, 0),
+    row(
+      '**initial monitor_cond**, last byte received, ms',
+      real.monitor.replyMs.median,
+      ours.monitor.replyMs.median,
+      0,
+    ),
+    row(
+      'initial monitor_cond, reply parsed (`JSON.parse`), ms',
+      real.monitor.parsedMs.median,
+      ours.monitor.parsedMs.median,
+      0,
+    ),
     row('server CPU for the monitor reply, ms', real.monitor.cpuMs.median, ours.monitor.cpuMs.median, 0),
     row('reply size, MB', real.monitor.bytes / 1e6, ours.monitor.bytes / 1e6, 2),
     row('RSS after loading, MiB', real.rssLoaded, ours.rssLoaded, 0),
@@ -334,9 +424,19 @@ export function serverMarkdown(res) {
   );
   if (real.bigMonitor) {
     out.push(
-      row(`load ${fmt(res.big.rows)} rows (S=${res.big.switches}), s`, real.bigLoad.ms / 1000, ours.bigLoad.ms / 1000, 1),
+      row(
+        `load ${fmt(res.big.rows)} rows (S=${res.big.switches}), s`,
+        real.bigLoad.ms / 1000,
+        ours.bigLoad.ms / 1000,
+        1,
+      ),
       row(`RSS after loading ${fmt(res.big.rows)} rows, MiB`, real.bigRssLoaded, ours.bigRssLoaded, 0),
-      row(`**initial monitor_cond**, ${fmt(res.big.rows)} rows, reply parsed, ms`, real.bigMonitor.parsedMs.median, ours.bigMonitor.parsedMs.median, 0),
+      row(
+        `**initial monitor_cond**, ${fmt(res.big.rows)} rows, reply parsed, ms`,
+        real.bigMonitor.parsedMs.median,
+        ours.bigMonitor.parsedMs.median,
+        0,
+      ),
       row('server CPU for that reply, ms', real.bigMonitor.cpuMs.median, ours.bigMonitor.cpuMs.median, 0),
       row('RSS after those monitors, MiB', real.bigRssEnd, ours.bigRssEnd, 0),
     );
@@ -345,9 +445,13 @@ export function serverMarkdown(res) {
     '',
     'Every round (real; ours):' +
       ` pipelined ${all(real.pipelined.perSec)}; ${all(ours.pipelined.perSec)} transactions/s.` +
-      (real.sequential ? ` Sequential ${all(real.sequential.perSec)}; ${all(ours.sequential.perSec)} transactions/s.` : '') +
+      (real.sequential
+        ? ` Sequential ${all(real.sequential.perSec)}; ${all(ours.sequential.perSec)} transactions/s.`
+        : '') +
       ` Monitor parsed ${all(real.monitor.parsedMs)}; ${all(ours.monitor.parsedMs)} ms.` +
-      (real.bigMonitor ? ` Monitor at S=${res.big.switches} ${all(real.bigMonitor.parsedMs)}; ${all(ours.bigMonitor.parsedMs)} ms.` : ''),
+      (real.bigMonitor
+        ? ` Monitor at S=${res.big.switches} ${all(real.bigMonitor.parsedMs)}; ${all(ours.bigMonitor.parsedMs)} ms.`
+        : ''),
   );
   return out.join('\n');
 }

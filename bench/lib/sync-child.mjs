@@ -15,7 +15,7 @@ import { ReplyReader, countRows } from './sync-raw.mjs';
 // imports.mjs re-exports), so the raw floor's process start-up carries no library it does not use.
 const loadClient = () => import('../../packages/client/dist/index.js');
 
-const gc = globalThis.gc ?? (() => {});
+const gc = globalThis.gc ?? (() => undefined);
 
 function heapAfterGc() {
   gc();
@@ -41,7 +41,15 @@ async function viaClient(remote, db) {
   const heap1 = heapAfterGc();
   const mem = await vm();
   await client.close();
-  return { ms: t2 - t0, connectMs: t1 - t0, monitorMs: t2 - t1, rows, heapBytes: heap1 - heap0, ...mem, keep: mon.cache.size };
+  return {
+    ms: t2 - t0,
+    connectMs: t1 - t0,
+    monitorMs: t2 - t1,
+    rows,
+    heapBytes: heap1 - heap0,
+    ...mem,
+    keep: mon.cache.size,
+  };
 }
 
 /** `request` is the text of our client's own monitor request (id 1), so both ask for the same thing. */
@@ -61,7 +69,10 @@ function viaRaw(path, request) {
         if (msg.error) return reject(new Error(`monitor_cond_since: ${JSON.stringify(msg.error)}`));
         const rows = countRows(msg.result[2]);
         const heap1 = heapAfterGc();
-        vm().then((mem) => resolve({ ms: t1 - t0, rows, heapBytes: heap1 - heap0, ...mem, keep: msg !== null }), reject);
+        vm().then(
+          (mem) => resolve({ ms: t1 - t0, rows, heapBytes: heap1 - heap0, ...mem, keep: msg !== null }),
+          reject,
+        );
       }
     });
   });
@@ -78,7 +89,10 @@ async function applyRate(file) {
   const rec = JSON.parse(await readFile(file, 'utf8'));
   const schema = parseDatabaseSchema(rec.schema);
   const build = () => {
-    const cache = new DatabaseCache(rec.db, [...schema.tables.values()].map((t) => new TableCache(t, [...t.columns.values()])));
+    const cache = new DatabaseCache(
+      rec.db,
+      [...schema.tables.values()].map((t) => new TableCache(t, [...t.columns.values()])),
+    );
     cache.load(parseJson(rec.initial).result[2], 2);
     return cache;
   };
@@ -103,6 +117,7 @@ async function applyRate(file) {
   const t0 = performance.now();
   const rowsApplied = feed(cache, bytes);
   const parseApplyMs = performance.now() - t0;
+  // eslint-disable-next-line no-useless-assignment -- drops the only reference, so gc() can free the cache
   cache = undefined;
   gc();
 
@@ -111,7 +126,13 @@ async function applyRate(file) {
   const t1 = performance.now();
   for (const u of parsed) cache.applyUpdate2(u);
   const applyMs = performance.now() - t1;
-  return { messages: rec.updates.length, rowsApplied, parseApplyMs, applyMs, bytes: bytes.reduce((n, x) => n + x.length, 0) };
+  return {
+    messages: rec.updates.length,
+    rowsApplied,
+    parseApplyMs,
+    applyMs,
+    bytes: bytes.reduce((n, x) => n + x.length, 0),
+  };
 }
 
 const [mode, ...args] = process.argv.slice(2);

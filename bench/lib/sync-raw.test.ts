@@ -14,8 +14,11 @@ const REPLY = {
     false,
     '00000000-0000-0000-0000-000000000000',
     {
-      Logical_Switch: { 'a1': { initial: { name: 'ls { "0" }', other_config: ['map', [['k', 'v\\"}']]] } } },
-      ACL: { 'b1': { initial: { match: 'ip4 && tcp.dst == {80, 443}', priority: 1000 } }, 'b2': { initial: { name: 'é日本 \\', label: '\\"' } } },
+      Logical_Switch: { a1: { initial: { name: 'ls { "0" }', other_config: ['map', [['k', 'v\\"}']]] } } },
+      ACL: {
+        b1: { initial: { match: 'ip4 && tcp.dst == {80, 443}', priority: 1000 } },
+        b2: { initial: { name: 'é日本 \\', label: '\\"' } },
+      },
     },
   ],
   error: null,

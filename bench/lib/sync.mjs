@@ -8,7 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { Monitor, OvsdbClient, loadDataset, standardDataset, standardSwitchName, startOvsdbServer } from './imports.mjs';
+import {
+  Monitor,
+  OvsdbClient,
+  loadDataset,
+  standardDataset,
+  standardSwitchName,
+  startOvsdbServer,
+} from './imports.mjs';
 import { processCpuSeconds } from './proc.mjs';
 import { ReplyReader } from './sync-raw.mjs';
 
@@ -50,7 +57,9 @@ function runProcess(cmd, args, { stdout = 'pipe' } = {}) {
     child.stdout?.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (err += d));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${err.trim()}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${err.trim()}`)),
+    );
   });
 }
 
@@ -73,7 +82,9 @@ async function runMethod(method, ctx) {
     // ovsdb-client reports nothing itself: GNU time gives its peak RSS; its time is the process's.
     const timeFile = join(scratch, 'time.txt');
     const fmt = method === 'dumpJson' ? ['--format=json'] : [];
-    await runProcess('/usr/bin/time', ['-f', '%M', '-o', timeFile, 'ovsdb-client', ...fmt, 'dump', server.remote, DB], { stdout: 'ignore' });
+    await runProcess('/usr/bin/time', ['-f', '%M', '-o', timeFile, 'ovsdb-client', ...fmt, 'dump', server.remote, DB], {
+      stdout: 'ignore',
+    });
     rep = { peakRssMiB: Number((await readFile(timeFile, 'utf8')).trim().split('\n').pop()) / 1024 };
   }
   const wallMs = performance.now() - t0;
@@ -92,7 +103,16 @@ function modifyOps(k, cfg, S) {
       op: 'update',
       table: 'Logical_Switch_Port',
       where: [['name', '==', `${standardSwitchName(sw)}-p${port}`]],
-      row: { up: k % 2 === 0, options: ['map', [['requested-chassis', `node${sw}`], ['iface-id-ver', `gen-${k}`]]] },
+      row: {
+        up: k % 2 === 0,
+        options: [
+          'map',
+          [
+            ['requested-chassis', `node${sw}`],
+            ['iface-id-ver', `gen-${k}`],
+          ],
+        ],
+      },
     });
   }
   return ops;
@@ -148,15 +168,25 @@ async function clientRequest(schema) {
       throw stop;
     },
     nextMonitorId: () => 'sync',
-    route() {},
-    removeMonitor() {},
-    pauseReading() {},
-    resumeReading() {},
+    // The benchmark captures the request and stops there: nothing is routed, paused or resumed.
+    route() {
+      // nothing to route
+    },
+    removeMonitor() {
+      // no monitor list
+    },
+    pauseReading() {
+      // no socket
+    },
+    resumeReading() {
+      // no socket
+    },
   };
   await new Monitor(host, DB, { tables: '*' }).start(false).catch((err) => {
     if (err !== stop) throw err;
   });
-  if (captured?.method !== 'monitor_cond_since') throw new Error(`the client asked with ${captured?.method}, expected monitor_cond_since`);
+  if (captured?.method !== 'monitor_cond_since')
+    throw new Error(`the client asked with ${captured?.method}, expected monitor_cond_since`);
   return JSON.stringify(captured);
 }
 
@@ -184,7 +214,8 @@ async function oneSize(S, cfg, log) {
       for (const m of order) {
         log(`S=${S} round ${round + 1}/${cfg.rounds}: ${m} ...`);
         const r = await runMethod(m, ctx);
-        if (r.rows !== undefined && r.rows !== rowsExpected) throw new Error(`${m}: ${r.rows} rows in memory, the server has ${rowsExpected}`);
+        if (r.rows !== undefined && r.rows !== rowsExpected)
+          throw new Error(`${m}: ${r.rows} rows in memory, the server has ${rowsExpected}`);
         runs[m].push(r);
         here[m] = r;
       }
@@ -221,7 +252,7 @@ async function oneSize(S, cfg, log) {
     }
     return { S, P: cfg.ports, rows: rowsExpected, load, summary, perRound: ratios, apply };
   } finally {
-    await client.close().catch(() => {});
+    await client.close().catch(() => undefined);
     await server.stop();
     await rm(scratch, { recursive: true, force: true });
   }
@@ -243,13 +274,21 @@ export async function syncBench(cfg, log) {
 }
 
 export function syncMarkdown(res) {
-  const fmt = (x, d = 0) => (x === undefined || Number.isNaN(x) ? '–' : x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }));
+  const fmt = (x, d = 0) =>
+    x === undefined || Number.isNaN(x)
+      ? '–'
+      : x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
   const ms = (x) => fmt(x, x < 100 ? 1 : 0);
   const out = [];
   for (const r of res.results) {
     const s = r.summary;
-    out.push(`**S=${r.S} × P=${r.P}: ${fmt(r.rows)} rows** (loaded in ${fmt(r.load.elapsedMs / 1000, 1)} s by our client, 8 transactions in flight)`, '');
-    out.push('| method | runs | connect → all rows in memory: median (min–max) | ÷ raw | process start → exit: median | ÷ raw | ovsdb-server CPU | peak RSS | heap per row (after GC) |');
+    out.push(
+      `**S=${r.S} × P=${r.P}: ${fmt(r.rows)} rows** (loaded in ${fmt(r.load.elapsedMs / 1000, 1)} s by our client, 8 transactions in flight)`,
+      '',
+    );
+    out.push(
+      '| method | runs | connect → all rows in memory: median (min–max) | ÷ raw | process start → exit: median | ÷ raw | ovsdb-server CPU | peak RSS | heap per row (after GC) |',
+    );
     out.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const m of METHODS) {
       const x = s[m];
@@ -267,11 +306,18 @@ export function syncMarkdown(res) {
     const vsPython = s.python ? s.python.ms / s.client.ms : undefined;
     out.push('');
     out.push('| ratio | value | target |', '|---|---:|---:|');
-    out.push(`| client ÷ raw floor, median of per-round ratios (${r.perRound.map((x) => fmt(x, 2)).join(' / ')}) | ${fmt(perRound, 2)}× | ≤ 1.3× ${perRound <= 1.3 ? '✅' : '❌'} |`);
+    out.push(
+      `| client ÷ raw floor, median of per-round ratios (${r.perRound.map((x) => fmt(x, 2)).join(' / ')}) | ${fmt(perRound, 2)}× | ≤ 1.3× ${perRound <= 1.3 ? '✅' : '❌'} |`,
+    );
     out.push(`| client ÷ raw floor, ratio of the medians | ${fmt(s.client.ms / s.raw.ms, 2)}× | |`);
-    if (vsPython !== undefined) out.push(`| Python IDL ÷ client | ${fmt(vsPython, 1)}× | ≥ 5× ${vsPython >= 5 ? '✅' : '❌'} |`);
-    if (s.python) out.push(`| Python IDL ÷ client, process start → exit | ${fmt(s.python.wallMs / s.client.wallMs, 1)}× | |`);
-    if (s.dumpJson) out.push(`| \`ovsdb-client dump --format=json\` ÷ client, process start → exit | ${fmt(s.dumpJson.wallMs / s.client.wallMs, 1)}× | |`);
+    if (vsPython !== undefined)
+      out.push(`| Python IDL ÷ client | ${fmt(vsPython, 1)}× | ≥ 5× ${vsPython >= 5 ? '✅' : '❌'} |`);
+    if (s.python)
+      out.push(`| Python IDL ÷ client, process start → exit | ${fmt(s.python.wallMs / s.client.wallMs, 1)}× | |`);
+    if (s.dumpJson)
+      out.push(
+        `| \`ovsdb-client dump --format=json\` ÷ client, process start → exit | ${fmt(s.dumpJson.wallMs / s.client.wallMs, 1)}× | |`,
+      );
     if (r.apply) {
       const a = r.apply;
       out.push(

@@ -4,7 +4,14 @@ import { readFile } from 'node:fs/promises';
 import { processCpuSeconds } from './proc.mjs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OvsdbClient, loadDataset, ovnNbctl, standardDataset, standardSwitchName, startOvsdbServer } from './imports.mjs';
+import {
+  OvsdbClient,
+  loadDataset,
+  ovnNbctl,
+  standardDataset,
+  standardSwitchName,
+  startOvsdbServer,
+} from './imports.mjs';
 import { rawPipelined } from './raw.mjs';
 import { formatSummary, profile } from './profile.mjs';
 
@@ -25,13 +32,23 @@ export const WRITE_DEFAULTS = {
 function portOps(name, sw) {
   return [
     { op: 'insert', table: 'Logical_Switch_Port', row: { name }, 'uuid-name': 'p' },
-    { op: 'mutate', table: 'Logical_Switch', where: [['name', '==', sw]], mutations: [['ports', 'insert', ['named-uuid', 'p']]] },
+    {
+      op: 'mutate',
+      table: 'Logical_Switch',
+      where: [['name', '==', sw]],
+      mutations: [['ports', 'insert', ['named-uuid', 'p']]],
+    },
   ];
 }
 
 /** CPU seconds every CPU of the machine has spent busy so far (all of /proc/stat's first line but idle and iowait). */
 async function machineBusySeconds() {
-  const [user, nice, system, , , irq, softirq, steal] = (await readFile('/proc/stat', 'utf8')).split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = (await readFile('/proc/stat', 'utf8'))
+    .split('\n')[0]
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
   return (user + nice + system + irq + softirq + steal) / 100;
 }
 
@@ -68,13 +85,17 @@ async function measured(serverPid, n, fn) {
 async function freshServer(cfg) {
   const server = await startOvsdbServer({});
   const client = await OvsdbClient.connect(server.remote);
-  const load = await loadDataset(client, standardDataset({ switches: cfg.switches, ports: cfg.ports }), { pipeline: 8 });
+  const load = await loadDataset(client, standardDataset({ switches: cfg.switches, ports: cfg.ports }), {
+    pipeline: 8,
+  });
   await client.getSchema(DB);
   return { server, client, load };
 }
 
 async function countPorts(client) {
-  const [r] = await client.transact(DB, [{ op: 'select', table: 'Logical_Switch_Port', where: [], columns: ['_uuid'] }]);
+  const [r] = await client.transact(DB, [
+    { op: 'select', table: 'Logical_Switch_Port', where: [], columns: ['_uuid'] },
+  ]);
   return r.rows.length;
 }
 
@@ -120,8 +141,15 @@ function median(xs) {
  * then referenced by nothing and the server deletes them, so every run writes into the same database.
  */
 async function resetter(client) {
-  const [r] = await client.transact(DB, [{ op: 'select', table: 'Logical_Switch', where: [], columns: ['name', 'ports'] }]);
-  const ops = r.rows.map((row) => ({ op: 'update', table: 'Logical_Switch', where: [['name', '==', row.name]], row: { ports: row.ports } }));
+  const [r] = await client.transact(DB, [
+    { op: 'select', table: 'Logical_Switch', where: [], columns: ['name', 'ports'] },
+  ]);
+  const ops = r.rows.map((row) => ({
+    op: 'update',
+    table: 'Logical_Switch',
+    where: [['name', '==', row.name]],
+    row: { ports: row.ports },
+  }));
   const baseline = await countPorts(client);
   return async () => {
     await client.transact(DB, ops, { validate: false });
@@ -259,7 +287,9 @@ export function writeMarkdown(res) {
     `| pipelined / raw socket (ratio of the medians above) | ${fmt(100 * ratios.pipelinedVsRaw, 1)}% | |`,
   ];
   if (ratios.pipelinedVsNbctl !== undefined) {
-    out.push(`| pipelined vs ovn-nbctl, per transaction | ${fmt(ratios.pipelinedVsNbctl)}× | ≥ 30× ${ratios.pipelinedVsNbctl >= 30 ? '✅' : '❌'} |`);
+    out.push(
+      `| pipelined vs ovn-nbctl, per transaction | ${fmt(ratios.pipelinedVsNbctl)}× | ≥ 30× ${ratios.pipelinedVsNbctl >= 30 ? '✅' : '❌'} |`,
+    );
     out.push(`| sequential vs ovn-nbctl, per transaction | ${fmt(ratios.sequentialVsNbctl)}× | |`);
   }
   return out.join('\n');

@@ -7,7 +7,7 @@
  * Nothing a client sends can throw out of here: every message is parsed strictly and every failure is
  * answered with an `error` message on the same connection.
  */
-import type { WebSocket } from 'ws';
+import type { WebSocket } from '@fastify/websocket';
 import type { FastifyBaseLogger } from 'fastify';
 import type { DatabaseStats, RemoteStatus } from '@ovsdb-web/protocol';
 import {
@@ -70,6 +70,8 @@ export class StreamSession {
   private heartbeat: NodeJS.Timeout | undefined;
   private alive = true;
   private closed = false;
+  /** The snapshot being sent per subscription (see `sendSnapshot`). */
+  private readonly snapshots = new WeakMap<Subscription, object>();
   /** Receive time of the newest batch queued, stamped on the next delta. */
   private lastBatchTime = 0;
 
@@ -83,14 +85,28 @@ export class StreamSession {
   ) {
     metrics.wsClients.inc();
     ws.on('message', (data, isBinary) => {
-      if (isBinary) return this.sendError(undefined, new ProtocolViolation('binary frames are not part of this protocol'));
-      this.onMessage(Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(new Uint8Array(data)).toString('utf8'));
+      if (isBinary) {
+        this.sendError(undefined, new ProtocolViolation('binary frames are not part of this protocol'));
+        return;
+      }
+      this.onMessage(
+        Array.isArray(data)
+          ? Buffer.concat(data).toString('utf8')
+          : Buffer.isBuffer(data)
+            ? data.toString('utf8')
+            : Buffer.from(new Uint8Array(data)).toString('utf8'),
+      );
     });
     ws.on('pong', () => (this.alive = true));
     ws.on('close', () => this.dispose());
     ws.on('error', () => this.dispose());
+    let lastBeat = Date.now();
     this.heartbeat = setInterval(() => {
-      if (!this.alive) {
+      // Fired late (this process was stalled: a long garbage collection, a starved CPU), the pong may be
+      // waiting unread in the socket: ping again rather than cut a client for the gateway's own pause.
+      const late = Date.now() - lastBeat > 1.5 * limits.heartbeatMs;
+      lastBeat = Date.now();
+      if (!this.alive && !late) {
         this.log.info({ user: principal.name }, 'websocket client missed a heartbeat; closing');
         this.ws.terminate();
         return;
@@ -111,7 +127,8 @@ export class StreamSession {
       id = msg.type === 'ping' ? undefined : msg.id;
       switch (msg.type) {
         case 'ping':
-          return this.send(msg.data === undefined ? { type: 'pong' } : { type: 'pong', data: msg.data });
+          this.send(msg.data === undefined ? { type: 'pong' } : { type: 'pong', data: msg.data });
+          return;
         case 'unsubscribe': {
           const sub = this.subs.get(msg.id);
           sub?.unsubscribe?.();
@@ -129,7 +146,8 @@ export class StreamSession {
           }, this.limits.statusIntervalMs);
           return;
         case 'subscribe':
-          return this.subscribe(msg);
+          this.subscribe(msg);
+          return;
       }
     } catch (err) {
       this.sendError(err instanceof ProtocolViolation ? (err.id ?? id) : id, err);
@@ -142,8 +160,10 @@ export class StreamSession {
   }
 
   private checkNewId(id: string): void {
-    if (this.subs.has(id) || this.statusSubs.has(id)) throw new ApiError('conflict', `subscription id ${JSON.stringify(id)} is already in use`);
-    if (this.subscriptionCount >= this.limits.maxSubscriptions) throw new ApiError('too_many', `at most ${this.limits.maxSubscriptions} subscriptions per connection`);
+    if (this.subs.has(id) || this.statusSubs.has(id))
+      throw new ApiError('conflict', `subscription id ${JSON.stringify(id)} is already in use`);
+    if (this.subscriptionCount >= this.limits.maxSubscriptions)
+      throw new ApiError('too_many', `at most ${this.limits.maxSubscriptions} subscriptions per connection`);
   }
 
   private sendStatus(id: string): void {
@@ -159,7 +179,7 @@ export class StreamSession {
     this.subs.set(msg.id, sub);
     sub.unsubscribe = feed.subscribe((entry) => this.onFeed(sub, entry));
 
-    const replay = msg.since && msg.since.epoch === feed.epoch ? feed.since(msg.since.seq) : undefined;
+    const replay = msg.since?.epoch === feed.epoch ? feed.since(msg.since.seq) : undefined;
     if (replay && msg.since) {
       sub.seq = msg.since.seq;
       this.send({ type: 'subscribed', id: msg.id, epoch: feed.epoch, seq: feed.seq, resumed: true, tables });
@@ -191,12 +211,26 @@ export class StreamSession {
 
   private flush(): void {
     if (this.closed || this.stalledSince !== undefined) return;
-    if (this.ws.bufferedAmount > this.limits.maxBufferedBytes) return this.stall();
+    if (this.ws.bufferedAmount > this.limits.maxBufferedBytes) {
+      this.stall();
+      return;
+    }
     for (const sub of this.subs.values()) {
       if (sub.snapshotting) continue;
       const { changes, resync } = sub.take();
       if (changes.length === 0) continue;
-      this.sendText(encodeDelta({ id: sub.id, epoch: sub.feed.epoch, seq: sub.seq, time: this.lastBatchTime, ...(resync ? { resync: true } : {}) }, changes));
+      this.sendText(
+        encodeDelta(
+          {
+            id: sub.id,
+            epoch: sub.feed.epoch,
+            seq: sub.seq,
+            time: this.lastBatchTime,
+            ...(resync ? { resync: true } : {}),
+          },
+          changes,
+        ),
+      );
     }
   }
 
@@ -205,7 +239,10 @@ export class StreamSession {
     if (this.stalledSince !== undefined) return;
     this.stalledSince = Date.now();
     this.metrics.resyncs.inc();
-    this.log.warn({ user: this.principal.name, bufferedBytes: this.ws.bufferedAmount }, 'websocket client is too slow; dropping its deltas until it drains');
+    this.log.warn(
+      { user: this.principal.name, bufferedBytes: this.ws.bufferedAmount },
+      'websocket client is too slow; dropping its deltas until it drains',
+    );
     for (const sub of this.subs.values()) sub.drop();
     this.drainTimer = setInterval(() => {
       if (this.closed) return;
@@ -228,6 +265,10 @@ export class StreamSession {
   }
 
   private async sendSnapshot(sub: Subscription): Promise<void> {
+    // A fresh snapshot (after a resync) supersedes one still being sent: two of one subscription interleaved
+    // on the wire would leave the browser with the older rows and without the changes in between.
+    const run = {};
+    this.snapshots.set(sub, run);
     sub.snapshotting = true;
     sub.drop();
     // Rows are immutable snapshots: capturing the arrays now gives a consistent state at this seq.
@@ -241,8 +282,9 @@ export class StreamSession {
     try {
       for (const [ti, { schema, rows }] of captured.entries()) {
         for (let i = 0; i < rows.length || i === 0; i += chunk) {
-          if (this.closed || !this.subs.has(sub.id)) return;
           await this.waitForRoom();
+          // Closed, unsubscribed (perhaps subscribed again under the same id), or superseded.
+          if (this.closed || this.subs.get(sub.id) !== sub || this.snapshots.get(sub) !== run) return;
           const part = rows.slice(i, i + chunk).map((r) => sub.rowJson(schema, r));
           const last = ti === captured.length - 1 && i + chunk >= rows.length;
           this.sendText(encodeSnapshot({ id: sub.id, epoch: sub.feed.epoch, seq, table: schema.name, last }, part));
@@ -252,7 +294,7 @@ export class StreamSession {
     } catch (err) {
       this.sendError(sub.id, err);
     } finally {
-      sub.snapshotting = false;
+      if (this.snapshots.get(sub) === run) sub.snapshotting = false;
     }
     this.scheduleFlush();
   }
@@ -268,6 +310,10 @@ export class StreamSession {
       }
       await new Promise((r) => setTimeout(r, 50));
     }
+    // Yield to the event loop between chunks even when there is room: otherwise every snapshot in progress
+    // runs to its end in one go (the kernel takes megabytes per socket), and 200 of them at once held off
+    // timers, pongs and REST requests for seconds (node bench/run.mjs load, event-loop lag).
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
 
   private send(msg: ServerMessage): void {

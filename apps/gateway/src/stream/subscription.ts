@@ -6,7 +6,14 @@
  *   delete + insert → insert (the row the client holds is replaced)
  * A row that starts matching `where` is sent as an insert, one that stops matching as a delete.
  */
-import { evaluateConditions, parseConditions, type ParsedCondition, type Row, type RowChange, type TableSchema } from '@ovsdb-web/client';
+import {
+  evaluateConditions,
+  parseConditions,
+  type ParsedCondition,
+  type Row,
+  type RowChange,
+  type TableSchema,
+} from '@ovsdb-web/client';
 import type { EncodedRowDelta, SubscribeMessage } from '@ovsdb-web/protocol';
 import { ApiError, badRequest, notFound } from '../plugins/errors.js';
 import type { Feed } from '../feeds/feed.js';
@@ -34,13 +41,16 @@ export class Subscription {
   ) {
     const available = feed.tableNames();
     const tables = msg.tables && msg.tables.length > 0 ? msg.tables : available;
-    for (const t of tables) if (!feed.table(t)) throw notFound(`table ${t} is not monitored in ${msg.db} (monitored: ${available.join(', ')})`);
+    for (const t of tables)
+      if (!feed.table(t))
+        throw notFound(`table ${t} is not monitored in ${msg.db} (monitored: ${available.join(', ')})`);
     this.tables = new Set(tables);
     this.withSnapshot = msg.snapshot !== false;
     this.withOld = msg.old === true;
     for (const [t, where] of Object.entries(msg.where ?? {})) {
       const schema = feed.table(t);
-      if (!schema || !this.tables.has(t)) throw badRequest(`where names table ${t}, which this subscription does not include`);
+      if (!schema || !this.tables.has(t))
+        throw badRequest(`where names table ${t}, which this subscription does not include`);
       try {
         this.filters.set(t, parseConditions(schema, where));
       } catch (err) {
@@ -49,8 +59,11 @@ export class Subscription {
     }
     for (const [t, cols] of Object.entries(msg.columns ?? {})) {
       const schema = feed.table(t);
-      if (!schema || !this.tables.has(t)) throw badRequest(`columns names table ${t}, which this subscription does not include`);
-      for (const c of cols) if (!schema.columns.has(c) && c !== '_uuid' && c !== '_version') throw badRequest(`no column ${c} in table ${t}`);
+      if (!schema || !this.tables.has(t))
+        throw badRequest(`columns names table ${t}, which this subscription does not include`);
+      for (const c of cols)
+        if (!schema.columns.has(c) && c !== '_uuid' && c !== '_version')
+          throw badRequest(`no column ${c} in table ${t}`);
       this.columns.set(t, new Set(cols));
     }
   }
@@ -116,7 +129,12 @@ export class Subscription {
 export function coalesce(prev: EncodedRowDelta, next: EncodedRowDelta): EncodedRowDelta | undefined {
   if (prev.kind === 'insert') {
     if (next.kind === 'delete') return undefined;
-    return { table: next.table, uuid: next.uuid, kind: 'insert', ...(next.rowJson !== undefined ? { rowJson: next.rowJson } : {}) };
+    return {
+      table: next.table,
+      uuid: next.uuid,
+      kind: 'insert',
+      ...(next.rowJson !== undefined ? { rowJson: next.rowJson } : {}),
+    };
   }
   if (prev.kind === 'modify' && next.kind === 'modify') {
     const columns = [...new Set([...(prev.columns ?? []), ...(next.columns ?? [])])];
