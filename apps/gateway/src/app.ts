@@ -23,6 +23,10 @@ import { DEFAULT_LIMITS, type StreamLimits, type StreamSession } from './stream/
 import { remoteRoutes } from './routes/remotes.js';
 import { rowRoutes } from './routes/rows.js';
 import { transactRoutes } from './routes/transact.js';
+import { planRoutes } from './routes/plan.js';
+import { auditRoutes } from './routes/audit.js';
+import { labelRoutes } from './routes/labels.js';
+import { ovnRoutes } from './ovn/routes.js';
 import { streamRoutes } from './routes/stream.js';
 import { healthRoutes } from './routes/health.js';
 import { webRoutes } from './routes/web.js';
@@ -52,10 +56,14 @@ function logRequest(req: FastifyRequest): { method: string; url: string; remoteA
   return { method: req.method, url: (req.url.split('?')[0] ?? '').slice(0, 512), remoteAddress: req.ip };
 }
 
-export async function buildApp(config: GatewayConfig, opts: BuildOptions = {}): Promise<{ app: FastifyInstance; gateway: Gateway }> {
+export async function buildApp(
+  config: GatewayConfig,
+  opts: BuildOptions = {},
+): Promise<{ app: FastifyInstance; gateway: Gateway }> {
   const logger = opts.logger ?? { level: config.logLevel };
   const app = Fastify({
-    logger: logger === false ? false : { ...(typeof logger === 'object' ? logger : {}), serializers: { req: logRequest } },
+    logger:
+      logger === false ? false : { ...(typeof logger === 'object' ? logger : {}), serializers: { req: logRequest } },
     bodyLimit: 16 * 1024 * 1024,
     // Close keep-alive and half-upgraded connections on shutdown instead of waiting on them.
     forceCloseConnections: true,
@@ -67,20 +75,40 @@ export async function buildApp(config: GatewayConfig, opts: BuildOptions = {}): 
     },
   });
 
-  const strict = new Ajv({ coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false, strict: true });
+  const strict = new Ajv({
+    coerceTypes: false,
+    removeAdditional: false,
+    useDefaults: false,
+    allErrors: false,
+    strict: true,
+  });
   // Query strings and path parameters are text by nature: only their declared numbers are read as numbers.
-  const lenient = new Ajv({ coerceTypes: true, removeAdditional: false, useDefaults: true, allErrors: false, strict: true });
+  const lenient = new Ajv({
+    coerceTypes: true,
+    removeAdditional: false,
+    useDefaults: true,
+    allErrors: false,
+    strict: true,
+  });
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : lenient).compile(schema));
   // Responses are written with exact 64-bit integers; the response schemas document them and the tests check them.
   app.setSerializerCompiler(() => (data) => stringifyJson(data as Json));
   app.setReplySerializer((payload) => stringifyJson(payload as Json));
 
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
-    if (body === '') return done(null, undefined);
+    if (body === '') {
+      done(null, undefined);
+      return;
+    }
     try {
       done(null, parseJson(body as string, { maxDepth: MAX_BODY_DEPTH }));
     } catch (err) {
-      done(err instanceof JsonSyntaxError ? badRequest(`request body is not valid JSON: ${err.message}`, { position: err.position }) : (err as Error), undefined);
+      done(
+        err instanceof JsonSyntaxError
+          ? badRequest(`request body is not valid JSON: ${err.message}`, { position: err.position })
+          : (err as Error),
+        undefined,
+      );
     }
   });
 
@@ -119,6 +147,10 @@ export async function buildApp(config: GatewayConfig, opts: BuildOptions = {}): 
   await app.register(remoteRoutes, { gateway });
   await app.register(rowRoutes, { gateway });
   await app.register(transactRoutes, { gateway });
+  await app.register(planRoutes, { gateway });
+  await app.register(auditRoutes, { gateway });
+  await app.register(labelRoutes, { gateway });
+  await app.register(ovnRoutes, { gateway });
   await app.register(streamRoutes, { gateway });
   await app.register(webRoutes, { gateway });
   return { app, gateway };

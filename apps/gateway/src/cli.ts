@@ -6,16 +6,20 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EXIT_USAGE, UsageError, nodeIo, type CliIo } from '@ovsdb-web/client';
 import { buildApp } from './app.js';
-import { checkExposure, parseDemoArgs, parseServeArgs, type GatewayConfig } from './config.js';
+import { checkExposure, parseDemoArgs, parseOpenArgs, parseServeArgs, type GatewayConfig } from './config.js';
+import { startFileRemotes } from './files.js';
 import { closeOnSignals, listen } from './server.js';
 
 export const USAGE = `Usage:
   ovsdb-web serve --remote NAME=REMOTE [--remote NAME=REMOTE ...] [options]
+  ovsdb-web open DBFILE [DBFILE ...] [options]     (ovsdb-server's own files, read-only)
   ovsdb-web demo [options] [--nodes N] [--pods-per-node N] [--churn CHANGES_PER_S] [--db-file PATH]
+  ovsdb-web lint --remote [NAME=]REMOTE [--json]     (problems of an OVN_Northbound database)
   ovsdb-web codegen SCHEMA.ovsschema [-o OUT.ts]
 
 Remotes use OVS syntax: unix:PATH, tcp:HOST:PORT, ssl:HOST:PORT, or a comma-separated list of them
-for a clustered database (the gateway then talks to the leader).
+for a clustered database (the gateway then talks to the leader). file:PATH[,file:PATH...] serves
+ovsdb-server database files (standalone or clustered, e.g. from a must-gather) read-only.
 
 Options (environment variable in brackets):
   --listen HOST:PORT        where to serve HTTP and WebSocket (default 127.0.0.1:8080) [OVSDB_WEB_LISTEN]
@@ -54,7 +58,9 @@ async function run(config: GatewayConfig, io: CliIo, after?: () => Promise<void>
   }
   const { app, gateway } = await buildApp(config);
   if (!gateway.tokens) {
-    app.log.warn('no --auth file: every request is treated as the local admin, so the gateway listens on loopback only');
+    app.log.warn(
+      'no --auth file: every request is treated as the local admin, so the gateway listens on loopback only',
+    );
   }
   if (config.readOnly) app.log.info('read-only mode: transactions are refused');
   closeOnSignals(app, after);
@@ -68,8 +74,12 @@ export async function main(argv: readonly string[], io: CliIo = nodeIo): Promise
   try {
     switch (command) {
       case 'serve':
-        await run(parseServeArgs(rest), io);
+      case 'open': {
+        const cfg = command === 'open' ? parseOpenArgs(rest) : parseServeArgs(rest);
+        const files = await startFileRemotes(cfg.remotes, io);
+        await run({ ...cfg, remotes: files.remotes }, io, () => files.stop());
         return 0;
+      }
       case 'demo': {
         const cfg = parseDemoArgs(rest);
         // Loaded only here, so that `serve` never loads the embedded server.
@@ -77,6 +87,10 @@ export async function main(argv: readonly string[], io: CliIo = nodeIo): Promise
         const demo = await startDemo(cfg, io);
         await run({ ...cfg, remotes: demo.remotes }, io, () => demo.stop());
         return 0;
+      }
+      case 'lint': {
+        const { lintMain } = await import('./ovn/lint-cli.js');
+        return await lintMain(rest, io);
       }
       case 'codegen': {
         const { main: codegen } = await import('@ovsdb-web/client/codegen');

@@ -7,7 +7,24 @@ import { main } from './cli.js';
 describe('serve flags', () => {
   it('reads remotes, listen address, TLS files and monitor selections', () => {
     const cfg = parseServeArgs(
-      ['--remote', 'nb=unix:/run/ovn/ovnnb_db.sock', '--remote=sb=ssl:10.0.0.1:6642,ssl:10.0.0.2:6642', '--listen', '[::1]:9000', '--tls-key', 'k.pem', '--tls-cert', 'c.pem', '--tls-ca', 'ca.pem', '--read-only', '--tables', 'OVN_Northbound=ACL,Port_Group', '--columns', 'OVN_Northbound.ACL=priority,match'],
+      [
+        '--remote',
+        'nb=unix:/run/ovn/ovnnb_db.sock',
+        '--remote=sb=ssl:10.0.0.1:6642,ssl:10.0.0.2:6642',
+        '--listen',
+        '[::1]:9000',
+        '--tls-key',
+        'k.pem',
+        '--tls-cert',
+        'c.pem',
+        '--tls-ca',
+        'ca.pem',
+        '--read-only',
+        '--tables',
+        'OVN_Northbound=ACL,Port_Group',
+        '--columns',
+        'OVN_Northbound.ACL=priority,match',
+      ],
       {},
     );
     expect(cfg.remotes).toEqual([
@@ -22,7 +39,11 @@ describe('serve flags', () => {
   });
 
   it('falls back to environment variables', () => {
-    const cfg = parseServeArgs([], { OVSDB_WEB_REMOTES: 'a=tcp:127.0.0.1:6641 b=unix:/x.sock', OVSDB_WEB_LISTEN: '127.0.0.2:8081', OVSDB_WEB_READ_ONLY: '1' });
+    const cfg = parseServeArgs([], {
+      OVSDB_WEB_REMOTES: 'a=tcp:127.0.0.1:6641 b=unix:/x.sock',
+      OVSDB_WEB_LISTEN: '127.0.0.2:8081',
+      OVSDB_WEB_READ_ONLY: '1',
+    });
     expect(cfg.remotes.map((r) => r.name)).toEqual(['a', 'b']);
     expect(cfg.listen).toEqual({ host: '127.0.0.2', port: 8081 });
     expect(cfg.readOnly).toBe(true);
@@ -53,7 +74,11 @@ describe('serve flags', () => {
   });
 
   it('reads demo sizes', () => {
-    expect(parseDemoArgs(['--nodes', '3', '--pods-per-node', '7', '--churn', '0'], {})).toMatchObject({ nodes: 3, podsPerNode: 7, churnRate: 0 });
+    expect(parseDemoArgs(['--nodes', '3', '--pods-per-node', '7', '--churn', '0'], {})).toMatchObject({
+      nodes: 3,
+      podsPerNode: 7,
+      churnRate: 0,
+    });
     expect(() => parseDemoArgs(['--nodes', '0'], {})).toThrow(/--nodes "0": expected a positive integer/);
   });
 });
@@ -61,7 +86,15 @@ describe('serve flags', () => {
 describe('auth file', () => {
   const hash = sha256Hex('another-long-token-123');
   it('maps tokens and token hashes to names and roles', () => {
-    const store = TokenStore.parse(JSON.stringify({ tokens: [{ name: 'ann', role: 'editor', token: 'ann-secret-token-1234' }, { name: 'bob', role: 'viewer', tokenSha256: hash }] }), 'auth.json');
+    const store = TokenStore.parse(
+      JSON.stringify({
+        tokens: [
+          { name: 'ann', role: 'editor', token: 'ann-secret-token-1234' },
+          { name: 'bob', role: 'viewer', tokenSha256: hash },
+        ],
+      }),
+      'auth.json',
+    );
     expect(store.identify('ann-secret-token-1234')).toEqual({ name: 'ann', role: 'editor' });
     expect(store.identify('another-long-token-123')).toEqual({ name: 'bob', role: 'viewer' });
     expect(store.identify('nope')).toBeUndefined();
@@ -69,11 +102,17 @@ describe('auth file', () => {
   it.each([
     ['not json', /not valid JSON/],
     ['{"tokens":[]}', /at least one token/],
-    ['{"tokens":[{"name":"a","role":"root","token":"0123456789abcdef"}]}', /tokens\[0\] \(a\): "role" must be one of viewer, editor, admin/],
+    [
+      '{"tokens":[{"name":"a","role":"root","token":"0123456789abcdef"}]}',
+      /tokens\[0\] \(a\): "role" must be one of viewer, editor, admin/,
+    ],
     ['{"tokens":[{"name":"a","role":"viewer"}]}', /exactly one of "token" and "tokenSha256"/],
     ['{"tokens":[{"name":"a","role":"viewer","token":"short"}]}', /at least 16 characters/],
     ['{"tokens":[{"name":"a","role":"viewer","tokenSha256":"abc"}]}', /64 hex digits/],
-    ['{"tokens":[{"name":"a","role":"viewer","token":"0123456789abcdef"},{"name":"b","role":"admin","token":"0123456789abcdef"}]}', /listed twice/],
+    [
+      '{"tokens":[{"name":"a","role":"viewer","token":"0123456789abcdef"},{"name":"b","role":"admin","token":"0123456789abcdef"}]}',
+      /listed twice/,
+    ],
   ])('refuses %s', (text, message) => {
     expect(() => TokenStore.parse(text, 'auth.json')).toThrow(message);
   });
@@ -83,7 +122,9 @@ describe('auth file', () => {
     expect(tokenFrom({})).toBeUndefined();
   });
   it('names a missing auth file at startup', async () => {
-    await expect(TokenStore.load('/nonexistent/auth.json')).rejects.toThrow(/--auth \/nonexistent\/auth.json: cannot read it \(ENOENT\)/);
+    await expect(TokenStore.load('/nonexistent/auth.json')).rejects.toThrow(
+      /--auth \/nonexistent\/auth.json: cannot read it \(ENOENT\)/,
+    );
   });
 });
 
@@ -106,7 +147,12 @@ describe('ovsdb-web command', () => {
   });
   it('refuses a bad auth file at startup, naming it', async () => {
     const a = io();
-    expect(await main(['serve', '--remote', 'nb=unix:/nonexistent.sock', '--auth', '/nonexistent/auth.json', '--log-level', 'silent'], a.io)).toBe(2);
+    expect(
+      await main(
+        ['serve', '--remote', 'nb=unix:/nonexistent.sock', '--auth', '/nonexistent/auth.json', '--log-level', 'silent'],
+        a.io,
+      ),
+    ).toBe(2);
     expect(a.err.join('')).toMatch(/--auth \/nonexistent\/auth.json: cannot read it/);
   });
 });

@@ -3,6 +3,7 @@
  * `UsageError` that names the flag and what was wrong with it.
  */
 import { UsageError, parseRemotes } from '@ovsdb-web/client';
+import { filePaths } from './files.js';
 
 export interface RemoteConfig {
   name: string;
@@ -51,7 +52,8 @@ const REMOTE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 
 export function parseListen(value: string, flag = '--listen'): ListenAddress {
   const m = /^(?:\[([0-9a-fA-F:]+)\]|([^:]+)):(\d{1,5})$/.exec(value);
-  if (!m) throw new UsageError(`${flag} ${JSON.stringify(value)}: expected HOST:PORT, e.g. 127.0.0.1:8080 or [::1]:8080`);
+  if (!m)
+    throw new UsageError(`${flag} ${JSON.stringify(value)}: expected HOST:PORT, e.g. 127.0.0.1:8080 or [::1]:8080`);
   const port = Number(m[3]);
   if (port > 65535) throw new UsageError(`${flag} ${JSON.stringify(value)}: port ${port} is out of range`);
   return { host: (m[1] ?? m[2]) as string, port };
@@ -63,12 +65,20 @@ export function isLoopback(host: string): boolean {
 
 function parseRemoteFlag(value: string): RemoteConfig {
   const eq = value.indexOf('=');
-  if (eq <= 0) throw new UsageError(`--remote ${JSON.stringify(value)}: expected NAME=REMOTE, e.g. nb=unix:/var/run/ovn/ovnnb_db.sock`);
+  if (eq <= 0)
+    throw new UsageError(
+      `--remote ${JSON.stringify(value)}: expected NAME=REMOTE, e.g. nb=unix:/var/run/ovn/ovnnb_db.sock`,
+    );
   const name = value.slice(0, eq);
   const remote = value.slice(eq + 1);
-  if (!REMOTE_NAME.test(name)) throw new UsageError(`--remote ${JSON.stringify(value)}: name "${name}" must be letters, digits, '_', '.' or '-' (at most 63)`);
+  if (!REMOTE_NAME.test(name))
+    throw new UsageError(
+      `--remote ${JSON.stringify(value)}: name "${name}" must be letters, digits, '_', '.' or '-' (at most 63)`,
+    );
   try {
-    parseRemotes(remote);
+    // Database files are served by the embedded server (files.ts); everything else is an OVSDB remote.
+    if (remote.startsWith('file:')) filePaths(remote);
+    else parseRemotes(remote);
   } catch (err) {
     throw new UsageError(`--remote ${JSON.stringify(value)}: ${(err as Error).message}`);
   }
@@ -82,7 +92,11 @@ interface Flag {
 }
 
 /** A small argv parser: `--flag value`, `--flag=value`, repeatable flags collect in order. */
-export function parseFlags(argv: readonly string[], flags: readonly Flag[], env: NodeJS.ProcessEnv): Map<string, string[]> {
+export function parseFlags(
+  argv: readonly string[],
+  flags: readonly Flag[],
+  env: NodeJS.ProcessEnv,
+): Map<string, string[]> {
   const known = new Map(flags.map((f) => [f.name, f]));
   const out = new Map<string, string[]>();
   const add = (name: string, v: string): void => {
@@ -92,7 +106,8 @@ export function parseFlags(argv: readonly string[], flags: readonly Flag[], env:
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
-    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument ${JSON.stringify(arg)} (flags start with --; see --help)`);
+    if (!arg.startsWith('--'))
+      throw new UsageError(`unexpected argument ${JSON.stringify(arg)} (flags start with --; see --help)`);
     const eq = arg.indexOf('=');
     const name = eq > 0 ? arg.slice(2, eq) : arg.slice(2);
     const flag = known.get(name);
@@ -159,12 +174,19 @@ function last(f: Map<string, string[]>, name: string): string | undefined {
   return l?.[l.length - 1];
 }
 
-function positiveNumber(f: Map<string, string[]>, name: string, dflt: number, { integer = true, allowZero = false } = {}): number {
+function positiveNumber(
+  f: Map<string, string[]>,
+  name: string,
+  dflt: number,
+  { integer = true, allowZero = false } = {},
+): number {
   const v = last(f, name);
   if (v === undefined) return dflt;
   const n = Number(v);
   if (!Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < 0 || (!allowZero && n === 0)) {
-    throw new UsageError(`--${name} ${JSON.stringify(v)}: expected a ${allowZero ? 'non-negative' : 'positive'} ${integer ? 'integer' : 'number'}`);
+    throw new UsageError(
+      `--${name} ${JSON.stringify(v)}: expected a ${allowZero ? 'non-negative' : 'positive'} ${integer ? 'integer' : 'number'}`,
+    );
   }
   return n;
 }
@@ -174,8 +196,9 @@ function byteSize(f: Map<string, string[]>, name: string, dflt: number): number 
   const v = last(f, name);
   if (v === undefined) return dflt;
   const m = /^(\d+)([KMG]?)i?B?$/i.exec(v);
-  const n = m ? Number(m[1]) * 1024 ** ' KMG'.indexOf((m[2] || ' ').toUpperCase()) : NaN;
-  if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError(`--${name} ${JSON.stringify(v)}: expected a positive size such as 67108864 or 64M`);
+  const n = m ? Number(m[1]) * 1024 ** ['', 'K', 'M', 'G'].indexOf((m[2] ?? '').toUpperCase()) : NaN;
+  if (!Number.isSafeInteger(n) || n <= 0)
+    throw new UsageError(`--${name} ${JSON.stringify(v)}: expected a positive size such as 67108864 or 64M`);
   return n;
 }
 
@@ -184,8 +207,15 @@ function parseLists(values: readonly string[], flag: string, keyShape: RegExp, e
   for (const v of values) {
     const eq = v.indexOf('=');
     const key = eq > 0 ? v.slice(0, eq) : '';
-    const items = eq > 0 ? v.slice(eq + 1).split(',').filter(Boolean) : [];
-    if (!keyShape.test(key) || items.length === 0) throw new UsageError(`--${flag} ${JSON.stringify(v)}: expected ${example}`);
+    const items =
+      eq > 0
+        ? v
+            .slice(eq + 1)
+            .split(',')
+            .filter(Boolean)
+        : [];
+    if (!keyShape.test(key) || items.length === 0)
+      throw new UsageError(`--${flag} ${JSON.stringify(v)}: expected ${example}`);
     out.set(key, items);
   }
   return out;
@@ -197,12 +227,20 @@ function common(f: Map<string, string[]>): Omit<GatewayConfig, 'remotes' | 'tls'
     listen,
     readOnly: last(f, 'read-only') === 'true',
     tables: parseLists(f.get('tables') ?? [], 'tables', /^[A-Za-z_][A-Za-z0-9_]*$/, 'DB=Table1,Table2'),
-    columns: parseLists(f.get('columns') ?? [], 'columns', /^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$/, 'DB.Table=col1,col2'),
+    columns: parseLists(
+      f.get('columns') ?? [],
+      'columns',
+      /^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$/,
+      'DB.Table=col1,col2',
+    ),
     allowOrigins: f.get('allow-origin') ?? [],
     transactRate: positiveNumber(f, 'transact-rate', 20, { integer: false }),
     transactTimeoutMs: positiveNumber(f, 'transact-timeout', 30_000),
     probeIntervalMs: positiveNumber(f, 'probe-interval', 5_000, { allowZero: true }),
-    history: { batches: positiveNumber(f, 'history-batches', 2_000), bytes: byteSize(f, 'history-bytes', 64 * 1024 * 1024) },
+    history: {
+      batches: positiveNumber(f, 'history-batches', 2_000),
+      bytes: byteSize(f, 'history-bytes', 64 * 1024 * 1024),
+    },
     logLevel: last(f, 'log-level') ?? 'info',
   };
   const auth = last(f, 'auth');
@@ -212,7 +250,9 @@ function common(f: Map<string, string[]>): Omit<GatewayConfig, 'remotes' | 'tls'
   const stat = last(f, 'static');
   if (stat) cfg.staticDir = stat;
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(cfg.logLevel)) {
-    throw new UsageError(`--log-level ${JSON.stringify(cfg.logLevel)}: expected fatal, error, warn, info, debug, trace or silent`);
+    throw new UsageError(
+      `--log-level ${JSON.stringify(cfg.logLevel)}: expected fatal, error, warn, info, debug, trace or silent`,
+    );
   }
   return cfg;
 }
@@ -220,7 +260,10 @@ function common(f: Map<string, string[]>): Omit<GatewayConfig, 'remotes' | 'tls'
 export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const f = parseFlags(argv, SERVE_FLAGS, env);
   const remotes = (f.get('remote') ?? []).map(parseRemoteFlag);
-  if (remotes.length === 0) throw new UsageError('at least one --remote NAME=REMOTE is needed, e.g. --remote nb=unix:/var/run/ovn/ovnnb_db.sock');
+  if (remotes.length === 0)
+    throw new UsageError(
+      'at least one --remote NAME=REMOTE is needed, e.g. --remote nb=unix:/var/run/ovn/ovnnb_db.sock',
+    );
   const names = new Set<string>();
   for (const r of remotes) {
     if (names.has(r.name)) throw new UsageError(`--remote: the name "${r.name}" is used twice`);
@@ -228,7 +271,9 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
   }
   const cfg: GatewayConfig = { ...common(f), remotes };
   const tls = { key: last(f, 'tls-key'), cert: last(f, 'tls-cert'), ca: last(f, 'tls-ca') };
-  const usesSsl = remotes.some((r) => parseRemotes(r.remote).some((x) => x.kind === 'ssl'));
+  const usesSsl = remotes.some(
+    (r) => !r.remote.startsWith('file:') && parseRemotes(r.remote).some((x) => x.kind === 'ssl'),
+  );
   if (usesSsl && (!tls.key || !tls.cert || !tls.ca)) {
     throw new UsageError('an ssl: remote needs --tls-key, --tls-cert and --tls-ca (files as ovs-pki makes them)');
   }
@@ -239,6 +284,24 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
     if (tls.ca) cfg.tls.ca = tls.ca;
   }
   return cfg;
+}
+
+/** `ovsdb-web open PATH… [options]`: the files as one read-only remote named `files`. */
+export function parseOpenArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  const paths: string[] = [];
+  const flags: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a.startsWith('--')) {
+      flags.push(a);
+      const flag = SERVE_FLAGS.find((f) => f.name === a.slice(2).split('=')[0]);
+      if (flag?.takesValue && !a.includes('=') && argv[i + 1] !== undefined) flags.push(argv[++i] as string);
+    } else paths.push(a);
+  }
+  if (paths.length === 0)
+    throw new UsageError('open needs at least one database file, e.g. ovsdb-web open ovnnb_db.db ovnsb_db.db');
+  const cfg = parseServeArgs([...flags, '--remote', `files=${paths.map((p) => `file:${p}`).join(',')}`], env);
+  return { ...cfg, readOnly: true };
 }
 
 export function parseDemoArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): DemoConfig {
@@ -257,6 +320,8 @@ export function parseDemoArgs(argv: readonly string[], env: NodeJS.ProcessEnv = 
 /** Without an auth file nobody is authenticated, so the gateway must not be reachable from elsewhere. */
 export function checkExposure(cfg: Pick<GatewayConfig, 'listen' | 'authFile'>): void {
   if (!cfg.authFile && !isLoopback(cfg.listen.host)) {
-    throw new UsageError(`--listen ${cfg.listen.host}:${cfg.listen.port}: without --auth the gateway only listens on loopback (127.0.0.1 or ::1); give --auth FILE to listen elsewhere`);
+    throw new UsageError(
+      `--listen ${cfg.listen.host}:${cfg.listen.port}: without --auth the gateway only listens on loopback (127.0.0.1 or ::1); give --auth FILE to listen elsewhere`,
+    );
   }
 }

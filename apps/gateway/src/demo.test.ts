@@ -22,7 +22,9 @@ describe('ovsdb-web demo', () => {
       await until('the Open_vSwitch feed', () => remote.findFeed('Open_vSwitch') !== undefined);
       await remote.ready();
       const rows = async (db: string, table: string) =>
-        (await app.inject({ url: `/api/v1/remotes/demo/dbs/${db}/tables/${table}/rows?limit=0` })).json() as { total: number };
+        (await app.inject({ url: `/api/v1/remotes/demo/dbs/${db}/tables/${table}/rows?limit=0` })).json<{
+          total: number;
+        }>();
       expect((await rows('OVN_Northbound', 'Logical_Switch_Port')).total).toBeGreaterThanOrEqual(10);
       expect((await rows('OVN_Northbound', 'ACL')).total).toBeGreaterThan(0);
       expect((await rows('Open_vSwitch', 'Bridge')).total).toBeGreaterThan(0);

@@ -25,25 +25,34 @@ export async function startDemo(cfg: DemoConfig, io: CliIo): Promise<Demo> {
   const dir = await mkdtemp(join(tmpdir(), 'ovsdb-web-demo-'));
   const server = new OvsdbServer(cfg.dbFile ? { storage: { path: cfg.dbFile } } : {});
   const nb = server.addDatabase(await readFile(schemaPath('ovn-nb.ovsschema'), 'utf8'));
-  const ovs = server.addDatabase(await readFile(schemaPath('vswitch.ovsschema'), 'utf8'));
+  server.addDatabase(await readFile(schemaPath('vswitch.ovsschema'), 'utf8'));
   const { unix } = await server.listen({ unix: join(dir, 'db.sock') });
   const remote = `unix:${unix}`;
   const client = await OvsdbClient.connect(remote);
   const churnStop = new AbortController();
   let churning: Promise<unknown> | undefined;
   try {
-    const existing = await client.transact(nb, [{ op: 'select', table: 'Logical_Switch', where: [], columns: ['name'] }]);
+    const existing = await client.transact(nb, [
+      { op: 'select', table: 'Logical_Switch', where: [], columns: ['name'] },
+    ]);
     if ((existing[0] as { rows: unknown[] }).rows.length === 0) {
       const started = Date.now();
       const nbData = k8sDataset({ nodes: cfg.nodes, podsPerNode: cfg.podsPerNode });
       const nbStats = await loadDataset(client, nbData);
       const ovsStats = await loadDataset(client, openVSwitchDataset());
-      io.stdout(`ovsdb-web demo: loaded ${nbStats.operations} OVN_Northbound and ${ovsStats.operations} Open_vSwitch operations in ${Date.now() - started} ms\n`);
+      io.stdout(
+        `ovsdb-web demo: loaded ${nbStats.operations} OVN_Northbound and ${ovsStats.operations} Open_vSwitch operations in ${Date.now() - started} ms\n`,
+      );
     } else io.stdout(`ovsdb-web demo: using the data in ${cfg.dbFile}\n`);
     if (cfg.churnRate > 0) {
       io.stdout(`ovsdb-web demo: churning ${cfg.churnRate} changes/s (pods, ACLs, address sets)\n`);
       // A demo runs until stopped; a week stands in for "until stopped" and keeps the churn bounded.
-      churning = runChurn(client, { ratePerSec: cfg.churnRate, durationMs: 7 * 24 * 3600 * 1000, signal: churnStop.signal, db: nb }).catch(() => undefined);
+      churning = runChurn(client, {
+        ratePerSec: cfg.churnRate,
+        durationMs: 7 * 24 * 3600 * 1000,
+        signal: churnStop.signal,
+        db: nb,
+      }).catch(() => undefined);
     }
   } catch (err) {
     await client.close();
@@ -51,7 +60,6 @@ export async function startDemo(cfg: DemoConfig, io: CliIo): Promise<Demo> {
     await rm(dir, { recursive: true, force: true });
     throw err;
   }
-  void ovs;
   return {
     remotes: [{ name: 'demo', remote }],
     async stop() {

@@ -11,18 +11,25 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { OvsdbClient, parseJson, type DatabaseSchema } from '@ovsdb-web/client';
-import { schemas } from '@ovsdb-web/protocol';
+import { schemas, type ErrorBody } from '@ovsdb-web/protocol';
 import { Ajv } from 'ajv';
 import { ovnNbctl, ovsdbDump, startOvsdbServer, OVN_NB_SCHEMA, type OvsdbServer } from '@ovsdb-web/testing';
-import { buildApp, type Gateway } from './app.js';
+import { buildApp } from './app.js';
 import { TokenStore } from './plugins/auth.js';
 import type { GatewayConfig } from './config.js';
 import { StreamClient } from './test-support.js';
 
 const NB = 'OVN_Northbound';
-const TOKENS = { viewer: 'viewer-token-0123456789', editor: 'editor-token-0123456789', admin: 'admin-token-01234567890' } as const;
+const TOKENS = {
+  viewer: 'viewer-token-0123456789',
+  editor: 'editor-token-0123456789',
+  admin: 'admin-token-01234567890',
+} as const;
 type Who = 'none' | 'bad' | keyof typeof TOKENS;
-const tokenStore = TokenStore.parse(JSON.stringify({ tokens: Object.entries(TOKENS).map(([role, token]) => ({ name: `${role}-user`, role, token })) }), 'test');
+const tokenStore = TokenStore.parse(
+  JSON.stringify({ tokens: Object.entries(TOKENS).map(([role, token]) => ({ name: `${role}-user`, role, token })) }),
+  'test',
+);
 
 let server: OvsdbServer;
 let dir: string;
@@ -45,7 +52,10 @@ function config(remote: string, over: Partial<GatewayConfig> = {}): GatewayConfi
   };
 }
 
-async function start(over: Partial<GatewayConfig> = {}, opts: { tokens?: TokenStore | null; remote?: string; logger?: Writable } = {}) {
+async function start(
+  over: Partial<GatewayConfig> = {},
+  opts: { tokens?: TokenStore | null; remote?: string; logger?: Writable } = {},
+) {
   const tokens = opts.tokens === null ? undefined : (opts.tokens ?? tokenStore);
   const { app, gateway } = await buildApp(config(opts.remote ?? server.unixRemote!, over), {
     logger: opts.logger ? { level: 'info', stream: opts.logger } : false,
@@ -110,8 +120,17 @@ describe('every route decides authentication on the route that matched', () => {
     { method: 'GET', path: `/api/v1/remotes/nb/dbs/${NB}/tables/Logical_Switch/rows`, role: 'viewer' },
     { method: 'GET', path: `/api/v1/remotes/nb/dbs/${NB}/tables/Logical_Switch/rows/${uuid}`, role: 'viewer' },
     { method: 'GET', path: `/api/v1/remotes/nb/dbs/${NB}/tables/Logical_Switch/rows/${uuid}/history`, role: 'viewer' },
-    { method: 'GET', path: `/api/v1/remotes/nb/dbs/${NB}/tables/Logical_Switch/rows/${uuid}/references`, role: 'viewer' },
-    { method: 'POST', path: `/api/v1/remotes/nb/dbs/${NB}/transact`, role: 'editor', body: { operations: [{ op: 'comment', comment: 'probe' }], dryRun: true } },
+    {
+      method: 'GET',
+      path: `/api/v1/remotes/nb/dbs/${NB}/tables/Logical_Switch/rows/${uuid}/references`,
+      role: 'viewer',
+    },
+    {
+      method: 'POST',
+      path: `/api/v1/remotes/nb/dbs/${NB}/transact`,
+      role: 'editor',
+      body: { operations: [{ op: 'comment', comment: 'probe' }], dryRun: true },
+    },
   ];
   const SPELLINGS: [string, (p: string) => string][] = [
     ['plain', (p) => p],
@@ -123,34 +142,53 @@ describe('every route decides authentication on the route that matched', () => {
   const WHO: Who[] = ['none', 'bad', 'viewer', 'editor', 'admin'];
   const rank = { public: -1, viewer: 0, editor: 1, admin: 2 } as const;
 
-  it.each(ROUTES.flatMap((r) => SPELLINGS.map(([s, f]) => [`${r.method} ${r.path} ${s}`, r, f] as const)))('%s', async (_name, route, spell) => {
-    for (const who of WHO) {
-      const res = await app.inject({ method: route.method, url: spell(route.path), headers: headers(who), ...(route.body ? { payload: route.body } : {}) });
-      const path = spell(route.path);
-      // API answers always have the documented error shape; other paths may be the web app's page.
-      if (res.statusCode >= 400 && /^\/(api|%61pi|metrics|%6detrics)/i.test(path)) {
-        expect((res.json() as { error?: { code?: string } }).error?.code, `${who}: ${res.body}`).toEqual(expect.any(String));
+  it.each(ROUTES.flatMap((r) => SPELLINGS.map(([s, f]) => [`${r.method} ${r.path} ${s}`, r, f] as const)))(
+    '%s',
+    async (_name, route, spell) => {
+      for (const who of WHO) {
+        const res = await app.inject({
+          method: route.method,
+          url: spell(route.path),
+          headers: headers(who),
+          ...(route.body ? { payload: route.body } : {}),
+        });
+        const path = spell(route.path);
+        // API answers always have the documented error shape; other paths may be the web app's page.
+        if (res.statusCode >= 400 && /^\/(api|%61pi|metrics|%6detrics)/i.test(path)) {
+          expect(res.json<{ error?: { code?: string } }>().error?.code, `${who}: ${res.body}`).toEqual(
+            expect.any(String),
+          );
+        }
+        if (route.role === 'public') {
+          expect(res.statusCode, `${who}: ${res.body}`).not.toBe(401);
+          continue;
+        }
+        // Nothing is ever served to 'none' or 'bad'; a role too low never gets a 2xx (404 when the spelling is no route).
+        if (who === 'none' || who === 'bad') expect(res.statusCode, `${who} ${path}: ${res.body}`).toBe(401);
+        else if (rank[who] < rank[route.role])
+          expect([403, 404], `${who} ${path}: ${res.body}`).toContain(res.statusCode);
+        else expect([200, 400, 404], `${who} ${path}: ${res.body}`).toContain(res.statusCode);
       }
-      if (route.role === 'public') {
-        expect(res.statusCode, `${who}: ${res.body}`).not.toBe(401);
-        continue;
-      }
-      // Nothing is ever served to 'none' or 'bad'; a role too low never gets a 2xx (404 when the spelling is no route).
-      if (who === 'none' || who === 'bad') expect(res.statusCode, `${who} ${path}: ${res.body}`).toBe(401);
-      else if (rank[who] < rank[route.role]) expect([403, 404], `${who} ${path}: ${res.body}`).toContain(res.statusCode);
-      else expect([200, 400, 404], `${who} ${path}: ${res.body}`).toContain(res.statusCode);
-    }
-  });
+    },
+  );
 
   it('an encoded path, a query string or a trailing slash never reaches data without a token', async () => {
     expect((await app.inject({ url: '/%61pi/v1/whoami' })).statusCode).toBe(401);
     expect((await app.inject({ url: '/metrics?x=1' })).statusCode).toBe(401);
     expect((await app.inject({ url: '/%6detrics' })).statusCode).toBe(401);
     const before = await switches();
-    const res = await app.inject({ method: 'POST', url: `/%61pi/v1/remotes/nb/dbs/${NB}/transact`, payload: { operations: [{ op: 'insert', table: 'Logical_Switch', row: { name: 'bypass' } }] } });
+    const res = await app.inject({
+      method: 'POST',
+      url: `/%61pi/v1/remotes/nb/dbs/${NB}/transact`,
+      payload: { operations: [{ op: 'insert', table: 'Logical_Switch', row: { name: 'bypass' } }] },
+    });
     expect(res.statusCode).toBe(401);
     expect(await switches()).toEqual(before);
-    expect((await auditLines(audit())).at(-1)).toMatchObject({ status: 401, user: 'anonymous', error: { code: 'unauthorized' } });
+    expect((await auditLines(audit())).at(-1)).toMatchObject({
+      status: 401,
+      user: 'anonymous',
+      error: { code: 'unauthorized' },
+    });
     const ws = new StreamClient(`${url.replace('http', 'ws')}/%61pi/v1/stream`, schema);
     await expect(ws.opened()).rejects.toThrow(/401/);
   });
@@ -166,10 +204,9 @@ describe('every route decides authentication on the route that matched', () => {
 
 describe('bodies, queries and messages are exactly what the schema says, or refused', () => {
   let app: FastifyInstance;
-  let gateway: Gateway;
   let url: string;
   const audit = () => join(dir, 'input-audit.jsonl');
-  beforeAll(async () => ({ app, gateway, url } = await start({ auditLog: audit() })));
+  beforeAll(async () => ({ app, url } = await start({ auditLog: audit() })));
   afterAll(async () => app.close());
   const transact = (payload: unknown, extra: Record<string, string> = {}) =>
     app.inject({
@@ -190,20 +227,25 @@ describe('bodies, queries and messages are exactly what the schema says, or refu
     ]) {
       const res = await transact(body);
       expect(res.statusCode, JSON.stringify(body)).toBe(400);
-      expect(res.json().error.code).toBe('bad_request');
-      expect(res.json().error.message).toMatch(/body/);
+      expect(res.json<ErrorBody>().error.code).toBe('bad_request');
+      expect(res.json<ErrorBody>().error.message).toMatch(/body/);
     }
     expect(await switches()).not.toContain('coerced');
   });
 
   it('refuses deep JSON with 400 and still audits the attempt', async () => {
     const before = (await auditLines(audit())).length;
-    const res = await transact(`{"operations":[{"op":"insert","table":"Logical_Switch","row":{"name":${deep(100_000, '"x"')}}}]}`);
+    const res = await transact(
+      `{"operations":[{"op":"insert","table":"Logical_Switch","row":{"name":${deep(100_000, '"x"')}}}]}`,
+    );
     expect(res.statusCode).toBe(400);
-    expect(res.json().error.message).toMatch(/nested more than 64 levels/);
-    const where = await app.inject({ url: `/api/v1/remotes/nb/dbs/${NB}/tables/Logical_Switch/rows?where=${encodeURIComponent(deep(3_000))}`, headers: headers('viewer') });
+    expect(res.json<ErrorBody>().error.message).toMatch(/nested more than 64 levels/);
+    const where = await app.inject({
+      url: `/api/v1/remotes/nb/dbs/${NB}/tables/Logical_Switch/rows?where=${encodeURIComponent(deep(3_000))}`,
+      headers: headers('viewer'),
+    });
     expect(where.statusCode).toBe(400);
-    expect(where.json().error.message).toMatch(/nested more than 32 levels/);
+    expect(where.json<ErrorBody>().error.message).toMatch(/nested more than 32 levels/);
     const lines = await auditLines(audit());
     expect(lines.length).toBe(before + 1);
     expect(lines.at(-1)).toMatchObject({ status: 400, user: 'editor-user', error: { code: 'bad_request' } });
@@ -213,7 +255,9 @@ describe('bodies, queries and messages are exactly what the schema says, or refu
     const before = (await auditLines(audit())).length;
     expect((await transact({ nope: 1 })).statusCode).toBe(400);
     expect((await transact('{"operations": [')).statusCode).toBe(400);
-    expect((await transact(`{"operations":[{"op":"comment","comment":"${'x'.repeat(17 * 1024 * 1024)}"}]}`)).statusCode).toBe(413);
+    expect(
+      (await transact(`{"operations":[{"op":"comment","comment":"${'x'.repeat(17 * 1024 * 1024)}"}]}`)).statusCode,
+    ).toBe(413);
     expect((await transact({ operations: [{ op: 'comment', comment: 'x' }] }, headers('viewer'))).statusCode).toBe(403);
     const lines = (await auditLines(audit())).slice(before);
     expect(lines.map((l) => l.status)).toEqual([400, 400, 413, 403]);
@@ -222,9 +266,13 @@ describe('bodies, queries and messages are exactly what the schema says, or refu
   });
 
   it('answers oversized headers with the documented error shape', async () => {
-    const res = await fetch(`${url}/api/v1/remotes`, { headers: { ...headers('viewer'), 'x-big': 'y'.repeat(20_000) } });
+    const res = await fetch(`${url}/api/v1/remotes`, {
+      headers: { ...headers('viewer'), 'x-big': 'y'.repeat(20_000) },
+    });
     expect(res.status).toBe(431);
-    expect(await res.json()).toEqual({ error: { code: 'headers_too_large', message: 'request headers are too large' } });
+    expect(await res.json()).toEqual({
+      error: { code: 'headers_too_large', message: 'request headers are too large' },
+    });
   });
 
   it('a hostile WebSocket message gets an error and the gateway lives on', async () => {
@@ -234,11 +282,13 @@ describe('bodies, queries and messages are exactly what the schema says, or refu
     c.ws.send(`{"type":${deep(6000)}}`);
     c.ws.send('{"type":"subscribe","id":"a","remote":"nb","db":"OVN_Northbound","columns":{"ACL":"match"}}');
     c.ws.send(`{"type":"subscribe","id":"b","remote":"nb","db":"OVN_Northbound","where":{"ACL":[${deep(40, '"x"')}]}}`);
-    c.ws.send('{"type":"subscribe","id":"c","remote":"nb","db":"OVN_Northbound","tables":["ACL"],"where":{"ACL":[["priority","~~",1]]}}');
+    c.ws.send(
+      '{"type":"subscribe","id":"c","remote":"nb","db":"OVN_Northbound","tables":["ACL"],"where":{"ACL":[["priority","~~",1]]}}',
+    );
     c.send({ type: 'ping', data: 'alive' });
     await c.waitFor(() => c.messages.some((m) => m.type === 'pong'), 5_000, 'pong');
     const errors = c.messages.filter((m) => m.type === 'error');
-    expect(errors.map((e) => (e.type === 'error' ? [e.id, e.error.code] : []))).toEqual([
+    expect(errors.map((e) => [e.id, e.error.code])).toEqual([
       [undefined, 'bad_message'],
       [undefined, 'bad_message'],
       ['a', 'bad_message'],
@@ -247,7 +297,6 @@ describe('bodies, queries and messages are exactly what the schema says, or refu
     ]);
     expect((await app.inject({ url: '/healthz' })).statusCode).toBe(200);
     c.close();
-    void gateway;
   });
 
   it('response bodies match the declared response schemas', async () => {
@@ -262,7 +311,12 @@ describe('bodies, queries and messages are exactly what the schema says, or refu
     await check('/api/v1/remotes', { type: 'array', items: schemas.remoteStatus });
     await check(`/api/v1/remotes/nb/dbs/${NB}/stats`, schemas.databaseStats);
     await check(`/api/v1/remotes/nb/dbs/${NB}/tables/Logical_Switch/rows`, schemas.rowsPage);
-    const sw = (await app.inject({ url: `/api/v1/remotes/nb/dbs/${NB}/tables/Logical_Switch/rows?where=name%3Dsw0`, headers: headers('viewer') })).json() as { rows: { _uuid: [string, string] }[] };
+    const sw = (
+      await app.inject({
+        url: `/api/v1/remotes/nb/dbs/${NB}/tables/Logical_Switch/rows?where=name%3Dsw0`,
+        headers: headers('viewer'),
+      })
+    ).json<{ rows: { _uuid: [string, string] }[] }>();
     const u = sw.rows[0]!._uuid[1];
     await check(`/api/v1/remotes/nb/dbs/${NB}/tables/Logical_Switch/rows/${u}/history`, schemas.rowHistory);
     await check(`/api/v1/remotes/nb/dbs/${NB}/tables/Logical_Switch/rows/${u}/references`, schemas.rowReferences);
@@ -275,12 +329,16 @@ describe('without --auth', () => {
   it('answers only to loopback Host names (no DNS rebinding)', async () => {
     const { app } = await start({}, { tokens: null });
     try {
-      expect((await app.inject({ url: '/api/v1/whoami', headers: { host: '127.0.0.1:8080' } })).json()).toMatchObject({ name: 'local', role: 'admin', authRequired: false });
+      expect((await app.inject({ url: '/api/v1/whoami', headers: { host: '127.0.0.1:8080' } })).json()).toMatchObject({
+        name: 'local',
+        role: 'admin',
+        authRequired: false,
+      });
       expect((await app.inject({ url: '/api/v1/whoami', headers: { host: 'localhost:8080' } })).statusCode).toBe(200);
       expect((await app.inject({ url: '/api/v1/whoami', headers: { host: '[::1]:8080' } })).statusCode).toBe(200);
       const evil = await app.inject({ url: '/api/v1/whoami', headers: { host: 'evil.example:8080' } });
       expect(evil.statusCode).toBe(403);
-      expect(evil.json().error.message).toMatch(/Host "evil.example:8080" is not this gateway/);
+      expect(evil.json<ErrorBody>().error.message).toMatch(/Host "evil.example:8080" is not this gateway/);
     } finally {
       await app.close();
     }
@@ -312,7 +370,10 @@ describe('logs', () => {
 describe('a frozen ovsdb-server', () => {
   it('on TCP: a transaction without an answer in time is reported as of unknown outcome, not as failed', async () => {
     const auditFile = join(dir, 'frozen-audit.jsonl');
-    const { app } = await start({ transactTimeoutMs: 1_500, probeIntervalMs: 30_000, auditLog: auditFile }, { remote: server.tcpRemote! });
+    const { app } = await start(
+      { transactTimeoutMs: 1_500, probeIntervalMs: 30_000, auditLog: auditFile },
+      { remote: server.tcpRemote! },
+    );
     try {
       server.sigstop();
       const res = await app.inject({
@@ -322,7 +383,9 @@ describe('a frozen ovsdb-server', () => {
         payload: { operations: [{ op: 'insert', table: 'Logical_Switch', row: { name: 'while-frozen' } }] },
       });
       expect(res.statusCode, res.body).toBe(504);
-      const body = res.json() as { error: { code: string; message: string; details: { outcome: string; comment: string } } };
+      const body = res.json<{
+        error: { code: string; message: string; details: { outcome: string; comment: string } };
+      }>();
       expect(body.error.code).toBe('outcome_unknown');
       expect(body.error.details.outcome).toBe('unknown');
       expect(body.error.message).toMatch(/may or may not have been committed/);
@@ -335,7 +398,11 @@ describe('a frozen ovsdb-server', () => {
       }
       const log = await readFile(server.dbPath(NB)).catch(() => Buffer.alloc(0));
       expect(log.toString()).toContain(body.error.details.comment);
-      expect((await auditLines(auditFile)).at(-1)).toMatchObject({ status: 504, error: { code: 'outcome_unknown' }, comment: body.error.details.comment });
+      expect((await auditLines(auditFile)).at(-1)).toMatchObject({
+        status: 504,
+        error: { code: 'outcome_unknown' },
+        comment: body.error.details.comment,
+      });
     } finally {
       server.sigcont();
       await app.close();
@@ -352,18 +419,29 @@ describe('a frozen ovsdb-server', () => {
         if (Date.now() > deadline) throw new Error('the frozen server was never noticed');
         await new Promise((r) => setTimeout(r, 100));
       }
-      const status = (await app.inject({ url: '/api/v1/remotes', headers: headers('viewer') })).json() as { status: string; problem?: string; lastError?: string }[];
+      const status = (await app.inject({ url: '/api/v1/remotes', headers: headers('viewer') })).json<
+        { status: string; problem?: string; lastError?: string }[]
+      >();
       expect(status[0]!.status).not.toBe('connected');
       expect(status[0]!.problem).toBe('unresponsive');
       const started = Date.now();
-      const res = await app.inject({ method: 'POST', url: `/api/v1/remotes/nb/dbs/${NB}/transact`, headers: headers('editor'), payload: { operations: [{ op: 'comment', comment: 'x' }] } });
+      const res = await app.inject({
+        method: 'POST',
+        url: `/api/v1/remotes/nb/dbs/${NB}/transact`,
+        headers: headers('editor'),
+        payload: { operations: [{ op: 'comment', comment: 'x' }] },
+      });
       expect([503, 504]).toContain(res.statusCode);
       expect(Date.now() - started).toBeLessThan(20_000);
       const wait = await app.inject({
         method: 'POST',
         url: `/api/v1/remotes/nb/dbs/${NB}/transact`,
         headers: headers('editor'),
-        payload: { operations: [{ op: 'wait', table: 'Logical_Switch', where: [], columns: ['name'], until: '==', rows: [], timeout: 1e9 }] },
+        payload: {
+          operations: [
+            { op: 'wait', table: 'Logical_Switch', where: [], columns: ['name'], until: '==', rows: [], timeout: 1e9 },
+          ],
+        },
       });
       expect(wait.statusCode).toBe(400);
     } finally {
@@ -385,7 +463,14 @@ describe('delta history', () => {
       c1.close();
       const client = gateway.remotes.get('nb')!.client;
       for (let i = 0; i < 40; i++) {
-        await client.transact(NB, [{ op: 'update', table: 'Logical_Switch', where: [['name', '==', 'sw0']], row: { external_ids: ['map', [['pad', `${'x'.repeat(10_000)}${i}`]]] } }]);
+        await client.transact(NB, [
+          {
+            op: 'update',
+            table: 'Logical_Switch',
+            where: [['name', '==', 'sw0']],
+            row: { external_ids: ['map', [['pad', `${'x'.repeat(10_000)}${i}`]]] },
+          },
+        ]);
       }
       const c2 = new StreamClient(`${url.replace('http', 'ws')}/api/v1/stream`, schema, { token: TOKENS.viewer });
       await c2.opened();
@@ -398,4 +483,3 @@ describe('delta history', () => {
     }
   });
 });
-

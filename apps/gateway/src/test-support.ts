@@ -4,7 +4,7 @@
  * against `ovsdb-client dump`.
  */
 import WebSocket from 'ws';
-import { rowFromWire, rowToWire, stringifyJson, type DatabaseSchema, type Json, type WireRow } from '@ovsdb-web/client';
+import { rowFromWire, rowToWire, stringifyJson, type DatabaseSchema, type Json } from '@ovsdb-web/client';
 import {
   STREAM_PROTOCOL,
   STREAM_TOKEN_PREFIX,
@@ -23,15 +23,19 @@ export function canonical(schema: DatabaseSchema, table: string, wire: Record<st
   if (!t) throw new Error(`no table ${table}`);
   const picked: Record<string, Json> = {};
   for (const k of Object.keys(wire).sort()) if (k !== '_uuid' && k !== '_version') picked[k] = wire[k] as Json;
-  return stringifyJson(rowToWire(t, rowFromWire(t, picked)) as Json);
+  return stringifyJson(rowToWire(t, rowFromWire(t, picked)));
 }
 
-export function canonicalDump(schema: DatabaseSchema, dump: Record<string, Record<string, Record<string, unknown>>>, tables?: readonly string[]): Store {
+export function canonicalDump(
+  schema: DatabaseSchema,
+  dump: Record<string, Record<string, Record<string, unknown>>>,
+  tables?: readonly string[],
+): Store {
   const out: Store = {};
   for (const [table, rows] of Object.entries(dump)) {
     if (tables && !tables.includes(table)) continue;
     out[table] = {};
-    for (const [uuid, row] of Object.entries(rows)) (out[table] as Record<string, string>)[uuid] = canonical(schema, table, row);
+    for (const [uuid, row] of Object.entries(rows)) out[table][uuid] = canonical(schema, table, row);
   }
   return out;
 }
@@ -40,6 +44,8 @@ export class StreamClient {
   readonly messages: ServerMessage[] = [];
   /** Per subscription id, the reducer's state. */
   readonly subscriptions = new Map<string, SubscriptionState>();
+  /** Messages the reducer ignored (a delta already applied, one out of phase): a correct gateway sends none. */
+  readonly ignored: { id: string; type: string; seq?: number; reason: string }[] = [];
   private waiters: (() => void)[] = [];
   readonly ws: WebSocket;
 
@@ -53,9 +59,18 @@ export class StreamClient {
     this.ws.on('message', (data) => {
       const msg = parseServerMessage(String(data));
       this.messages.push(msg);
-      if ('id' in msg && msg.id !== undefined) {
+      if ('id' in msg) {
         const state = this.subscriptions.get(msg.id);
-        if (state) applyServerMessage(state, msg);
+        if (state) {
+          const applied = applyServerMessage(state, msg);
+          if (applied.kind === 'ignored')
+            this.ignored.push({
+              id: msg.id,
+              type: msg.type,
+              ...('seq' in msg ? { seq: msg.seq } : {}),
+              reason: applied.reason,
+            });
+        }
       }
       for (const w of this.waiters.splice(0)) w();
     });
@@ -65,10 +80,9 @@ export class StreamClient {
     return new Promise((resolve, reject) => {
       this.ws.once('open', () => resolve());
       this.ws.once('error', reject);
-      this.ws.once('unexpected-response', (req, res) => {
+      this.ws.once('unexpected-response', (_req, res) => {
         // With this listener ws leaves the request open; a browser would drop it. (Not destroying it
         // here would also show whether the gateway closes refused upgrades by itself: it does.)
-        void req;
         reject(new Error(`upgrade refused with HTTP ${res.statusCode}`));
       });
     });
@@ -80,7 +94,9 @@ export class StreamClient {
 
   /** Subscribe; `from` continues the state of another client's subscription (a browser that reconnects). */
   subscribe(msg: { id: string; remote: string; db: string; [k: string]: unknown }, from?: SubscriptionState): void {
-    const state = from ? { ...from, rows: new Map([...from.rows].map(([t, r]) => [t, new Map(r)])) } : createSubscriptionState(msg.id, { snapshot: msg.snapshot !== false });
+    const state = from
+      ? { ...from, rows: new Map([...from.rows].map(([t, r]) => [t, new Map(r)])) }
+      : createSubscriptionState(msg.id, { snapshot: msg.snapshot !== false });
     this.subscriptions.set(msg.id, state);
     this.send({ type: 'subscribe', ...msg, ...(from?.cursor ? { since: from.cursor } : {}) });
   }
@@ -98,7 +114,7 @@ export class StreamClient {
       if (id !== undefined && sid !== id) continue;
       for (const [table, rows] of s.rows) {
         const t = (out[table] ??= {});
-        for (const [uuid, r] of rows) t[uuid] = canonical(this.schema, table, r as WireRow);
+        for (const [uuid, r] of rows) t[uuid] = canonical(this.schema, table, r);
       }
     }
     return out;
@@ -112,7 +128,10 @@ export class StreamClient {
     const deadline = Date.now() + timeoutMs;
     while (!pred()) {
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out waiting for ${what}; last messages: ${JSON.stringify(this.messages.slice(-3), (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)).slice(0, 500)}`);
+      if (left <= 0)
+        throw new Error(
+          `timed out waiting for ${what}; last messages: ${JSON.stringify(this.messages.slice(-3), (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)).slice(0, 500)}`,
+        );
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, Math.min(left, 200));
         this.waiters.push(() => {
@@ -133,9 +152,9 @@ export function sameStore(a: Store | undefined, b: Store | undefined): boolean {
   const norm = (s: Store | undefined): string =>
     JSON.stringify(
       Object.keys(s ?? {})
-        .filter((t) => Object.keys((s ?? {})[t] ?? {}).length > 0)
+        .filter((t) => Object.keys(s?.[t] ?? {}).length > 0)
         .sort()
-        .map((t) => [t, Object.entries((s ?? {})[t] ?? {}).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))]),
+        .map((t) => [t, Object.entries(s?.[t] ?? {}).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))]),
     );
   return norm(a) === norm(b);
 }

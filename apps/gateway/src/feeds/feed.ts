@@ -6,12 +6,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
+  isSetDatum,
   rowToWire,
   stringifyJson,
-  type CacheView,
+  type DatabaseCache,
   type ChangeBatch,
   type DatabaseSchema,
-  type Json,
   type Monitor,
   type Row,
   type RowChange,
@@ -25,7 +25,7 @@ export interface FeedEntry {
   /** ms since the epoch when the gateway received the batch. */
   readonly time: number;
   readonly batch: ChangeBatch;
-  /** Approximate bytes the batch keeps alive (its rows' JSON), for the history bound. */
+  /** Approximate heap the batch keeps alive (its rows, old and new), for the history bound. */
   readonly bytes: number;
 }
 
@@ -39,6 +39,14 @@ export interface HistoryLimits {
 /** Change-rate buckets: 30 × 10 s shows the last five minutes. */
 const BUCKET_MS = 10_000;
 const BUCKETS = 30;
+
+/**
+ * Heap a retained row version costs per byte of its JSON: the row object with its maps and sets, its wire
+ * form and its JSON text, about 5.7 bytes for OVN ports (measured with --expose-gc); rounded up so that
+ * `--history-bytes` bounds real memory rather than JSON length. An old row shared with an earlier batch is
+ * counted twice: the bound errs on the side of less memory.
+ */
+const HEAP_PER_JSON_BYTE = 6;
 
 export class Feed {
   /** Changes when the gateway restarts: sequence numbers only compare within one epoch. */
@@ -70,8 +78,10 @@ export class Feed {
     let bytes = 64;
     for (const c of batch.changes) {
       const table = this.table(c.table);
-      if (table && c.new) bytes += this.json(table, c.new).length;
-      bytes += 64;
+      const row = c.new ?? c.old;
+      // A modify keeps both versions alive; the old one is costed as the new (no need to encode it).
+      if (table && row) bytes += HEAP_PER_JSON_BYTE * this.json(table, row).length * (c.new && c.old ? 2 : 1);
+      bytes += 256;
       const counts = this.rates.get(c.table) ?? this.newRates(c.table);
       counts[counts.length - 1] = (counts[counts.length - 1] ?? 0) + 1;
     }
@@ -80,7 +90,10 @@ export class Feed {
     this.history.push(entry);
     this.historyBytes += bytes;
     let drop = 0;
-    while (this.history.length - drop > 1 && (this.history.length - drop > this.limits.batches || this.historyBytes > this.limits.bytes)) {
+    while (
+      this.history.length - drop > 1 &&
+      (this.history.length - drop > this.limits.batches || this.historyBytes > this.limits.bytes)
+    ) {
       this.historyBytes -= (this.history[drop] as FeedEntry).bytes;
       drop++;
     }
@@ -92,7 +105,8 @@ export class Feed {
     return this.seqCounter;
   }
 
-  get cache(): CacheView {
+  /** The whole-table cache, for checks and plans (read only). */
+  get cache(): DatabaseCache {
     return this.monitor.cache;
   }
 
@@ -136,16 +150,17 @@ export class Feed {
    */
   json(table: TableSchema, row: Row, columns?: ReadonlySet<string>, key = ''): string {
     let byKey = this.texts.get(row);
-    if (!byKey) this.texts.set(row, (byKey = new Map()));
+    if (!byKey) this.texts.set(row, (byKey = new Map<string, string>()));
     let text = byKey.get(key);
     if (text === undefined) {
       const full = this.wire(table, row);
       let out: WireRow = full;
       if (columns) {
         out = {};
-        for (const k of Object.keys(full)) if (columns.has(k) || k === '_uuid' || k === '_version') out[k] = full[k] as WireRow[string];
+        for (const k of Object.keys(full))
+          if (columns.has(k) || k === '_uuid' || k === '_version') out[k] = full[k] as WireRow[string];
       }
-      text = stringifyJson(out as Json);
+      text = stringifyJson(out);
       byKey.set(key, text);
     }
     return text;
@@ -221,9 +236,15 @@ export class Feed {
           [col.type.key, 'key'],
           [col.type.value, 'value'],
         ] as const) {
-          if (!base || base.type !== 'uuid' || base.refTable === undefined) continue;
+          if (base?.type !== 'uuid' || base.refTable === undefined) continue;
           for (const target of uuidsIn(row[col.name], side)) {
-            const ref: Reference = { column: col.name, table: base.refTable, uuid: target, exists: this.row(base.refTable, target) !== undefined, refType: base.refType ?? 'strong' };
+            const ref: Reference = {
+              column: col.name,
+              table: base.refTable,
+              uuid: target,
+              exists: this.row(base.refTable, target) !== undefined,
+              refType: base.refType ?? 'strong',
+            };
             if (col.type.value) ref.in = side;
             const label = this.label(base.refTable, target);
             if (label !== undefined) ref.label = label;
@@ -233,7 +254,9 @@ export class Feed {
       }
     }
     for (const other of this.schema.tables.values()) {
-      const cols = [...other.columns.values()].filter((c) => c.type.key.refTable === table.name || c.type.value?.refTable === table.name);
+      const cols = [...other.columns.values()].filter(
+        (c) => c.type.key.refTable === table.name || c.type.value?.refTable === table.name,
+      );
       if (cols.length === 0 || !this.table(other.name)) continue;
       for (const r of this.rows(other.name)) {
         for (const col of cols) {
@@ -241,7 +264,13 @@ export class Feed {
             const base = side === 'key' ? col.type.key : col.type.value;
             if (base?.refTable !== table.name) continue;
             if (!uuidsIn(r[col.name], side).includes(uuid)) continue;
-            const ref: Reference = { column: col.name, table: other.name, uuid: r._uuid as string, exists: true, refType: base.refType ?? 'strong' };
+            const ref: Reference = {
+              column: col.name,
+              table: other.name,
+              uuid: r._uuid as string,
+              exists: true,
+              refType: base.refType ?? 'strong',
+            };
             if (col.type.value) ref.in = side;
             const label = this.label(other.name, r._uuid as string);
             if (label !== undefined) ref.label = label;
@@ -253,9 +282,10 @@ export class Feed {
     return out;
   }
 
-  /** A row's name for people: its `name` column when it has a non-empty one. */
+  /** A row's name for people: its `name` column when it has a non-empty one (optional names too). */
   label(table: string, uuid: string): string | undefined {
-    const name = this.row(table, uuid)?.name;
+    const d = this.row(table, uuid)?.name;
+    const name = d !== undefined && isSetDatum(d) ? d[0] : d;
     return typeof name === 'string' && name !== '' ? name : undefined;
   }
 }

@@ -22,6 +22,8 @@ export class RemoteConnection {
   readonly client: OvsdbClient;
   private readonly feeds = new Map<string, Feed>();
   private starting: Promise<void> | undefined;
+  /** Monitors are being set up after a connect: a missing database may still come. */
+  private loading = false;
   private lastErr: Error | undefined;
   /** A session is being set up (monitors resuming) after a connect attempt. */
   private attempting = false;
@@ -80,6 +82,7 @@ export class RemoteConnection {
       const why = this.lastErr?.message;
       throw unavailable(`remote ${this.name} is ${this.client.status}${why ? `: ${why}` : ''}`);
     }
+    if (this.loading) throw unavailable(`remote ${this.name} is still loading its databases`);
     throw notFound(`remote ${this.name} has no database ${db}; it has ${this.databases().join(', ') || 'none yet'}`);
   }
 
@@ -103,7 +106,8 @@ export class RemoteConnection {
     };
     if (this.client.status === 'connected') {
       const r = this.client.remote;
-      s.member = r.kind === 'unix' ? `unix:${r.path}` : `${r.kind}:${r.host.includes(':') ? `[${r.host}]` : r.host}:${r.port}`;
+      s.member =
+        r.kind === 'unix' ? `unix:${r.path}` : `${r.kind}:${r.host.includes(':') ? `[${r.host}]` : r.host}:${r.port}`;
       // The client only stays on the leader of a cluster (leader-only), so the member in use is the leader.
       if (this.clustered) s.leader = s.member;
     }
@@ -121,6 +125,15 @@ export class RemoteConnection {
   }
 
   private async startFeeds(): Promise<void> {
+    this.loading = true;
+    try {
+      await this.addFeeds();
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  private async addFeeds(): Promise<void> {
     const dbs = await this.client.listDbs();
     for (const db of dbs) {
       if (this.feeds.has(db)) continue; // monitors survive reconnects inside the client
@@ -133,7 +146,10 @@ export class RemoteConnection {
       }
       const monitor = await this.client.monitor(db, { tables, version: true });
       if (monitor.skew.missingTables.length > 0 || Object.keys(monitor.skew.missingColumns).length > 0) {
-        this.log.warn({ remote: this.name, db, skew: monitor.skew }, 'some configured tables or columns are not in the server schema');
+        this.log.warn(
+          { remote: this.name, db, skew: monitor.skew },
+          'some configured tables or columns are not in the server schema',
+        );
       }
       this.feeds.set(db, new Feed(this.name, db, monitor, schema, this.opts.history));
       this.log.info({ remote: this.name, db, rows: monitor.cache.size }, 'monitoring database');
@@ -149,7 +165,7 @@ export class RemoteConnection {
 function classify(err: Error): NonNullable<RemoteStatus['problem']> {
   const text = err.message;
   if (err instanceof ClusterMemberRejected) return 'not_leader';
-  if (/inactivity probe/.test(text)) return 'unresponsive';
+  if (text.includes('inactivity probe')) return 'unresponsive';
   if (/certificate|TLS|SSL|handshake/i.test(text)) return 'tls';
   if (err instanceof ConnectError) return 'unreachable';
   if (err instanceof DisconnectedError) return /protocol|not JSON|invalid/i.test(text) ? 'protocol' : 'unreachable';

@@ -50,6 +50,11 @@ export class AuditLog {
     return this.chain;
   }
 
+  /** Resolves once every record written so far is on disk (readers of the file wait for it). */
+  async flushed(): Promise<void> {
+    await this.chain.catch(() => undefined);
+  }
+
   async close(): Promise<void> {
     await this.chain.catch(() => undefined);
     await this.file?.close();
@@ -62,6 +67,6 @@ function encode(record: AuditRecord): string {
     return stringifyJson(record as unknown as Json);
   } catch (err) {
     const { operations: _dropped, ...rest } = record;
-    return stringifyJson({ ...rest, operations: `<not recordable: ${(err as Error).message}>` } as unknown as Json);
+    return stringifyJson({ ...rest, operations: `<not recordable: ${(err as Error).message}>` });
   }
 }

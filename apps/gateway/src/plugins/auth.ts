@@ -67,22 +67,27 @@ export class TokenStore {
     }
     const tokens = typeof json === 'object' && json !== null && 'tokens' in json ? json.tokens : undefined;
     if (!Array.isArray(tokens) || tokens.length === 0) {
-      throw new UsageError(`--auth ${source}: expected {"tokens":[{"name","role","token"|"tokenSha256"}, ...]} with at least one token`);
+      throw new UsageError(
+        `--auth ${source}: expected {"tokens":[{"name","role","token"|"tokenSha256"}, ...]} with at least one token`,
+      );
     }
     const byDigest = new Map<string, Principal>();
     tokens.forEach((t: unknown, i) => {
       const where = `--auth ${source}: tokens[${i}]`;
       if (typeof t !== 'object' || t === null) throw new UsageError(`${where} must be an object`);
       const e = t as Record<string, unknown>;
-      if (typeof e.name !== 'string' || e.name === '') throw new UsageError(`${where}: "name" must be a non-empty string`);
+      if (typeof e.name !== 'string' || e.name === '')
+        throw new UsageError(`${where}: "name" must be a non-empty string`);
       const role = ROLES.find((r) => r === e.role);
       if (!role) throw new UsageError(`${where} (${e.name}): "role" must be one of ${ROLES.join(', ')}`);
       const hasPlain = e.token !== undefined;
       const hasHash = e.tokenSha256 !== undefined;
-      if (hasPlain === hasHash) throw new UsageError(`${where} (${e.name}): give exactly one of "token" and "tokenSha256"`);
+      if (hasPlain === hasHash)
+        throw new UsageError(`${where} (${e.name}): give exactly one of "token" and "tokenSha256"`);
       let digest: string;
       if (hasPlain) {
-        if (typeof e.token !== 'string' || e.token.length < 16) throw new UsageError(`${where} (${e.name}): "token" must be a string of at least 16 characters`);
+        if (typeof e.token !== 'string' || e.token.length < 16)
+          throw new UsageError(`${where} (${e.name}): "token" must be a string of at least 16 characters`);
         digest = sha256Hex(e.token);
       } else {
         if (typeof e.tokenSha256 !== 'string' || !/^[0-9a-fA-F]{64}$/.test(e.tokenSha256)) {
@@ -101,7 +106,9 @@ export class TokenStore {
     try {
       text = await readFile(path, 'utf8');
     } catch (err) {
-      throw new UsageError(`--auth ${path}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      throw new UsageError(
+        `--auth ${path}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+      );
     }
     return TokenStore.parse(text, path);
   }
@@ -175,7 +182,9 @@ export const authPlugin = fp(
       if (!tokens) {
         const host = hostnameOf(req.headers.host ?? '');
         if (host === undefined || (!isLoopback(host) && !allowedHosts.has(host))) {
-          throw forbidden(`Host ${JSON.stringify(req.headers.host ?? '')} is not this gateway; without --auth it answers only to loopback names`);
+          throw forbidden(
+            `Host ${JSON.stringify(req.headers.host ?? '')} is not this gateway; without --auth it answers only to loopback names`,
+          );
         }
       }
       const config = req.routeOptions.config;
@@ -196,7 +205,8 @@ export const authPlugin = fp(
       }
       req.principal = principal;
       const needed = config.role ?? 'viewer';
-      if (!open && !roleAtLeast(principal.role, needed)) throw forbidden(`${principal.name} has role ${principal.role}; this needs ${needed}`);
+      if (!open && !roleAtLeast(principal.role, needed))
+        throw forbidden(`${principal.name} has role ${principal.role}; this needs ${needed}`);
     });
   },
   { name: 'ovsdb-web-auth', dependencies: ['ovsdb-web-errors'] },

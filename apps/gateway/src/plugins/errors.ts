@@ -82,18 +82,28 @@ export function toApiError(err: unknown, log: FastifyBaseLogger): ApiError {
   }
   if (err instanceof TransactionError) {
     const guard = err.op === 'wait' && err.error === 'timed out';
-    return new ApiError(guard ? 'guard_failed' : 'transaction_failed', guard ? `${err.message} (a row this edit read has changed since; nothing was applied)` : err.message, {
-      operationIndex: err.operationIndex,
-      ...(err.op ? { op: err.op } : {}),
-      error: err.error,
-      ...(err.details ? { details: err.details } : {}),
-      results: err.results as Json,
-    });
+    return new ApiError(
+      guard ? 'guard_failed' : 'transaction_failed',
+      guard ? `${err.message} (a row this edit read has changed since; nothing was applied)` : err.message,
+      {
+        operationIndex: err.operationIndex,
+        ...(err.op ? { op: err.op } : {}),
+        error: err.error,
+        ...(err.details ? { details: err.details } : {}),
+        results: err.results as Json,
+      },
+    );
   }
-  if (err instanceof FilterError) return badRequest(err.message, { clause: err.clause, offset: err.offset, reason: err.reason });
+  if (err instanceof FilterError)
+    return badRequest(err.message, { clause: err.clause, offset: err.offset, reason: err.reason });
   if (err instanceof JsonSyntaxError) return badRequest(`not valid JSON: ${err.message}`, { position: err.position });
   if (err instanceof ProtocolViolation) return new ApiError('bad_message', err.message);
-  if (err instanceof ReplyLostError) return new ApiError('outcome_unknown', `${err.message} before OVSDB answered ${err.method}; the outcome is unknown`, { outcome: 'unknown' });
+  if (err instanceof ReplyLostError)
+    return new ApiError(
+      'outcome_unknown',
+      `${err.message} before OVSDB answered ${err.method}; the outcome is unknown`,
+      { outcome: 'unknown' },
+    );
   if (err instanceof DisconnectedError) return unavailable(err.message);
   if (err instanceof OvsdbError) {
     if (err.error === 'unknown database') return notFound(err.message, { error: err.error });
@@ -106,7 +116,9 @@ export function toApiError(err: unknown, log: FastifyBaseLogger): ApiError {
     }
     if (code) return new ApiError(code, err.message);
     if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
-      const byStatus = (Object.entries(ERROR_STATUS) as [ErrorCode, number][]).find(([, s]) => s === err.statusCode)?.[0];
+      const byStatus = (Object.entries(ERROR_STATUS) as [ErrorCode, number][]).find(
+        ([, s]) => s === err.statusCode,
+      )?.[0];
       return new ApiError(byStatus ?? 'bad_request', err.message);
     }
   }
@@ -144,7 +156,9 @@ export const errorsPlugin = fp(
  */
 export function clientErrorResponse(err: Error & { code?: string }): string {
   const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
-  const api = tooLarge ? new ApiError('headers_too_large', 'request headers are too large') : badRequest('malformed HTTP request');
+  const api = tooLarge
+    ? new ApiError('headers_too_large', 'request headers are too large')
+    : badRequest('malformed HTTP request');
   const body = JSON.stringify(api.toBody());
   const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
   return `HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;

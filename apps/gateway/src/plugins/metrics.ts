@@ -13,9 +13,21 @@ export class Metrics {
 
   constructor(remotes: () => Iterable<RemoteConnection>) {
     collectDefaultMetrics({ register: this.registry, prefix: 'ovsdb_web_process_' });
-    this.wsClients = new Gauge({ name: 'ovsdb_web_websocket_clients', help: 'Open WebSocket stream connections', registers: [this.registry] });
-    this.resyncs = new Counter({ name: 'ovsdb_web_stream_resyncs_total', help: 'Times a slow WebSocket client was dropped to "resync needed"', registers: [this.registry] });
-    this.droppedClients = new Counter({ name: 'ovsdb_web_stream_dropped_clients_total', help: 'WebSocket clients disconnected because they stayed stalled', registers: [this.registry] });
+    this.wsClients = new Gauge({
+      name: 'ovsdb_web_websocket_clients',
+      help: 'Open WebSocket stream connections',
+      registers: [this.registry],
+    });
+    this.resyncs = new Counter({
+      name: 'ovsdb_web_stream_resyncs_total',
+      help: 'Times a slow WebSocket client was dropped to "resync needed"',
+      registers: [this.registry],
+    });
+    this.droppedClients = new Counter({
+      name: 'ovsdb_web_stream_dropped_clients_total',
+      help: 'WebSocket clients disconnected because they stayed stalled',
+      registers: [this.registry],
+    });
     this.transactDuration = new Histogram({
       name: 'ovsdb_web_transact_duration_seconds',
       help: 'Time from receiving a transact request to its answer, by result',
@@ -53,7 +65,8 @@ export class Metrics {
         for (const r of remotes()) {
           for (const db of r.databases()) {
             const feed = r.findFeed(db);
-            for (const table of feed?.tableNames() ?? []) this.set({ remote: r.name, db, table }, feed?.size(table) ?? 0);
+            for (const table of feed?.tableNames() ?? [])
+              this.set({ remote: r.name, db, table }, feed?.size(table) ?? 0);
           }
         }
       },
@@ -65,7 +78,8 @@ export class Metrics {
       registers: [this.registry],
       collect() {
         this.reset();
-        for (const r of remotes()) for (const db of r.databases()) this.inc({ remote: r.name, db }, r.findFeed(db)?.updates ?? 0);
+        for (const r of remotes())
+          for (const db of r.databases()) this.inc({ remote: r.name, db }, r.findFeed(db)?.updates ?? 0);
       },
     });
   }

@@ -16,8 +16,10 @@ export async function remoteRoutes(app: FastifyInstance, { gateway }: { gateway:
     authRequired: gateway.tokens !== undefined,
   }));
 
-  app.get<{ Reply: RemoteStatus[] }>('/api/v1/remotes', { schema: { response: { 200: { type: 'array', items: schemas.remoteStatus } } } }, async () =>
-    [...gateway.remotes.values()].map((r) => r.status()),
+  app.get<{ Reply: RemoteStatus[] }>(
+    '/api/v1/remotes',
+    { schema: { response: { 200: { type: 'array', items: schemas.remoteStatus } } } },
+    async () => [...gateway.remotes.values()].map((r) => r.status()),
   );
 
   app.get<{ Params: DbParams; Reply: DatabaseStats }>(

@@ -3,7 +3,7 @@
  * history and its references both ways. Everything is answered from the gateway's cache.
  */
 import type { FastifyInstance } from 'fastify';
-import { compareAtoms, parseFilter, parseSort, type Atom, type Json, type Row, type TableSchema } from '@ovsdb-web/client';
+import { compareAtoms, parseFilter, parseSort, type Atom, type Row, type TableSchema } from '@ovsdb-web/client';
 import { schemas, type RowHistory, type RowReferences, type RowsPage } from '@ovsdb-web/protocol';
 import type { Gateway } from '../app.js';
 import type { Feed } from '../feeds/feed.js';
@@ -33,9 +33,13 @@ function tableOf(feed: Feed, db: string, name: string): TableSchema {
 }
 
 export async function rowRoutes(app: FastifyInstance, { gateway }: { gateway: Gateway }): Promise<void> {
-  app.get<{ Params: DbParams }>('/api/v1/remotes/:remote/dbs/:db/schema', { schema: { params: schemas.dbParams } }, async (req) => {
-    return gateway.remotes.feed(req.params.remote, req.params.db).schema.json as Json;
-  });
+  app.get<{ Params: DbParams }>(
+    '/api/v1/remotes/:remote/dbs/:db/schema',
+    { schema: { params: schemas.dbParams } },
+    async (req) => {
+      return gateway.remotes.feed(req.params.remote, req.params.db).schema.json;
+    },
+  );
 
   app.get<{ Params: TableParams; Querystring: RowsQuery; Reply: RowsPage }>(
     '/api/v1/remotes/:remote/dbs/:db/tables/:table/rows',
@@ -43,24 +47,31 @@ export async function rowRoutes(app: FastifyInstance, { gateway }: { gateway: Ga
     async (req) => {
       const feed = gateway.remotes.feed(req.params.remote, req.params.db);
       const table = tableOf(feed, req.params.db, req.params.table);
-      const where = req.query.where === undefined ? [] : Array.isArray(req.query.where) ? req.query.where : [req.query.where];
+      const where =
+        req.query.where === undefined ? [] : Array.isArray(req.query.where) ? req.query.where : [req.query.where];
       const predicates = parseFilter(table, where);
       let rows: Row[] = feed.rows(table.name);
       if (predicates.length > 0) rows = rows.filter((r) => predicates.every((p) => p(r)));
-      rows.sort(req.query.sort ? parseSort(table, req.query.sort) : (a, b) => compareAtoms(a._uuid as Atom, b._uuid as Atom));
+      rows.sort(
+        req.query.sort ? parseSort(table, req.query.sort) : (a, b) => compareAtoms(a._uuid as Atom, b._uuid as Atom),
+      );
       const offset = req.query.offset ?? 0;
       const limit = req.query.limit ?? 1_000;
       return { total: rows.length, rows: rows.slice(offset, offset + limit).map((r) => feed.wire(table, r)) };
     },
   );
 
-  app.get<{ Params: RowParams }>('/api/v1/remotes/:remote/dbs/:db/tables/:table/rows/:uuid', { schema: { params: schemas.rowParams } }, async (req) => {
-    const feed = gateway.remotes.feed(req.params.remote, req.params.db);
-    const table = tableOf(feed, req.params.db, req.params.table);
-    const row = feed.row(table.name, req.params.uuid.toLowerCase());
-    if (!row) throw notFound(`no row ${req.params.uuid} in ${table.name}`);
-    return feed.wire(table, row);
-  });
+  app.get<{ Params: RowParams }>(
+    '/api/v1/remotes/:remote/dbs/:db/tables/:table/rows/:uuid',
+    { schema: { params: schemas.rowParams } },
+    async (req) => {
+      const feed = gateway.remotes.feed(req.params.remote, req.params.db);
+      const table = tableOf(feed, req.params.db, req.params.table);
+      const row = feed.row(table.name, req.params.uuid.toLowerCase());
+      if (!row) throw notFound(`no row ${req.params.uuid} in ${table.name}`);
+      return feed.wire(table, row);
+    },
+  );
 
   app.get<{ Params: RowParams; Reply: RowHistory }>(
     '/api/v1/remotes/:remote/dbs/:db/tables/:table/rows/:uuid/history',

@@ -9,11 +9,22 @@ import { forbidden } from '../plugins/errors.js';
 import { StreamSession } from '../stream/session.js';
 
 export async function streamRoutes(app: FastifyInstance, { gateway }: { gateway: Gateway }): Promise<void> {
-  app.get('/api/v1/stream', { websocket: true, preValidation: async (req) => checkOrigin(gateway, req) }, (socket, req) => {
-    const session = new StreamSession(socket, req.principal, gateway.remotes, gateway.metrics, gateway.limits, req.log);
-    gateway.sessions.add(session);
-    socket.on('close', () => gateway.sessions.delete(session));
-  });
+  app.get(
+    '/api/v1/stream',
+    { websocket: true, preValidation: async (req) => checkOrigin(gateway, req) },
+    (socket, req) => {
+      const session = new StreamSession(
+        socket,
+        req.principal,
+        gateway.remotes,
+        gateway.metrics,
+        gateway.limits,
+        req.log,
+      );
+      gateway.sessions.add(session);
+      socket.on('close', () => gateway.sessions.delete(session));
+    },
+  );
 }
 
 /**
@@ -32,5 +43,7 @@ function checkOrigin(gateway: Gateway, req: FastifyRequest): void {
   if (url.host === req.headers.host || gateway.config.allowOrigins.includes(origin)) return;
   const hostname = url.hostname.replace(/^\[|\]$/g, '');
   if (!gateway.tokens && isLoopback(hostname) && isLoopback(gateway.config.listen.host)) return;
-  throw forbidden(`WebSocket from origin ${origin.slice(0, 200)} is not allowed (allowed: the gateway's own, ${gateway.config.allowOrigins.join(', ') || 'no others'}; see --allow-origin)`);
+  throw forbidden(
+    `WebSocket from origin ${origin.slice(0, 200)} is not allowed (allowed: the gateway's own, ${gateway.config.allowOrigins.join(', ') || 'no others'}; see --allow-origin)`,
+  );
 }

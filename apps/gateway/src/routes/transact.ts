@@ -33,7 +33,11 @@ export async function transactRoutes(app: FastifyInstance, { gateway }: { gatewa
   // Errors anywhere in this route's life (auth, body parsing, validation, the handler) pass through here.
   app.setErrorHandler((err, req, reply) => {
     const api = toApiError(err, req.log);
-    notesOf(req).error = { code: api.code, message: api.message, ...(api.details !== undefined ? { details: api.details } : {}) };
+    notesOf(req).error = {
+      code: api.code,
+      message: api.message,
+      ...(api.details !== undefined ? { details: api.details } : {}),
+    };
     return reply.code(api.statusCode).send(api.toBody());
   });
   // onSend, not onResponse: the answer leaves only once its audit record is written.
@@ -42,7 +46,10 @@ export async function transactRoutes(app: FastifyInstance, { gateway }: { gatewa
     const body: unknown = req.body;
     const ms = reply.elapsedTime;
     const params = (isJsonObject(req.params as Json) ? req.params : {}) as Partial<DbParams>;
-    const operations = isJsonObject(body as Json) && Array.isArray((body as { operations?: unknown }).operations) ? ((body as { operations: Json }).operations) : undefined;
+    const operations =
+      isJsonObject(body as Json) && Array.isArray((body as { operations?: unknown }).operations)
+        ? (body as { operations: Json }).operations
+        : undefined;
     const dryRun = isJsonObject(body as Json) && (body as { dryRun?: unknown }).dryRun === true;
     const result = reply.statusCode < 300 ? 'ok' : 'error';
     if (reply.statusCode !== 403 && reply.statusCode !== 429 && reply.statusCode !== 401) {
@@ -54,14 +61,22 @@ export async function transactRoutes(app: FastifyInstance, { gateway }: { gatewa
         user: req.principal.name,
         role: req.principal.role,
         clientAddress: req.ip,
-        ...(typeof req.headers['user-agent'] === 'string' ? { userAgent: req.headers['user-agent'].slice(0, 256) } : {}),
+        ...(typeof req.headers['user-agent'] === 'string'
+          ? { userAgent: req.headers['user-agent'].slice(0, 256) }
+          : {}),
         remote: typeof params.remote === 'string' ? params.remote : '',
         db: typeof params.db === 'string' ? params.db : '',
         dryRun,
-        ...(operations !== undefined ? { operations } : { body: { bytes: Number(req.headers['content-length'] ?? 0) || 0 } }),
+        ...(operations !== undefined
+          ? { operations }
+          : { body: { bytes: Number(req.headers['content-length'] ?? 0) || 0 } }),
         status: reply.statusCode,
         ...(n.result !== undefined ? { result: n.result } : {}),
-        ...(n.error !== undefined ? { error: n.error } : reply.statusCode >= 300 ? { error: { code: 'refused', message: `answered ${reply.statusCode} before the transaction was read` } } : {}),
+        ...(n.error !== undefined
+          ? { error: n.error }
+          : reply.statusCode >= 300
+            ? { error: { code: 'refused', message: `answered ${reply.statusCode} before the transaction was read` } }
+            : {}),
         ...(n.comment !== undefined ? { comment: n.comment } : {}),
         durationMs: Math.round(ms * 1000) / 1000,
       })
@@ -80,7 +95,10 @@ export async function transactRoutes(app: FastifyInstance, { gateway }: { gatewa
           timeWindow: 2_000,
           keyGenerator: (req: FastifyRequest) => req.principal.name,
           errorResponseBuilder: (_req: FastifyRequest, ctx: { max: number }) =>
-            new ApiError('rate_limited', `too many transactions; at most ${ctx.max} per 2 seconds per user (--transact-rate)`),
+            new ApiError(
+              'rate_limited',
+              `too many transactions; at most ${ctx.max} per 2 seconds per user (--transact-rate)`,
+            ),
         },
       },
       schema: { params: schemas.dbParams, body: schemas.transactBody, response: { 200: schemas.transactResponse } },

@@ -26,7 +26,9 @@ export async function webRoutes(app: FastifyInstance, { gateway }: { gateway: Ga
       root: dir,
       wildcard: false,
       // Hashed asset names never change content; the page itself must be revalidated.
-      setHeaders: (reply, path) => reply.header('cache-control', path.endsWith('index.html') ? 'no-cache' : 'public, max-age=31536000, immutable'),
+      setHeaders: (reply, path) => {
+        reply.header('cache-control', path.endsWith('index.html') ? 'no-cache' : 'public, max-age=31536000, immutable');
+      },
     });
   } else {
     app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(NO_APP));

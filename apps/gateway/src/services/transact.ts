@@ -39,16 +39,22 @@ export interface TransactOutcome {
   comment?: string;
 }
 
-export async function runTransaction(settings: TransactSettings, attempt: TransactAttempt, onComment: (comment: string) => void): Promise<TransactOutcome> {
+export async function runTransaction(
+  settings: TransactSettings,
+  attempt: TransactAttempt,
+  onComment: (comment: string) => void,
+): Promise<TransactOutcome> {
   const { principal, remote, db, operations, dryRun } = attempt;
   if (settings.readOnly) throw forbidden('the gateway runs with --read-only: transactions are refused');
   checkWaitTimeouts(operations, settings.timeoutMs);
-  if (remote.client.status !== 'connected') throw unavailable(`remote ${remote.name} is ${remote.client.status}; nothing was sent`);
+  if (remote.client.status !== 'connected')
+    throw unavailable(`remote ${remote.name} is ${remote.client.status}; nothing was sent`);
   let schema: DatabaseSchema;
   try {
     schema = await remote.client.getSchema(db);
   } catch (err) {
-    if (err instanceof RpcError && err.error === 'unknown database') throw notFound(`remote ${remote.name} has no database ${db}`);
+    if (err instanceof RpcError && err.error === 'unknown database')
+      throw notFound(`remote ${remote.name} has no database ${db}`);
     throw err;
   }
   validateTransaction(schema, operations);
@@ -65,21 +71,36 @@ export async function runTransaction(settings: TransactSettings, attempt: Transa
     return { response: { results: results.slice(0, operations.length) }, ...(dryRun ? {} : { comment }) };
   } catch (err) {
     // A dry run ends in our own abort: every real operation passed the server's checks.
-    if (dryRun && err instanceof TransactionError && err.error === 'aborted' && err.operationIndex === operations.length) {
+    if (
+      dryRun &&
+      err instanceof TransactionError &&
+      err.error === 'aborted' &&
+      err.operationIndex === operations.length
+    ) {
       return { response: { results: err.results.slice(0, operations.length), dryRun: true } };
     }
     if (signal.aborted && !(err instanceof TransactionError)) {
       throw new ApiError(
         'outcome_unknown',
         `OVSDB did not answer within ${settings.timeoutMs} ms; the transaction ${dryRun ? 'was a dry run and changed nothing' : 'may or may not have been committed: check the rows before retrying'}`,
-        { outcome: dryRun ? 'not_committed' : 'unknown', ...(dryRun ? {} : { comment }), timeoutMs: settings.timeoutMs },
+        {
+          outcome: dryRun ? 'not_committed' : 'unknown',
+          ...(dryRun ? {} : { comment }),
+          timeoutMs: settings.timeoutMs,
+        },
       );
     }
     if (err instanceof ReplyLostError) {
-      throw new ApiError('outcome_unknown', dryRun ? `${err.message} before OVSDB answered; a dry run changes nothing` : `${err.message} before OVSDB answered: the transaction may or may not have been committed; check the rows before retrying`, {
-        outcome: dryRun ? 'not_committed' : 'unknown',
-        ...(dryRun ? {} : { comment }),
-      });
+      throw new ApiError(
+        'outcome_unknown',
+        dryRun
+          ? `${err.message} before OVSDB answered; a dry run changes nothing`
+          : `${err.message} before OVSDB answered: the transaction may or may not have been committed; check the rows before retrying`,
+        {
+          outcome: dryRun ? 'not_committed' : 'unknown',
+          ...(dryRun ? {} : { comment }),
+        },
+      );
     }
     throw err;
   }
@@ -91,12 +112,20 @@ function checkWaitTimeouts(operations: readonly Json[], limitMs: number): void {
     if (!isJsonObject(op) || op.op !== 'wait' || op.timeout === undefined) return;
     const t = op.timeout;
     if (typeof t === 'number' && t > limitMs) {
-      throw badRequest(`operation ${i} (wait): timeout ${t} ms is longer than the gateway's transaction deadline of ${limitMs} ms (--transact-timeout)`, {
+      throw badRequest(
+        `operation ${i} (wait): timeout ${t} ms is longer than the gateway's transaction deadline of ${limitMs} ms (--transact-timeout)`,
+        {
+          operationIndex: i,
+          op: 'wait',
+          field: 'timeout',
+        },
+      );
+    }
+    if (typeof t === 'bigint')
+      throw badRequest(`operation ${i} (wait): timeout is out of range`, {
         operationIndex: i,
         op: 'wait',
         field: 'timeout',
       });
-    }
-    if (typeof t === 'bigint') throw badRequest(`operation ${i} (wait): timeout is out of range`, { operationIndex: i, op: 'wait', field: 'timeout' });
   });
 }
