@@ -1,5 +1,13 @@
 // Public API of @ovsdb-web/ui: components with no app state — props in, callbacks out.
-export { DatumView, datumTitle, isEmptyDatum, shortUuid, typeText, constraintText, wireAtomText } from './values/datum.js';
+export {
+  DatumView,
+  datumTitle,
+  isEmptyDatum,
+  shortUuid,
+  typeText,
+  constraintText,
+  wireAtomText,
+} from './values/datum.js';
 export type { ValueContext } from './values/datum.js';
 export { VirtualTable } from './table/virtual-table.js';
 export type { GridColumn, GridRow, GridSort, GridWindow, VirtualTableProps } from './table/virtual-table.js';

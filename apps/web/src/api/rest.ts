@@ -24,10 +24,6 @@ export function setToken(t: string | undefined): void {
   token = t;
 }
 
-export function currentToken(): string | undefined {
-  return token;
-}
-
 export async function request(method: 'GET' | 'POST', path: string, body?: Json): Promise<Json> {
   let res: Response;
   try {
@@ -51,7 +47,13 @@ export async function request(method: 'GET' | 'POST', path: string, body?: Json)
   }
   if (res.ok) return json;
   const e = json !== null && typeof json === 'object' && !Array.isArray(json) ? json.error : undefined;
-  if (e !== null && typeof e === 'object' && !Array.isArray(e) && isErrorCode(e.code) && typeof e.message === 'string') {
+  if (
+    e !== null &&
+    typeof e === 'object' &&
+    !Array.isArray(e) &&
+    isErrorCode(e.code) &&
+    typeof e.message === 'string'
+  ) {
     throw new ApiFailure(res.status, e.code, e.message, e.details);
   }
   throw new ApiFailure(res.status, 'internal', `the gateway answered ${res.status}`);

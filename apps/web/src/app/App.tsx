@@ -7,7 +7,7 @@ import { lazy, Suspense, useEffect, useMemo, useState, type ReactNode } from 're
 import type { DatabaseStats, RemoteStatus } from '@ovsdb-web/protocol';
 import { useStore } from '../hooks/use-store.js';
 import { engine } from './engine.js';
-import { dbPath, location, navigate, parseRoute, tablePath, type Route } from './router.js';
+import { dbPath, location, parseRoute, tablePath, type Route } from './router.js';
 import { canEdit, session, signOut, start } from './session.js';
 import { Dashboard } from '../pages/Dashboard.js';
 import { TablePage } from '../pages/TablePage.js';
@@ -19,6 +19,7 @@ import { TableSwitcher } from './TableSwitcher.js';
 import { ThemeToggle } from './theme.js';
 import { ConnectionBadge } from './ConnectionBadge.js';
 import { Link } from './Link.js';
+import { NotFound } from './NotFound.js';
 
 // The schema view is loaded when first opened: most sessions never need it.
 const SchemaPage = lazy(async () => ({ default: (await import('../pages/SchemaPage.js')).SchemaPage }));
@@ -91,7 +92,14 @@ function Shell(): ReactNode {
             </Link>
           )}
           {who && (
-            <span className="ow-who" title={who.readOnly ? 'The gateway runs with --read-only: no transaction is accepted.' : `Signed in as ${who.name}`}>
+            <span
+              className="ow-who"
+              title={
+                who.readOnly
+                  ? 'The gateway runs with --read-only: no transaction is accepted.'
+                  : `Signed in as ${who.name}`
+              }
+            >
               <span className="ow-who-name">{who.name}</span>
               <span className={`ow-role ow-role-${who.role}`}>{who.role}</span>
               {!canEdit(s) && <span className="ow-readonly">read-only</span>}
@@ -139,18 +147,6 @@ function Page({ route, search }: { route: Route; search: string }): ReactNode {
   }
 }
 
-export function NotFound({ what }: { what: string }): ReactNode {
-  return (
-    <div className="ow-notfound" role="alert">
-      <h1>Not found</h1>
-      <p>{what}</p>
-      <p>
-        <Link href="/">Back to the dashboard</Link>
-      </p>
-    </div>
-  );
-}
-
 function Breadcrumb({ route }: { route: Route }): ReactNode {
   if (route.page === 'audit') {
     return (
@@ -159,7 +155,8 @@ function Breadcrumb({ route }: { route: Route }): ReactNode {
       </nav>
     );
   }
-  if (route.page === 'dashboard' || route.page === 'not-found') return <nav className="ow-crumbs" aria-label="Location" />;
+  if (route.page === 'dashboard' || route.page === 'not-found')
+    return <nav className="ow-crumbs" aria-label="Location" />;
   return (
     <nav className="ow-crumbs" aria-label="Location">
       <span className="ow-crumb">{route.remote}</span>
@@ -178,14 +175,24 @@ function Breadcrumb({ route }: { route: Route }): ReactNode {
       {route.page !== 'table' && (
         <>
           <span className="ow-crumb-sep">›</span>
-          <span className="ow-crumb ow-crumb-current">{route.page === 'schema' ? 'Schema' : route.page === 'problems' ? 'Problems' : 'Change log'}</span>
+          <span className="ow-crumb ow-crumb-current">
+            {route.page === 'schema' ? 'Schema' : route.page === 'problems' ? 'Problems' : 'Change log'}
+          </span>
         </>
       )}
     </nav>
   );
 }
 
-function Sidebar({ remotes, databases, route }: { remotes: RemoteStatus[]; databases: DatabaseStats[]; route: Route }): ReactNode {
+function Sidebar({
+  remotes,
+  databases,
+  route,
+}: {
+  remotes: RemoteStatus[];
+  databases: DatabaseStats[];
+  route: Route;
+}): ReactNode {
   const [hideEmpty, setHideEmpty] = useState(false);
   const current = route.page === 'table' ? route : undefined;
   return (
@@ -199,7 +206,10 @@ function Sidebar({ remotes, databases, route }: { remotes: RemoteStatus[]; datab
       {remotes.map((r) => (
         <div key={r.name} className="ow-side-remote">
           <div className="ow-side-remote-name" title={r.remote}>
-            <span className={`ow-dot ow-dot-${r.status === 'connected' ? 'ok' : r.status === 'connecting' ? 'warn' : 'bad'}`} aria-hidden="true" />
+            <span
+              className={`ow-dot ow-dot-${r.status === 'connected' ? 'ok' : r.status === 'connecting' ? 'warn' : 'bad'}`}
+              aria-hidden="true"
+            />
             {r.name}
           </div>
           {databases
@@ -218,12 +228,19 @@ function Sidebar({ remotes, databases, route }: { remotes: RemoteStatus[]; datab
                   {d.tables
                     .filter((t) => !hideEmpty || t.rows > 0)
                     .map((t) => {
-                      const active = current && current.remote === r.name && current.db === d.db && current.table === t.name;
+                      const active = current?.remote === r.name && current.db === d.db && current.table === t.name;
                       return (
                         <li key={t.name}>
-                          <Link href={tablePath(r.name, d.db, t.name)} className={`ow-side-table${active ? ' ow-active' : ''}`} aria-current={active ? 'page' : undefined} aria-label={t.name}>
+                          <Link
+                            href={tablePath(r.name, d.db, t.name)}
+                            className={`ow-side-table${active ? ' ow-active' : ''}`}
+                            aria-current={active ? 'page' : undefined}
+                            aria-label={t.name}
+                          >
                             <span className="ow-side-table-name">{t.name}</span>
-                            <span className={`ow-side-count${t.rows === 0 ? ' ow-zero' : ''}`}>{t.rows.toLocaleString()}</span>
+                            <span className={`ow-side-count${t.rows === 0 ? ' ow-zero' : ''}`}>
+                              {t.rows.toLocaleString()}
+                            </span>
                           </Link>
                         </li>
                       );
@@ -236,8 +253,4 @@ function Sidebar({ remotes, databases, route }: { remotes: RemoteStatus[]; datab
       {remotes.length === 0 && <p className="ow-side-empty">Waiting for the gateway…</p>}
     </nav>
   );
-}
-
-export function goToTable(remote: string, db: string, table: string): void {
-  navigate(tablePath(remote, db, table));
 }

@@ -16,7 +16,12 @@ export function ConnectionBadge(): ReactNode {
   const c = useStore(engine.connection);
   const tone = c.state === 'live' ? 'ok' : c.state === 'resyncing' || c.state === 'connecting' ? 'warn' : 'bad';
   return (
-    <span className={`ow-conn ow-conn-${tone}`} role="status" aria-live="polite" title={c.detail ?? `The live stream is ${TEXT[c.state]}`}>
+    <span
+      className={`ow-conn ow-conn-${tone}`}
+      role="status"
+      aria-live="polite"
+      title={c.detail ?? `The live stream is ${TEXT[c.state]}`}
+    >
       <span className={`ow-dot ow-dot-${tone}`} aria-hidden="true" />
       {TEXT[c.state]}
     </span>

@@ -8,7 +8,13 @@ export function TableSwitcher({ databases, onClose }: { databases: DatabaseStats
   const [at, setAt] = useState(0);
   const input = useRef<HTMLInputElement>(null);
   useEffect(() => input.current?.focus(), []);
-  const all = useMemo(() => databases.filter((d) => d.db !== '_Server').flatMap((d) => d.tables.map((t) => ({ remote: d.remote, db: d.db, table: t.name, rows: t.rows }))), [databases]);
+  const all = useMemo(
+    () =>
+      databases
+        .filter((d) => d.db !== '_Server')
+        .flatMap((d) => d.tables.map((t) => ({ remote: d.remote, db: d.db, table: t.name, rows: t.rows }))),
+    [databases],
+  );
   const q = text.toLowerCase();
   const hits = all.filter((t) => t.table.toLowerCase().includes(q)).slice(0, 12);
   const open = (i: number): void => {
@@ -19,7 +25,12 @@ export function TableSwitcher({ databases, onClose }: { databases: DatabaseStats
   };
   return (
     <div className="ow-dialog-backdrop" onClick={onClose}>
-      <div className="ow-dialog ow-switcher" role="dialog" aria-label="Go to table" onClick={(e) => e.stopPropagation()}>
+      <div
+        className="ow-dialog ow-switcher"
+        role="dialog"
+        aria-label="Go to table"
+        onClick={(e) => e.stopPropagation()}
+      >
         <input
           ref={input}
           className="ow-input"
@@ -41,7 +52,13 @@ export function TableSwitcher({ databases, onClose }: { databases: DatabaseStats
         />
         <ul role="listbox" aria-label="Tables">
           {hits.map((t, i) => (
-            <li key={`${t.remote}/${t.db}/${t.table}`} role="option" aria-selected={i === at} className={i === at ? 'ow-active' : ''} onMouseDown={() => open(i)}>
+            <li
+              key={`${t.remote}/${t.db}/${t.table}`}
+              role="option"
+              aria-selected={i === at}
+              className={i === at ? 'ow-active' : ''}
+              onMouseDown={() => open(i)}
+            >
               <span>{t.table}</span>
               <span className="ow-muted">
                 {t.remote} · {t.db} · {t.rows.toLocaleString()} rows

@@ -3,7 +3,10 @@ import { EngineClient, type EnginePort } from '../engine/client.js';
 import type { EngineEvent, EngineRequest } from '../engine/messages.js';
 
 function workerPort(): EnginePort {
-  const worker = new Worker(new URL('../engine/worker.ts', import.meta.url), { type: 'module', name: 'ovsdb-web-engine' });
+  const worker = new Worker(new URL('../engine/worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'ovsdb-web-engine',
+  });
   return {
     post: (req: EngineRequest) => worker.postMessage(req),
     onEvent: (handler) => {

@@ -39,8 +39,18 @@ export function parseRoute(pathname: string): Route {
   if (parts[0] === 'remotes' && parts[2] === 'dbs' && parts.length >= 4) {
     const remote = seg(parts[1]);
     const db = seg(parts[3]);
-    if (parts[4] === 'tables' && parts[5] !== undefined && (parts.length === 6 || (parts.length === 8 && parts[6] === 'rows'))) {
-      return { page: 'table', remote, db, table: seg(parts[5]), uuid: parts[7] === undefined ? undefined : seg(parts[7]).toLowerCase() };
+    if (
+      parts[4] === 'tables' &&
+      parts[5] !== undefined &&
+      (parts.length === 6 || (parts.length === 8 && parts[6] === 'rows'))
+    ) {
+      return {
+        page: 'table',
+        remote,
+        db,
+        table: seg(parts[5]),
+        uuid: parts[7] === undefined ? undefined : seg(parts[7]).toLowerCase(),
+      };
     }
     if (parts.length === 5 && parts[4] === 'schema') return { page: 'schema', remote, db };
     if (parts.length === 5 && parts[4] === 'changes') return { page: 'changes', remote, db };
@@ -61,7 +71,9 @@ export function tablePath(remote: string, db: string, table: string, uuid?: stri
 
 export const location = new Store<Location>({ pathname: window.location.pathname, search: window.location.search });
 
-window.addEventListener('popstate', () => location.set({ pathname: window.location.pathname, search: window.location.search }));
+window.addEventListener('popstate', () =>
+  location.set({ pathname: window.location.pathname, search: window.location.search }),
+);
 
 /** Go to `href` (path and query) without a reload; `replace` for changes that should not add history. */
 export function navigate(href: string, opts: { replace?: boolean } = {}): void {

@@ -3,7 +3,7 @@
  * on every request and on the stream; `whoami` says the name, role and whether the gateway is read-only.
  */
 import { isJsonObject, type Json } from '@ovsdb-web/client/core';
-import type { Role, WhoAmI } from '@ovsdb-web/protocol';
+import type { WhoAmI } from '@ovsdb-web/protocol';
 import { ApiFailure, get, setToken } from '../api/rest.js';
 import { Store } from './store.js';
 import { engine } from './engine.js';
@@ -28,7 +28,7 @@ function readToken(): string | undefined {
 
 function parseWhoAmI(j: Json): WhoAmI | undefined {
   if (!isJsonObject(j) || typeof j.name !== 'string' || typeof j.readOnly !== 'boolean') return undefined;
-  const role = j.role === 'viewer' || j.role === 'editor' || j.role === 'admin' ? (j.role as Role) : undefined;
+  const role = j.role === 'viewer' || j.role === 'editor' || j.role === 'admin' ? j.role : undefined;
   if (!role) return undefined;
   return { name: j.name, role, readOnly: j.readOnly, authRequired: j.authRequired === true };
 }

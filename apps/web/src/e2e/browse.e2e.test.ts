@@ -7,13 +7,29 @@ import { readFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import type { Browser, Page } from 'playwright-core';
 import { ovnNbctl, type OvsdbServer } from '@ovsdb-web/testing';
-import { NB, TOKENS, gridNames, launch, openPage, requireBuiltApp, startGateway, startNb, type GatewayApp } from './harness.js';
+import {
+  NB,
+  TOKENS,
+  gridNames,
+  launch,
+  openPage,
+  requireBuiltApp,
+  startGateway,
+  startNb,
+  type GatewayApp,
+} from './harness.js';
 
 let server: OvsdbServer;
 let browser: Browser;
 const nbctl = (...args: string[]) => ovnNbctl(server.unixRemote!, ...args);
 
-async function waitNames(page: Page, table: string, want: (names: string[]) => boolean, what: string, timeoutMs = 10_000): Promise<string[]> {
+async function waitNames(
+  page: Page,
+  table: string,
+  want: (names: string[]) => boolean,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<string[]> {
   const deadline = Date.now() + timeoutMs;
   let names: string[] = [];
   while (Date.now() < deadline) {
@@ -28,7 +44,16 @@ beforeAll(async () => {
   requireBuiltApp();
   server = await startNb();
   await nbctl('ls-add', 'sw0', '--', 'ls-add', 'sw1', '--', 'pg-add', 'pg-web');
-  for (let i = 0; i < 5; i++) await nbctl('lsp-add', 'sw0', `web-${i}`, '--', 'lsp-set-addresses', `web-${i}`, `0a:00:00:00:00:0${i} 10.0.0.${i + 10}`);
+  for (let i = 0; i < 5; i++)
+    await nbctl(
+      'lsp-add',
+      'sw0',
+      `web-${i}`,
+      '--',
+      'lsp-set-addresses',
+      `web-${i}`,
+      `0a:00:00:00:00:0${i} 10.0.0.${i + 10}`,
+    );
   await nbctl('pg-set-ports', 'pg-web', 'web-1', 'web-2');
   browser = await launch();
 });
@@ -48,7 +73,12 @@ describe('live browsing', () => {
     await waitNames(page, 'Logical_Switch_Port', (n) => n.length === 5, 'the five ports');
     await nbctl('lsp-add', 'sw1', 'web-10');
     await page.locator('.ow-inserted', { hasText: 'web-10' }).waitFor({ timeout: 5_000 });
-    await waitNames(page, 'Logical_Switch_Port', (n) => n.join() === 'web-0,web-1,web-10,web-2,web-3,web-4', 'the inserted row in order');
+    await waitNames(
+      page,
+      'Logical_Switch_Port',
+      (n) => n.join() === 'web-0,web-1,web-10,web-2,web-3,web-4',
+      'the inserted row in order',
+    );
     await nbctl('set', 'Logical_Switch_Port', 'web-3', 'external_ids:owner=ops');
     await page.locator('.ow-flash[data-column="external_ids"]').waitFor({ timeout: 5_000 });
     expect(await page.locator('[data-column="external_ids"]', { hasText: 'owner=ops' }).count()).toBe(1);
@@ -66,9 +96,13 @@ describe('live browsing', () => {
     await page.goto(`${gw.url}/remotes/nb/dbs/${NB}/tables/Logical_Switch_Port/rows/${uuid}`);
     const panel = page.getByRole('complementary', { name: /Logical_Switch_Port row web-1/ });
     await panel.waitFor();
-    await expect.poll(() => panel.locator('.ow-field:has(.ow-field-name:text-is("addresses"))').innerText()).toContain('10.0.0.11');
+    await expect
+      .poll(() => panel.locator('.ow-field:has(.ow-field-name:text-is("addresses"))').innerText())
+      .toContain('10.0.0.11');
     await panel.getByRole('tab', { name: /References/ }).click();
-    await expect.poll(() => panel.locator('.ow-ref-list').last().innerText()).toMatch(/ports\s*→\s*Logical_Switch\s*sw0/);
+    await expect
+      .poll(() => panel.locator('.ow-ref-list').last().innerText())
+      .toMatch(/ports\s*→\s*Logical_Switch\s*sw0/);
     expect(await panel.locator('.ow-ref-list').last().innerText()).toMatch(/ports\s*⇢\s*Port_Group\s*pg-web/);
     expect(await page.locator('.ow-tr.ow-open').innerText()).toContain('web-1');
     // Following a reference opens the referencing row.
@@ -89,7 +123,12 @@ describe('live browsing', () => {
     await page.getByRole('textbox', { name: 'Filter' }).fill('');
     await page.keyboard.press('Enter');
     await page.getByRole('columnheader', { name: 'name', exact: true }).getByRole('button').click();
-    await waitNames(page, 'Logical_Switch_Port', (n) => n.join() === 'web-4,web-3,web-2,web-1,web-0', 'descending names');
+    await waitNames(
+      page,
+      'Logical_Switch_Port',
+      (n) => n.join() === 'web-4,web-3,web-2,web-1,web-0',
+      'descending names',
+    );
     await page.getByRole('textbox', { name: 'Filter' }).fill('web tag_request>x');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.getByRole('alert').innerText()).toMatch(/"x" is not an integer/);
@@ -109,17 +148,52 @@ describe('live browsing', () => {
     await context.close();
   });
 
+  it('copies the focused cell as ovn-nbctl prints it, moving between cells with the arrow keys', async () => {
+    const { page, errors, context } = await openPage(browser, { clipboard: true });
+    await page.goto(`${gw.url}/remotes/nb/dbs/${NB}/tables/Logical_Switch_Port?sort=name`);
+    await waitNames(page, 'Logical_Switch_Port', (n) => n.length === 5, 'the ports');
+    const grid = page.getByRole('grid', { name: 'Logical_Switch_Port' });
+    // A click focuses the cell (and opens the row); the keys then go to the grid.
+    await grid.locator('[role=gridcell][data-column="name"]', { hasText: 'web-2' }).click();
+    await grid.focus();
+    await page.keyboard.press('ControlOrMeta+c');
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe('web-2');
+    const colIndex = async (name: string): Promise<number> =>
+      Number(await grid.getByRole('columnheader', { name, exact: true }).getAttribute('aria-colindex'));
+    const from = await colIndex('name');
+    const to = await colIndex('addresses');
+    expect(from).toBeGreaterThan(0);
+    expect(to).toBeGreaterThan(0);
+    for (let i = from; i !== to; i += Math.sign(to - from))
+      await page.keyboard.press(to > from ? 'ArrowRight' : 'ArrowLeft');
+    await page.keyboard.press('ControlOrMeta+c');
+    await expect
+      .poll(() => page.evaluate(() => navigator.clipboard.readText()))
+      .toBe('["0a:00:00:00:00:02 10.0.0.12"]');
+    await page.getByRole('status').filter({ hasText: 'Copied addresses of web-2' }).waitFor();
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('exports exactly the rows the filter shows', async () => {
     const { page, errors, context } = await openPage(browser, { downloads: true });
-    await page.goto(`${gw.url}/remotes/nb/dbs/${NB}/tables/Logical_Switch_Port?where=${encodeURIComponent('addresses{>=}"0a:00:00:00:00:01 10.0.0.11"')}`);
+    await page.goto(
+      `${gw.url}/remotes/nb/dbs/${NB}/tables/Logical_Switch_Port?where=${encodeURIComponent('addresses{>=}"0a:00:00:00:00:01 10.0.0.11"')}`,
+    );
     await waitNames(page, 'Logical_Switch_Port', (n) => n.join() === 'web-1', 'the filtered view');
-    const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
-    const text = await readFile((await csv.path())!, 'utf8');
+    const [csv] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export CSV' }).click(),
+    ]);
+    const text = await readFile(await csv.path(), 'utf8');
     const lines = text.trim().split('\r\n');
     expect(lines).toHaveLength(2);
     expect(lines[1]).toContain('web-1');
-    const [json] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export JSON' }).click()]);
-    const rows = JSON.parse(await readFile((await json.path())!, 'utf8')) as { name: string }[];
+    const [json] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export JSON' }).click(),
+    ]);
+    const rows = JSON.parse(await readFile(await json.path(), 'utf8')) as { name: string }[];
     expect(rows.map((r) => r.name)).toEqual(['web-1']);
     expect(errors).toEqual([]);
     await context.close();
@@ -139,7 +213,13 @@ describe('resilience under an open page', () => {
       await page.getByRole('status').filter({ hasText: 'reconnecting' }).waitFor({ timeout: 10_000 });
       await nbctl('ls-add', 'sw-meanwhile');
       gw = await startGateway({ remote: server.unixRemote!, port });
-      await waitNames(page, 'Logical_Switch', (n) => n.join() === 'sw-meanwhile,sw0,sw1', 'the switch added while the gateway was down', 20_000);
+      await waitNames(
+        page,
+        'Logical_Switch',
+        (n) => n.join() === 'sw-meanwhile,sw0,sw1',
+        'the switch added while the gateway was down',
+        20_000,
+      );
       await page.getByRole('status').filter({ hasText: 'live' }).waitFor({ timeout: 10_000 });
       // Same page, no reload.
       expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42);
@@ -157,11 +237,25 @@ describe('resilience under an open page', () => {
       await page.goto(`${gw.url}/remotes/nb/dbs/${NB}/tables/Logical_Switch`);
       await waitNames(page, 'Logical_Switch', (n) => n.includes('sw0'), 'the switches');
       await server.restart({
-        whileDown: async () => {
-          execFileSync('ovsdb-tool', ['transact', server.dbPath(NB), JSON.stringify([NB, { op: 'insert', table: 'Logical_Switch', row: { name: 'born-offline' } }, { op: 'delete', table: 'Logical_Switch', where: [['name', '==', 'sw1']] }])]);
+        whileDown: () => {
+          execFileSync('ovsdb-tool', [
+            'transact',
+            server.dbPath(NB),
+            JSON.stringify([
+              NB,
+              { op: 'insert', table: 'Logical_Switch', row: { name: 'born-offline' } },
+              { op: 'delete', table: 'Logical_Switch', where: [['name', '==', 'sw1']] },
+            ]),
+          ]);
         },
       });
-      await waitNames(page, 'Logical_Switch', (n) => n.includes('born-offline') && !n.includes('sw1'), 'the state after the restart', 20_000);
+      await waitNames(
+        page,
+        'Logical_Switch',
+        (n) => n.includes('born-offline') && !n.includes('sw1'),
+        'the state after the restart',
+        20_000,
+      );
       expect(errors).toEqual([]);
     } finally {
       await context.close();
@@ -184,7 +278,9 @@ describe('sign-in and roles', () => {
     await page.getByLabel('Token').fill(TOKENS.viewer);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await waitNames(page, 'Logical_Switch', (n) => n.includes('sw0'), 'the switches');
-    expect(await page.locator('.ow-readonly').innerText()).toBe('read-only');
+    expect(await page.getByRole('banner').locator('.ow-readonly').innerText()).toBe('read-only');
+    // The table's toolbar says why there is no New row / Edit.
+    expect(await page.locator('.ow-toolbar-note.ow-readonly').getAttribute('title')).toMatch(/viewer\) can only read/);
     expect(await page.locator('.ow-role').innerText()).toBe('viewer');
     expect(await page.getByRole('button', { name: 'New row' }).count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Edit' }).count()).toBe(0);

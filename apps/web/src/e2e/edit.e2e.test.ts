@@ -19,7 +19,7 @@ const nbctl = (...args: string[]) => ovnNbctl(server.unixRemote!, ...args);
 
 type Dump = Record<string, Record<string, Record<string, unknown>>>;
 async function dump(): Promise<Dump> {
-  return (await ovsdbDump(server.unixRemote!, NB, { parse: (t) => parseJson(t) })) as Dump;
+  return await ovsdbDump(server.unixRemote!, NB, { parse: (t) => parseJson(t) });
 }
 /** A dump without `_version` (ovsdb-server gives a row a new one on every change, revert included). */
 function content(d: Dump): string {
@@ -28,12 +28,15 @@ function content(d: Dump): string {
     out[t] = {};
     for (const [u, r] of Object.entries(rows)) {
       const { _version: _v, ...rest } = r;
-      (out[t] as Record<string, unknown>)[u] = rest;
+      out[t][u] = rest;
     }
   }
   return JSON.stringify(out, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
 }
-const names = (d: Dump, table: string): string[] => Object.values(d[table] ?? {}).map((r) => String(r.name)).sort();
+const names = (d: Dump, table: string): string[] =>
+  Object.values(d[table] ?? {})
+    .map((r) => String(r.name))
+    .sort();
 
 async function signIn(page: Page, role: keyof typeof TOKENS, path: string): Promise<void> {
   await page.goto(`${gw.url}${path}`);
@@ -51,7 +54,26 @@ beforeAll(async () => {
   requireBuiltApp();
   server = await startNb();
   dir = await mkdtemp(join(tmpdir(), 'web-edit-'));
-  await nbctl('ls-add', 'sw0', '--', 'lsp-add', 'sw0', 'p1', '--', 'lsp-add', 'sw0', 'p2', '--', 'lsp-set-addresses', 'p2', '0a:00:00:00:00:02 10.0.0.2', '--', 'pg-add', 'pg1', 'p2');
+  await nbctl(
+    'ls-add',
+    'sw0',
+    '--',
+    'lsp-add',
+    'sw0',
+    'p1',
+    '--',
+    'lsp-add',
+    'sw0',
+    'p2',
+    '--',
+    'lsp-set-addresses',
+    'p2',
+    '0a:00:00:00:00:02 10.0.0.2',
+    '--',
+    'pg-add',
+    'pg1',
+    'p2',
+  );
   gw = await startGateway({ remote: server.unixRemote!, auth: true, auditLog: join(dir, 'audit.jsonl') });
   browser = await launch();
 });
@@ -74,7 +96,9 @@ describe('editing', () => {
     await ids.getByLabel('value of owner').fill('e2e');
     await page.getByRole('button', { name: 'Preview' }).click();
     await expect.poll(() => page.getByRole('region', { name: 'Changes' }).innerText()).toMatch(/insert\s+sw-from-form/);
-    expect(await page.getByRole('region', { name: 'Transaction' }).innerText()).toContain('"op":"insert","table":"Logical_Switch"');
+    expect(await page.getByRole('region', { name: 'Transaction' }).innerText()).toContain(
+      '"op":"insert","table":"Logical_Switch"',
+    );
     await page.getByRole('button', { name: 'Commit' }).click();
     await page.getByRole('status').filter({ hasText: 'Committed' }).waitFor();
     const d = await dump();
@@ -90,7 +114,9 @@ describe('editing', () => {
     await openRow(page, 'Logical_Switch_Port', 'p1');
     await page.getByRole('button', { name: 'Edit', exact: true }).click();
     await page.getByLabel('tag_request', { exact: true }).fill('5000');
-    await expect.poll(() => page.locator('.ow-form-error').first().innerText()).toMatch(/5000 is not in the valid range 0 to 4095/);
+    await expect
+      .poll(() => page.locator('.ow-form-error').first().innerText())
+      .toMatch(/5000 is not in the valid range 0 to 4095/);
     expect(await page.getByRole('button', { name: 'Commit' }).isDisabled()).toBe(true);
     expect(await page.getByRole('button', { name: 'Dry run' }).isDisabled()).toBe(true);
     const audit = await gw.app.inject({ url: '/api/v1/audit', headers: { authorization: `Bearer ${TOKENS.admin}` } });
@@ -106,12 +132,18 @@ describe('editing', () => {
     await page.getByRole('button', { name: 'Edit', exact: true }).click();
     await page.getByLabel('tag_request', { exact: true }).fill('7');
     await page.getByRole('button', { name: 'Preview' }).click();
-    await expect.poll(() => page.getByRole('region', { name: 'Guards' }).innerText()).toMatch(/wait\s+Logical_Switch_Port\s+p1\s+still has the tag_request value/);
+    await expect
+      .poll(() => page.getByRole('region', { name: 'Guards' }).innerText())
+      .toMatch(/wait\s+Logical_Switch_Port\s+p1\s+still has the tag_request value/);
     await nbctl('set', 'Logical_Switch_Port', 'p1', 'tag_request=9');
-    await expect.poll(() => page.locator('.ow-banner-stale').innerText()).toMatch(/Stale: the row changed since this edit read it \(tag_request\)/);
+    await expect
+      .poll(() => page.locator('.ow-banner-stale').innerText())
+      .toMatch(/Stale: the row changed since this edit read it \(tag_request\)/);
     const before = await dump();
     await page.getByRole('button', { name: 'Commit' }).click();
-    await expect.poll(() => page.locator('.ow-banner-stale', { hasText: 'Conflict' }).innerText()).toMatch(/changed after this edit read it \(tag_request\); nothing was applied/);
+    await expect
+      .poll(() => page.locator('.ow-banner-stale', { hasText: 'Conflict' }).innerText())
+      .toMatch(/changed after this edit read it \(tag_request\); nothing was applied/);
     expect(content(await dump())).toBe(content(before));
     // The form is still there, with my value; rebase keeps it and the commit goes through.
     expect(await page.getByLabel('tag_request', { exact: true }).inputValue()).toBe('7');
@@ -131,9 +163,13 @@ describe('editing', () => {
     await page.getByRole('button', { name: 'Delete', exact: true }).click();
     await page.getByRole('button', { name: 'Preview' }).click();
     const changes = page.getByRole('region', { name: 'Changes' });
-    await expect.poll(() => changes.innerText()).toMatch(/delete\s+p2\s+by ovsdb-server: nothing references it any more/);
+    await expect
+      .poll(() => changes.innerText())
+      .toMatch(/delete\s+p2\s+by ovsdb-server: nothing references it any more/);
     expect(await changes.innerText()).toMatch(/update\s+sw0/);
-    expect(await changes.innerText()).toMatch(/update\s+pg1\s+by ovsdb-server: weak reference to a deleted row removed/);
+    expect(await changes.innerText()).toMatch(
+      /update\s+pg1\s+by ovsdb-server: weak reference to a deleted row removed/,
+    );
     await page.getByRole('button', { name: 'Commit' }).click();
     await page.getByRole('status').filter({ hasText: 'Committed' }).waitFor();
     expect(names(await dump(), 'Logical_Switch_Port')).not.toContain('p2');
@@ -149,7 +185,11 @@ describe('editing', () => {
 
   it('applies one change to every row of the filtered view, as one guarded transaction', async () => {
     const { page, errors, context } = await openPage(browser);
-    await signIn(page, 'editor', `/remotes/nb/dbs/${NB}/tables/Logical_Switch_Port?where=${encodeURIComponent('name{>=}p')}`);
+    await signIn(
+      page,
+      'editor',
+      `/remotes/nb/dbs/${NB}/tables/Logical_Switch_Port?where=${encodeURIComponent('name{>=}p')}`,
+    );
     await page.getByRole('textbox', { name: 'Filter' }).fill('p');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('.ow-count').innerText()).toMatch(/^2 rows/);
@@ -166,18 +206,33 @@ describe('editing', () => {
     await page.getByRole('button', { name: 'Commit' }).click();
     await page.getByRole('status').filter({ hasText: 'Committed' }).waitFor();
     const ports = Object.values((await dump()).Logical_Switch_Port ?? {});
-    expect(ports.filter((r) => JSON.stringify(r.external_ids).includes('"team","blue"')).map((r) => r.name).sort()).toEqual(['p1', 'p2']);
+    expect(
+      ports
+        .filter((r) => JSON.stringify(r.external_ids).includes('"team","blue"'))
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(['p1', 'p2']);
     expect(errors).toEqual([]);
     await context.close();
   });
 
   it('warns before editing a row a CMS manages, and needs the row name typed to commit', async () => {
-    await nbctl('ls-add', 'neutron-net', '--', 'set', 'Logical_Switch', 'neutron-net', 'external_ids:"neutron:network_name"=prod');
+    await nbctl(
+      'ls-add',
+      'neutron-net',
+      '--',
+      'set',
+      'Logical_Switch',
+      'neutron-net',
+      'external_ids:"neutron:network_name"=prod',
+    );
     const { page, errors, context } = await openPage(browser);
     await signIn(page, 'editor', `/remotes/nb/dbs/${NB}/tables/Logical_Switch`);
     await openRow(page, 'Logical_Switch', 'neutron-net');
     await page.getByRole('button', { name: 'Edit', exact: true }).click();
-    await expect.poll(() => page.locator('.ow-banner-warn').innerText()).toMatch(/Managed by OpenStack Neutron \(external_ids:neutron:network_name\)/);
+    await expect
+      .poll(() => page.locator('.ow-banner-warn').innerText())
+      .toMatch(/Managed by OpenStack Neutron \(external_ids:neutron:network_name\)/);
     const ids = page.getByRole('group', { name: 'external_ids' });
     await ids.getByRole('button', { name: '+ add key' }).click();
     await ids.getByLabel('key 2').fill('note');

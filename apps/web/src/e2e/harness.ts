@@ -14,12 +14,17 @@ export const NB = 'OVN_Northbound';
 export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 export const WEB_DIST = resolve(dirname(fileURLToPath(import.meta.url)), '../../dist');
 
-export const TOKENS = { viewer: 'viewer-token-0123456789', editor: 'editor-token-0123456789', admin: 'admin-token-01234567890' } as const;
+export const TOKENS = {
+  viewer: 'viewer-token-0123456789',
+  editor: 'editor-token-0123456789',
+  admin: 'admin-token-01234567890',
+} as const;
 
 export type GatewayApp = Awaited<ReturnType<typeof buildApp>>['app'];
 
 export function requireBuiltApp(): void {
-  if (!existsSync(join(WEB_DIST, 'index.html'))) throw new Error(`the web app is not built (${WEB_DIST}); run pnpm build first`);
+  if (!existsSync(join(WEB_DIST, 'index.html')))
+    throw new Error(`the web app is not built (${WEB_DIST}); run pnpm build first`);
 }
 
 export async function startNb(): Promise<OvsdbServer> {
@@ -53,7 +58,12 @@ export async function startGateway(opts: GatewayOptions): Promise<{ app: Gateway
     ...(opts.auditLog ? { auditLog: opts.auditLog } : {}),
   };
   const tokens = opts.auth
-    ? TokenStore.parse(JSON.stringify({ tokens: Object.entries(TOKENS).map(([role, token]) => ({ name: `${role}-user`, role, token })) }), 'e2e')
+    ? TokenStore.parse(
+        JSON.stringify({
+          tokens: Object.entries(TOKENS).map(([role, token]) => ({ name: `${role}-user`, role, token })),
+        }),
+        'e2e',
+      )
     : undefined;
   const { app } = await buildApp(config, { logger: false, ...(tokens ? { tokens } : {}) });
   const url = await app.listen({ host: '127.0.0.1', port: opts.port ?? 0 });
@@ -63,13 +73,29 @@ export async function startGateway(opts: GatewayOptions): Promise<{ app: Gateway
 export async function launch(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 }
 
 /** A page that fails the test on any uncaught error in the app. */
-export async function openPage(browser: Browser, opts: { colorScheme?: 'light' | 'dark'; downloads?: boolean } = {}): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: opts.colorScheme ?? 'light', acceptDownloads: opts.downloads ?? false });
+export async function openPage(
+  browser: Browser,
+  opts: { colorScheme?: 'light' | 'dark'; downloads?: boolean; clipboard?: boolean } = {},
+): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  const context = await browser.newContext({
+    viewport: { width: 1440, height: 900 },
+    colorScheme: opts.colorScheme ?? 'light',
+    acceptDownloads: opts.downloads ?? false,
+  });
+  if (opts.clipboard) await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));

@@ -33,7 +33,14 @@ export async function startOvn(): Promise<OvnStack> {
   try {
     northd = spawn(
       'ovn-northd',
-      [`--ovnnb-db=${nb.unixRemote!}`, `--ovnsb-db=${sb.unixRemote!}`, '--no-chdir', `--log-file=${join(dir, 'ovn-northd.log')}`, `--pidfile=${join(dir, 'ovn-northd.pid')}`, `--unixctl=${join(dir, 'ovn-northd.ctl')}`],
+      [
+        `--ovnnb-db=${nb.unixRemote!}`,
+        `--ovnsb-db=${sb.unixRemote!}`,
+        '--no-chdir',
+        `--log-file=${join(dir, 'ovn-northd.log')}`,
+        `--pidfile=${join(dir, 'ovn-northd.pid')}`,
+        `--unixctl=${join(dir, 'ovn-northd.ctl')}`,
+      ],
       { stdio: 'ignore' },
     );
     // ovn-northd answers once it has processed the NB database: a --wait=sb sync proves it is running.

@@ -22,9 +22,29 @@ beforeAll(async () => {
   requireBuiltApp();
   ovn = await startOvn();
   dir = await mkdtemp(join(tmpdir(), 'web-ovn-'));
-  await nbctl('ls-add', 'sw0', '--', 'lsp-add', 'sw0', 'web1', '--', 'lsp-add', 'sw0', 'web2', '--', 'pg-add', 'web', 'web1', 'web2');
+  await nbctl(
+    'ls-add',
+    'sw0',
+    '--',
+    'lsp-add',
+    'sw0',
+    'web1',
+    '--',
+    'lsp-add',
+    'sw0',
+    'web2',
+    '--',
+    'pg-add',
+    'web',
+    'web1',
+    'web2',
+  );
   await nbctl('create', 'Address_Set', 'name=clients', 'addresses="10.1.0.0/16"');
-  gw = await startGateway({ remote: ovn.nb.unixRemote!, more: [{ name: 'sb', remote: ovn.sb.unixRemote! }], auditLog: join(dir, 'audit.jsonl') });
+  gw = await startGateway({
+    remote: ovn.nb.unixRemote!,
+    more: [{ name: 'sb', remote: ovn.sb.unixRemote! }],
+    auditLog: join(dir, 'audit.jsonl'),
+  });
   browser = await launch();
 });
 afterAll(async () => {
@@ -49,9 +69,12 @@ describe('guided ACL editing', () => {
     const match = page.getByLabel('match', { exact: true });
     await match.fill('outport == @web && ip4.src == $cli');
     // Completion of address set names from the live database.
-    await page.getByRole('listbox', { name: 'Completions' }).getByRole('option', { name: /\$clients/ }).click();
+    await page
+      .getByRole('listbox', { name: 'Completions' })
+      .getByRole('option', { name: /\$clients/ })
+      .click();
     await match.press('End');
-    await match.type(' && tcp.dst == 443');
+    await match.pressSequentially(' && tcp.dst == 443');
     expect(await match.inputValue()).toBe('outport == @web && ip4.src == $clients && tcp.dst == 443');
     await page.getByLabel('wait for ovn-northd').check();
     await page.getByRole('button', { name: 'Commit' }).click();
@@ -59,7 +82,9 @@ describe('guided ACL editing', () => {
     const list = await nbctl('acl-list', 'web');
     expect(list).toMatch(/to-lport\s+1002 \(outport == @web && ip4.src == \$clients && tcp.dst == 443\) allow-related/);
     const follow = page.getByRole('region', { name: 'Follow through' });
-    await expect.poll(() => follow.innerText(), { timeout: 20_000 }).toMatch(/ACL [0-9a-f]{8}: [1-9]\d* logical flows?/);
+    await expect
+      .poll(() => follow.innerText(), { timeout: 20_000 })
+      .toMatch(/ACL [0-9a-f]{8}: [1-9]\d* logical flows?/);
     expect(await follow.innerText()).toMatch(/ip4.src == \$clients/);
     expect(errors).toEqual([]);
     await context.close();
@@ -73,11 +98,15 @@ describe('guided ACL editing', () => {
     await page.getByLabel('priority', { exact: true }).fill('1003');
     await page.getByLabel('action', { exact: true }).selectOption('drop');
     await page.getByLabel('match', { exact: true }).fill('inport == @web && tcp.dst == 8o');
-    await expect.poll(() => page.locator('.ow-match-editor [role=alert]').innerText()).toBe('at column 30: Invalid numeric constant.');
+    await expect
+      .poll(() => page.locator('.ow-match-editor [role=alert]').innerText())
+      .toBe('at column 30: Invalid numeric constant.');
     expect(await page.locator('.ow-tok-error').innerText()).toBe('8o');
     expect(await page.getByRole('button', { name: 'Commit' }).isDisabled()).toBe(true);
     await page.getByLabel('match', { exact: true }).fill('inport == @web && ip4.dst == $nosuchset');
-    await expect.poll(() => page.locator('.ow-match-editor [role=alert]').innerText()).toMatch(/^at column 30: Syntax error at `\$nosuchset' expecting address set name/);
+    await expect
+      .poll(() => page.locator('.ow-match-editor [role=alert]').innerText())
+      .toMatch(/^at column 30: Syntax error at `\$nosuchset' expecting address set name/);
     expect(await page.getByRole('button', { name: 'Commit' }).isDisabled()).toBe(true);
     const audit = await readFile(join(dir, 'audit.jsonl'), 'utf8');
     expect(audit).not.toContain('8o');
@@ -87,11 +116,29 @@ describe('guided ACL editing', () => {
   });
 
   it('the Problems view lists the lint of the live database', async () => {
-    await nbctl('--', '--id=@a', 'create', 'ACL', 'name=typo', 'direction=to-lport', 'priority=900', 'match="outport == @web && tpc.dst == 22"', 'action=drop', '--', 'add', 'Port_Group', 'web', 'acls', '@a');
+    await nbctl(
+      '--',
+      '--id=@a',
+      'create',
+      'ACL',
+      'name=typo',
+      'direction=to-lport',
+      'priority=900',
+      'match="outport == @web && tpc.dst == 22"',
+      'action=drop',
+      '--',
+      'add',
+      'Port_Group',
+      'web',
+      'acls',
+      '@a',
+    );
     const { page, errors, context } = await openPage(browser);
     await page.goto(`${gw.url}/remotes/nb/dbs/${NB}/problems`);
     const list = page.getByRole('list', { name: 'Problems' });
-    await expect.poll(() => list.innerText()).toMatch(/error\s+ACL typo\s+match\s+Syntax error at `tpc.dst' expecting field name\./);
+    await expect
+      .poll(() => list.innerText())
+      .toMatch(/error\s+ACL typo\s+match\s+Syntax error at `tpc.dst' expecting field name\./);
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -19,7 +19,21 @@ function mapWith(w: WireDatum | undefined, key: WireDatum, value: WireDatum | un
   return ['map', value === undefined ? rest : [...rest, [key, value] as never]];
 }
 
-export function BulkEdit({ schema, table, view, count, onReady, onClose }: { schema: DatabaseSchema; table: TableSchema; view: ViewHandle; count: number; onReady: (mode: EditMode) => void; onClose: () => void }): ReactNode {
+export function BulkEdit({
+  schema,
+  table,
+  view,
+  count,
+  onReady,
+  onClose,
+}: {
+  schema: DatabaseSchema;
+  table: TableSchema;
+  view: ViewHandle;
+  count: number;
+  onReady: (mode: EditMode) => void;
+  onClose: () => void;
+}): ReactNode {
   const scalars = [...table.columns.values()].filter((c) => c.mutable && c.type.value === undefined && c.type.max <= 1);
   const maps = [...table.columns.values()].filter((c) => c.mutable && c.type.value !== undefined);
   const [action, setAction] = useState<Action>('set');
@@ -52,7 +66,11 @@ export function BulkEdit({ schema, table, view, count, onReady, onClose }: { sch
         next = col.type.min >= 1 ? atom : value === '' ? ['set', []] : ['set', [atom]];
       } else {
         const k = atomFromText(col.type.key, key);
-        next = mapWith(row[column], k, action === 'set-key' ? atomFromText(col.type.value ?? col.type.key, value) : undefined);
+        next = mapWith(
+          row[column],
+          k,
+          action === 'set-key' ? atomFromText(col.type.value ?? col.type.key, value) : undefined,
+        );
       }
       edits.push({ kind: 'update', table: table.name, uuid, base: row, values: { [column]: next } });
     }
@@ -61,8 +79,20 @@ export function BulkEdit({ schema, table, view, count, onReady, onClose }: { sch
       setError('Every row already has that value: nothing to change.');
       return;
     }
-    const what = action === 'delete' ? 'delete' : action === 'set' ? `set ${column}` : action === 'set-key' ? `set ${column}:${key}` : `remove ${column}:${key}`;
-    onReady({ kind: 'raw', title: `${what} on ${rows.length.toLocaleString()} ${table.name} rows`, operations: built.operations, guards: built.guards });
+    const what =
+      action === 'delete'
+        ? 'delete'
+        : action === 'set'
+          ? `set ${column}`
+          : action === 'set-key'
+            ? `set ${column}:${key}`
+            : `remove ${column}:${key}`;
+    onReady({
+      kind: 'raw',
+      title: `${what} on ${rows.length.toLocaleString()} ${table.name} rows`,
+      operations: built.operations,
+      guards: built.guards,
+    });
   };
 
   return (
@@ -78,15 +108,22 @@ export function BulkEdit({ schema, table, view, count, onReady, onClose }: { sch
         }}
       >
         <h2>Change every row shown ({count.toLocaleString()})</h2>
-        <p className="ow-muted ow-small">One transaction; each row guarded on what it changes. You will see the plan before anything is sent.</p>
+        <p className="ow-muted ow-small">
+          One transaction; each row guarded on what it changes. You will see the plan before anything is sent.
+        </p>
         <label className="ow-label" htmlFor="ow-bulk-action">
           Change
         </label>
-        <select id="ow-bulk-action" className="ow-input ow-select" value={action} onChange={(e) => {
-          const a = e.target.value as Action;
-          setAction(a);
-          setColumn((a === 'set' ? scalars[0]?.name : maps[0]?.name) ?? '');
-        }}>
+        <select
+          id="ow-bulk-action"
+          className="ow-input ow-select"
+          value={action}
+          onChange={(e) => {
+            const a = e.target.value as Action;
+            setAction(a);
+            setColumn((a === 'set' ? scalars[0]?.name : maps[0]?.name) ?? '');
+          }}
+        >
           <option value="set">set a column</option>
           {maps.length > 0 && <option value="set-key">set a map key</option>}
           {maps.length > 0 && <option value="remove-key">remove a map key</option>}
@@ -97,7 +134,12 @@ export function BulkEdit({ schema, table, view, count, onReady, onClose }: { sch
             <label className="ow-label" htmlFor="ow-bulk-column">
               Column
             </label>
-            <select id="ow-bulk-column" className="ow-input ow-select" value={column} onChange={(e) => setColumn(e.target.value)}>
+            <select
+              id="ow-bulk-column"
+              className="ow-input ow-select"
+              value={column}
+              onChange={(e) => setColumn(e.target.value)}
+            >
               {columns.map((c) => (
                 <option key={c.name} value={c.name}>
                   {c.name}
@@ -119,7 +161,13 @@ export function BulkEdit({ schema, table, view, count, onReady, onClose }: { sch
             <label className="ow-label" htmlFor="ow-bulk-value">
               Value
             </label>
-            <input id="ow-bulk-value" className="ow-input" value={value} onChange={(e) => setValue(e.target.value)} placeholder={action === 'set' && col && col.type.min === 0 ? 'empty: unset' : ''} />
+            <input
+              id="ow-bulk-value"
+              className="ow-input"
+              value={value}
+              onChange={(e) => setValue(e.target.value)}
+              placeholder={action === 'set' && col?.type.min === 0 ? 'empty: unset' : ''}
+            />
           </>
         )}
         {error && (

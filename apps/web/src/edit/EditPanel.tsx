@@ -4,14 +4,14 @@
  * row it read changes, it says so and offers to rebase or discard.
  */
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
-import type { Json, WireDatum, WireRow } from '@ovsdb-web/client/core';
+import type { Json, WireRow } from '@ovsdb-web/client/core';
 import type { Reference, RowReferences } from '@ovsdb-web/protocol';
 import { DatumView, Field, MatchEditor, PlanView, RefPicker, formatOperations, type RefSearch } from '@ovsdb-web/ui';
 import { cmsOwner, type MatchContext, type Problem } from '@ovsdb-web/ovn';
 import { get, post } from '../api/rest.js';
 import { engine } from '../app/engine.js';
 import { useStore } from '../hooks/use-store.js';
-import { toast } from '../app/toast.js';
+import { copyText } from '../app/clipboard.js';
 import { EditSession, isRequired, type EditMode } from './session.js';
 import { asOvsdbClient, labelOf, type ParentRef } from './ops.js';
 import { FollowThrough } from './FollowThrough.js';
@@ -33,17 +33,11 @@ function ovnPath(session: EditSession): string {
   return `/api/v1/remotes/${encodeURIComponent(session.remote)}/dbs/${encodeURIComponent(session.db)}/ovn`;
 }
 
-function copy(text: string, what: string): void {
-  void navigator.clipboard?.writeText(text).then(
-    () => toast(`Copied ${what}`),
-    () => toast('The browser did not allow copying'),
-  );
-}
-
 function externalIds(row: WireRow | undefined): Map<string, string> {
   const w = row?.external_ids;
   const out = new Map<string, string>();
-  if (Array.isArray(w) && w[0] === 'map') for (const [k, v] of w[1]) if (typeof k === 'string' && typeof v === 'string') out.set(k, v);
+  if (Array.isArray(w) && w[0] === 'map')
+    for (const [k, v] of w[1]) if (typeof k === 'string' && typeof v === 'string') out.set(k, v);
   return out;
 }
 
@@ -56,7 +50,9 @@ export function EditPanel({ session, onClose, onOpenRow, onEdit }: Props): React
 
   const refSearch: RefSearch = useMemo(
     () => async (t: string, q: string) => {
-      const rows = (await get(`/api/v1/remotes/${encodeURIComponent(session.remote)}/dbs/${encodeURIComponent(session.db)}/tables/${encodeURIComponent(t)}/labels?limit=30&q=${encodeURIComponent(q)}`)) as unknown as { uuid: string; label?: string }[];
+      const rows = (await get(
+        `/api/v1/remotes/${encodeURIComponent(session.remote)}/dbs/${encodeURIComponent(session.db)}/tables/${encodeURIComponent(t)}/labels?limit=30&q=${encodeURIComponent(q)}`,
+      )) as unknown as { uuid: string; label?: string }[];
       setLabels((old) => {
         const next = { ...old };
         for (const r of rows) if (r.label) next[r.uuid] = r.label;
@@ -73,7 +69,9 @@ export function EditPanel({ session, onClose, onOpenRow, onEdit }: Props): React
   useEffect(() => {
     if (!uuid || !table) return;
     let live = true;
-    void get(`/api/v1/remotes/${encodeURIComponent(session.remote)}/dbs/${encodeURIComponent(session.db)}/tables/${encodeURIComponent(table.name)}/rows/${uuid}/references`).then((j) => {
+    void get(
+      `/api/v1/remotes/${encodeURIComponent(session.remote)}/dbs/${encodeURIComponent(session.db)}/tables/${encodeURIComponent(table.name)}/rows/${uuid}/references`,
+    ).then((j) => {
       if (!live) return;
       const r = j as unknown as RowReferences;
       setRefs(r);
@@ -82,7 +80,12 @@ export function EditPanel({ session, onClose, onOpenRow, onEdit }: Props): React
         for (const x of [...r.outgoing, ...r.incoming]) if (x.label) next[x.uuid] = x.label;
         return next;
       });
-      if (mode.kind === 'delete') session.setReferrers(r.incoming.filter((x) => x.refType === 'strong').map((x: Reference) => ({ table: x.table, uuid: x.uuid, column: x.column })));
+      if (mode.kind === 'delete')
+        session.setReferrers(
+          r.incoming
+            .filter((x) => x.refType === 'strong')
+            .map((x: Reference) => ({ table: x.table, uuid: x.uuid, column: x.column })),
+        );
     });
     return () => {
       live = false;
@@ -104,7 +107,11 @@ export function EditPanel({ session, onClose, onOpenRow, onEdit }: Props): React
   }, [uuid, table, session]);
 
   // OVN's own rules for the tables the guided editors know, checked by the gateway on the whole database.
-  const ovnTable = session.schema.name === 'OVN_Northbound' && table !== undefined && OVN_TABLES.has(table.name) && (mode.kind === 'insert' || mode.kind === 'update');
+  const ovnTable =
+    session.schema.name === 'OVN_Northbound' &&
+    table !== undefined &&
+    OVN_TABLES.has(table.name) &&
+    (mode.kind === 'insert' || mode.kind === 'update');
   const [ovn, setOvn] = useState<{ errors: Problem[]; warnings: Problem[] }>({ errors: [], warnings: [] });
   const [matchContext, setMatchContext] = useState<MatchContext | undefined>(undefined);
   useEffect(() => {
@@ -113,7 +120,10 @@ export function EditPanel({ session, onClose, onOpenRow, onEdit }: Props): React
     void get(`${ovnPath(session)}/match-context`).then((j) => {
       if (!live) return;
       const c = j as unknown as { addressSets: Record<string, string[]>; portGroups: Record<string, string[]> };
-      setMatchContext({ addressSets: new Map(Object.entries(c.addressSets)), portGroups: new Map(Object.entries(c.portGroups)) });
+      setMatchContext({
+        addressSets: new Map(Object.entries(c.addressSets)),
+        portGroups: new Map(Object.entries(c.portGroups)),
+      });
     });
     return () => {
       live = false;
@@ -128,8 +138,12 @@ export function EditPanel({ session, onClose, onOpenRow, onEdit }: Props): React
         table: table.name,
         row: s.values as unknown as Json,
         ...(mode.kind === 'update' ? { uuid: mode.uuid } : {}),
-        ...(table.name === 'ACL' && parent && (parent.table === 'Logical_Switch' || parent.table === 'Port_Group') ? { attachedTo: [{ table: parent.table, uuid: parent.uuid }] } : {}),
-        ...(table.name === 'Logical_Switch_Port' && parent?.table === 'Logical_Switch' ? { logicalSwitch: parent.uuid } : {}),
+        ...(table.name === 'ACL' && parent && (parent.table === 'Logical_Switch' || parent.table === 'Port_Group')
+          ? { attachedTo: [{ table: parent.table, uuid: parent.uuid }] }
+          : {}),
+        ...(table.name === 'Logical_Switch_Port' && parent?.table === 'Logical_Switch'
+          ? { logicalSwitch: parent.uuid }
+          : {}),
       };
       post(`${ovnPath(session)}/check`, body).then(
         (r) => live && setOvn(r as unknown as { errors: Problem[]; warnings: Problem[] }),
@@ -152,12 +166,21 @@ export function EditPanel({ session, onClose, onOpenRow, onEdit }: Props): React
   const plan = s.plan.state === 'ready' ? s.plan.response : undefined;
   const checks = [...(plan?.checks ?? []), ...s.serverChecks];
   const done = s.commit.state === 'done' ? s.commit.outcome : undefined;
+  const revert = done?.revert;
   const theirs = session.theirChanges();
   const title =
-    mode.kind === 'insert' ? `New ${mode.table}` : mode.kind === 'update' ? `Edit ${labelOf(s.base, mode.uuid)}` : mode.kind === 'delete' ? `Delete ${labelOf(s.base, mode.uuid)}` : mode.title;
+    mode.kind === 'insert'
+      ? `New ${mode.table}`
+      : mode.kind === 'update'
+        ? `Edit ${labelOf(s.base, mode.uuid)}`
+        : mode.kind === 'delete'
+          ? `Delete ${labelOf(s.base, mode.uuid)}`
+          : mode.title;
   // Rows the edit inserts have no name on the server yet: show the one typed.
   const planLabels = { ...labels };
-  for (const e of plan?.effects ?? []) if (e.kind === 'insert') planLabels[e.uuid] = `(new) ${typeof e.after?.name === 'string' && e.after.name !== '' ? e.after.name : e.table}`;
+  for (const e of plan?.effects ?? [])
+    if (e.kind === 'insert')
+      planLabels[e.uuid] = `(new) ${typeof e.after?.name === 'string' && e.after.name !== '' ? e.after.name : e.table}`;
   const ctx = { labels: planLabels, onRef: onOpenRow };
 
   return (
@@ -193,8 +216,19 @@ export function EditPanel({ session, onClose, onOpenRow, onEdit }: Props): React
                 ))}
               </>
             )}
-            {done.revert && done.revert.operations.length > 0 && (
-              <button type="button" className="ow-button" onClick={() => onEdit({ kind: 'raw', title: `Revert: ${title}`, operations: done.revert!.operations, guards: done.revert!.guards })}>
+            {revert && revert.operations.length > 0 && (
+              <button
+                type="button"
+                className="ow-button"
+                onClick={() =>
+                  onEdit({
+                    kind: 'raw',
+                    title: `Revert: ${title}`,
+                    operations: revert.operations,
+                    guards: revert.guards,
+                  })
+                }
+              >
                 Revert
               </button>
             )}
@@ -203,8 +237,14 @@ export function EditPanel({ session, onClose, onOpenRow, onEdit }: Props): React
 
         {owner && s.commit.state !== 'done' && (
           <div className="ow-banner ow-banner-warn" role="alert">
-            <b>Managed by {owner.owner}</b> (external_ids:{owner.key}): a manual change will likely be reverted or fought by {owner.owner}. To go on, type <code>{confirmWord}</code>:
-            <input className="ow-input" aria-label="Confirm by typing the row name" value={confirmText} onChange={(e) => setConfirmText(e.target.value)} />
+            <b>Managed by {owner.owner}</b> (external_ids:{owner.key}): a manual change will likely be reverted or
+            fought by {owner.owner}. To go on, type <code>{confirmWord}</code>:
+            <input
+              className="ow-input"
+              aria-label="Confirm by typing the row name"
+              value={confirmText}
+              onChange={(e) => setConfirmText(e.target.value)}
+            />
           </div>
         )}
         {(theirs.length > 0 || s.gone) && s.commit.state !== 'done' && (
@@ -213,7 +253,8 @@ export function EditPanel({ session, onClose, onOpenRow, onEdit }: Props): React
               <b>This row was deleted by someone else.</b>
             ) : (
               <>
-                <b>Stale:</b> the row changed since this edit read it ({theirs.join(', ')}). A commit now would be refused by its guard.
+                <b>Stale:</b> the row changed since this edit read it ({theirs.join(', ')}). A commit now would be
+                refused by its guard.
                 {table && (
                   <table className="ow-diff ow-stale-table">
                     <thead>
@@ -225,25 +266,24 @@ export function EditPanel({ session, onClose, onOpenRow, onEdit }: Props): React
                       </tr>
                     </thead>
                     <tbody>
-                      {theirs
-                        .filter((c) => table.columns.has(c))
-                        .map((c) => {
-                          const type = table.columns.get(c)!.type;
-                          return (
-                            <tr key={c}>
-                              <th>{c}</th>
-                              <td>
-                                <DatumView type={type} value={s.base?.[c] as WireDatum | undefined} ctx={ctx} />
-                              </td>
-                              <td>
-                                <DatumView type={type} value={s.theirs?.[c] as WireDatum | undefined} ctx={ctx} />
-                              </td>
-                              <td>
-                                <DatumView type={type} value={s.values[c]} ctx={ctx} />
-                              </td>
-                            </tr>
-                          );
-                        })}
+                      {theirs.flatMap((c) => {
+                        const type = table.columns.get(c)?.type;
+                        if (!type) return [];
+                        return (
+                          <tr key={c}>
+                            <th>{c}</th>
+                            <td>
+                              <DatumView type={type} value={s.base?.[c]} ctx={ctx} />
+                            </td>
+                            <td>
+                              <DatumView type={type} value={s.theirs?.[c]} ctx={ctx} />
+                            </td>
+                            <td>
+                              <DatumView type={type} value={s.values[c]} ctx={ctx} />
+                            </td>
+                          </tr>
+                        );
+                      })}
                     </tbody>
                   </table>
                 )}
@@ -261,8 +301,21 @@ export function EditPanel({ session, onClose, onOpenRow, onEdit }: Props): React
         )}
 
         {table && (mode.kind === 'insert' || mode.kind === 'update') && (
-          <form className="ow-form" onSubmit={(e) => e.preventDefault()} aria-label={`${mode.table} columns`} hidden={done !== undefined}>
-            {mode.kind === 'insert' && !table.isRoot && <ParentChooser table={table.name} session={session} refSearch={refSearch} labels={labels} parent={s.parent} />}
+          <form
+            className="ow-form"
+            onSubmit={(e) => e.preventDefault()}
+            aria-label={`${mode.table} columns`}
+            hidden={done !== undefined}
+          >
+            {mode.kind === 'insert' && !table.isRoot && (
+              <ParentChooser
+                table={table.name}
+                session={session}
+                refSearch={refSearch}
+                labels={labels}
+                parent={s.parent}
+              />
+            )}
             {[...table.columns.values()].map((col) => {
               const northdOwned = ovnTable && table.name === 'Logical_Switch_Port' && NORTHD_COLUMNS.has(col.name);
               const isMatch = ovnTable && table.name === 'ACL' && col.name === 'match';
@@ -276,7 +329,9 @@ export function EditPanel({ session, onClose, onOpenRow, onEdit }: Props): React
                   onChange={(v) => session.setValue(col.name, v)}
                   error={isMatch ? undefined : (s.errors[col.name] ?? ovnErr?.message)}
                   warnings={ovnWarnings(col.name)}
-                  changed={mode.kind === 'update' && JSON.stringify(s.base?.[col.name]) !== JSON.stringify(s.values[col.name])}
+                  changed={
+                    mode.kind === 'update' && JSON.stringify(s.base?.[col.name]) !== JSON.stringify(s.values[col.name])
+                  }
                   readOnly={(mode.kind === 'update' && !col.mutable) || northdOwned}
                   readOnlyReason={northdOwned ? 'written by ovn-northd' : !col.mutable ? 'immutable' : undefined}
                   required={isRequired(table, col.name)}
@@ -290,7 +345,13 @@ export function EditPanel({ session, onClose, onOpenRow, onEdit }: Props): React
                             value={typeof s.values.match === 'string' ? s.values.match : ''}
                             onChange={(text) => session.setValue('match', text)}
                             context={matchContext}
-                            external={s.errors.match ? { message: s.errors.match } : ovnErr ? { message: ovnErr.message, offset: ovnErr.offset } : undefined}
+                            external={
+                              s.errors.match
+                                ? { message: s.errors.match }
+                                : ovnErr
+                                  ? { message: ovnErr.message, offset: ovnErr.offset }
+                                  : undefined
+                            }
                           />
                         )
                       : undefined
@@ -305,11 +366,14 @@ export function EditPanel({ session, onClose, onOpenRow, onEdit }: Props): React
             <p>
               {table.isRoot
                 ? `The row is deleted. Rows it references that nothing else keeps are deleted by ovsdb-server; a strong reference to it from another row makes the commit fail.`
-                : `${table.name} is not a root table: the edit removes the references to it (${s.referrers?.map((r) => `${r.table}.${r.column}`).join(', ') || 'none'}) and ovsdb-server deletes it.`}
+                : `${table.name} is not a root table: the edit removes the references to it (${(s.referrers ?? []).map((r) => `${r.table}.${r.column}`).join(', ') || 'none'}) and ovsdb-server deletes it.`}
             </p>
             {refs && refs.incoming.length > 0 && (
               <p className="ow-muted">
-                Referenced by: {refs.incoming.map((r) => `${r.table} ${r.label ?? r.uuid.slice(0, 8)} (${r.column}, ${r.refType})`).join('; ')}
+                Referenced by:{' '}
+                {refs.incoming
+                  .map((r) => `${r.table} ${r.label ?? r.uuid.slice(0, 8)} (${r.column}, ${r.refType})`)
+                  .join('; ')}
               </p>
             )}
           </div>
@@ -321,26 +385,55 @@ export function EditPanel({ session, onClose, onOpenRow, onEdit }: Props): React
         )}
 
         <div className="ow-plan-actions">
-          <button type="button" className="ow-button" disabled={!session.valid || s.plan.state === 'loading'} onClick={() => void session.preview()}>
+          <button
+            type="button"
+            className="ow-button"
+            disabled={!session.valid || s.plan.state === 'loading'}
+            onClick={() => void session.preview()}
+          >
             Preview
           </button>
-          <button type="button" className="ow-button" disabled={!session.valid || ovnBlocked || s.busy !== undefined} onClick={() => void session.dryRun()}>
+          <button
+            type="button"
+            className="ow-button"
+            disabled={!session.valid || ovnBlocked || s.busy !== undefined}
+            onClick={() => void session.dryRun()}
+          >
             {s.busy === 'dry-run' ? 'Dry run…' : 'Dry run'}
           </button>
-          <button type="button" className="ow-button ow-primary" disabled={!session.valid || ovnBlocked || !confirmed || s.busy !== undefined || s.commit.state === 'done'} onClick={() => void session.commit()}>
+          <button
+            type="button"
+            className="ow-button ow-primary"
+            disabled={!session.valid || ovnBlocked || !confirmed || s.busy !== undefined || s.commit.state === 'done'}
+            onClick={() => void session.commit()}
+          >
             {s.busy === 'commit' ? 'Committing…' : 'Commit'}
           </button>
-          {session.schema.name === 'OVN_Northbound' && session.schema.tables.has('NB_Global') && s.commit.state !== 'done' && (
-            <label className="ow-check-label" title="Increment NB_Global.nb_cfg with the commit and follow ovn-northd (ovn-nbctl --wait=sb)">
-              <input type="checkbox" checked={s.bumpNbCfg} onChange={(e) => session.setBumpNbCfg(e.target.checked)} /> wait for ovn-northd
-            </label>
-          )}
+          {session.schema.name === 'OVN_Northbound' &&
+            session.schema.tables.has('NB_Global') &&
+            s.commit.state !== 'done' && (
+              <label
+                className="ow-check-label"
+                title="Increment NB_Global.nb_cfg with the commit and follow ovn-northd (ovn-nbctl --wait=sb)"
+              >
+                <input type="checkbox" checked={s.bumpNbCfg} onChange={(e) => session.setBumpNbCfg(e.target.checked)} />{' '}
+                wait for ovn-northd
+              </label>
+            )}
           {built && (
             <span className="ow-plan-copy">
-              <button type="button" className="ow-link-button" onClick={() => copy(formatOperations(session.db, built.operations), 'the transaction JSON')}>
+              <button
+                type="button"
+                className="ow-link-button"
+                onClick={() => copyText(formatOperations(session.db, built.operations), 'the transaction JSON')}
+              >
                 Copy JSON
               </button>
-              <button type="button" className="ow-link-button" onClick={() => copy(asOvsdbClient(session.db, built.operations), 'the ovsdb-client command')}>
+              <button
+                type="button"
+                className="ow-link-button"
+                onClick={() => copyText(asOvsdbClient(session.db, built.operations), 'the ovsdb-client command')}
+              >
                 Copy as ovsdb-client transact
               </button>
             </span>
@@ -365,7 +458,7 @@ export function EditPanel({ session, onClose, onOpenRow, onEdit }: Props): React
           guards={(built?.guards ?? []).map((g) => ({ table: g.table, label: g.label, columns: g.columns }))}
           checks={checks}
           caveats={plan ? plan.caveats : []}
-          transaction={built ? formatOperations(session.db, built.operations as Json[]) : ''}
+          transaction={built ? formatOperations(session.db, built.operations) : ''}
           ctx={ctx}
           newNames={Object.fromEntries(Object.entries(plan?.newRows ?? {}).map(([name, u]) => [u, `(new) ${name}`]))}
         />
@@ -375,18 +468,42 @@ export function EditPanel({ session, onClose, onOpenRow, onEdit }: Props): React
 }
 
 /** Where a new row of a non-root table goes: a row of a table that references it, and the column. */
-function ParentChooser({ table, session, refSearch, labels, parent }: { table: string; session: EditSession; refSearch: RefSearch; labels: Record<string, string>; parent: ParentRef | undefined }): ReactNode {
+function ParentChooser({
+  table,
+  session,
+  refSearch,
+  labels,
+  parent,
+}: {
+  table: string;
+  session: EditSession;
+  refSearch: RefSearch;
+  labels: Record<string, string>;
+  parent: ParentRef | undefined;
+}): ReactNode {
   const options = useMemo(() => {
     const out: { table: string; column: string }[] = [];
     for (const t of session.schema.tables.values()) {
       for (const c of t.columns.values()) {
         const k = c.type.key;
-        if (k.type === 'uuid' && k.refTable === table && k.refType !== 'weak' && c.type.value === undefined && c.type.max > 1) out.push({ table: t.name, column: c.name });
+        if (
+          k.type === 'uuid' &&
+          k.refTable === table &&
+          k.refType !== 'weak' &&
+          c.type.value === undefined &&
+          c.type.max > 1
+        )
+          out.push({ table: t.name, column: c.name });
       }
     }
     return out;
   }, [session.schema, table]);
-  const [choice, setChoice] = useState(() => Math.max(0, options.findIndex((o) => o.table === parent?.table && o.column === parent.column)));
+  const [choice, setChoice] = useState(() =>
+    Math.max(
+      0,
+      options.findIndex((o) => o.table === parent?.table && o.column === parent.column),
+    ),
+  );
   // A preset parent ("New ACL here") is shown by name: look it up once.
   useEffect(() => {
     if (parent && labels[parent.uuid] === undefined) void refSearch(parent.table, parent.uuid);
@@ -400,7 +517,12 @@ function ParentChooser({ table, session, refSearch, labels, parent }: { table: s
         <span className="ow-field-type">the row that will reference the new {table}</span>
       </div>
       {options.length > 1 && (
-        <select className="ow-input ow-select" aria-label="Referencing column" value={choice} onChange={(e) => setChoice(Number(e.target.value))}>
+        <select
+          className="ow-input ow-select"
+          aria-label="Referencing column"
+          value={choice}
+          onChange={(e) => setChoice(Number(e.target.value))}
+        >
           {options.map((o, i) => (
             <option key={`${o.table}.${o.column}`} value={i}>
               {o.table}.{o.column}
@@ -416,7 +538,9 @@ function ParentChooser({ table, session, refSearch, labels, parent }: { table: s
           labels={labels}
           search={refSearch}
           placeholder={`choose a ${opt.table} (its ${opt.column})…`}
-          onChange={(u) => session.setParent(u === undefined ? undefined : { table: opt.table, uuid: u, column: opt.column })}
+          onChange={(u) =>
+            session.setParent(u === undefined ? undefined : { table: opt.table, uuid: u, column: opt.column })
+          }
         />
       )}
       {options.length === 0 && <p className="ow-muted">No table references {table} strongly; it cannot be kept.</p>}

@@ -18,10 +18,22 @@ interface Flow {
   actions: string;
 }
 
-const TRACED = new Set(['ACL', 'Logical_Switch_Port', 'Logical_Router_Port', 'NAT', 'Logical_Router_Policy', 'Logical_Router_Static_Route', 'Load_Balancer']);
+const TRACED = new Set([
+  'ACL',
+  'Logical_Switch_Port',
+  'Logical_Router_Port',
+  'NAT',
+  'Logical_Router_Policy',
+  'Logical_Router_Static_Route',
+  'Load_Balancer',
+]);
 
 function num(j: Json | undefined): number | undefined {
   return typeof j === 'number' ? j : undefined;
+}
+
+function text(j: Json | undefined): string {
+  return typeof j === 'string' ? j : '';
 }
 
 export function FollowThrough({ remote, outcome }: { remote: string; outcome: CommitOutcome }): ReactNode {
@@ -35,8 +47,14 @@ export function FollowThrough({ remote, outcome }: { remote: string; outcome: Co
   useEffect(() => {
     void get('/api/v1/remotes').then((j) => {
       const list = Array.isArray(j) ? j : [];
-      const sb = list.find((r) => isJsonObject(r) && Array.isArray(r.databases) && r.databases.includes('OVN_Southbound'));
-      setSbRemote(isJsonObject(sb ?? null) && typeof (sb as { name?: unknown }).name === 'string' ? (sb as { name: string }).name : null);
+      const sb = list.find(
+        (r) => isJsonObject(r) && Array.isArray(r.databases) && r.databases.includes('OVN_Southbound'),
+      );
+      setSbRemote(
+        isJsonObject(sb ?? null) && typeof (sb as { name?: unknown }).name === 'string'
+          ? (sb as { name: string }).name
+          : null,
+      );
     });
   }, []);
 
@@ -75,16 +93,18 @@ export function FollowThrough({ remote, outcome }: { remote: string; outcome: Co
     for (const c of outcome.changed) {
       if (c.kind === 'delete' || !TRACED.has(c.table)) continue;
       const hint = c.uuid.slice(0, 8);
-      void get(`/api/v1/remotes/${encodeURIComponent(sbRemote)}/dbs/OVN_Southbound/tables/Logical_Flow/rows?limit=200&sort=table_id,-priority&where=${encodeURIComponent(`external_ids:stage-hint=${hint}`)}`).then((j) => {
+      void get(
+        `/api/v1/remotes/${encodeURIComponent(sbRemote)}/dbs/OVN_Southbound/tables/Logical_Flow/rows?limit=200&sort=table_id,-priority&where=${encodeURIComponent(`external_ids:stage-hint=${hint}`)}`,
+      ).then((j) => {
         if (!live) return;
         const rows = isJsonObject(j) && Array.isArray(j.rows) ? j.rows : [];
         const list: Flow[] = rows.filter(isJsonObject).map((r) => ({
-          uuid: Array.isArray(r._uuid) ? String(r._uuid[1]) : '',
-          pipeline: String(r.pipeline ?? ''),
+          uuid: Array.isArray(r._uuid) ? text(r._uuid[1]) : '',
+          pipeline: text(r.pipeline),
           table_id: num(r.table_id) ?? 0,
           priority: num(r.priority) ?? 0,
-          match: String(r.match ?? ''),
-          actions: String(r.actions ?? ''),
+          match: text(r.match),
+          actions: text(r.actions),
         }));
         setFlows((f) => ({ ...f, [c.uuid]: list }));
       });
@@ -102,24 +122,33 @@ export function FollowThrough({ remote, outcome }: { remote: string; outcome: Co
         <p className="ow-muted">The commit did not bump nb_cfg, so there is nothing to wait for.</p>
       ) : (
         <p>
-          nb_cfg <b>{target}</b> · ovn-northd (sb_cfg) <b className={cfg && cfg.sb >= target ? 'ow-ok-text' : ''}>{cfg?.sb ?? '…'}</b> · hypervisors (hv_cfg){' '}
+          nb_cfg <b>{target}</b> · ovn-northd (sb_cfg){' '}
+          <b className={cfg && cfg.sb >= target ? 'ow-ok-text' : ''}>{cfg?.sb ?? '…'}</b> · hypervisors (hv_cfg){' '}
           <b className={cfg && cfg.hv >= target ? 'ow-ok-text' : ''}>{cfg?.hv ?? '…'}</b>
-          {timedOut && !caughtUp && <span className="ow-error-text"> — ovn-northd has not caught up after 30 s; is it running?</span>}
-          {timedOut && caughtUp && cfg && cfg.hv < target && <span className="ow-muted"> — no hypervisor has reported it (none may be connected).</span>}
+          {timedOut && !caughtUp && (
+            <span className="ow-error-text"> — ovn-northd has not caught up after 30 s; is it running?</span>
+          )}
+          {timedOut && caughtUp && cfg.hv < target && (
+            <span className="ow-muted"> — no hypervisor has reported it (none may be connected).</span>
+          )}
         </p>
       )}
-      {sbRemote === null && <p className="ow-muted">The gateway has no OVN_Southbound remote: the logical flows cannot be shown.</p>}
+      {sbRemote === null && (
+        <p className="ow-muted">The gateway has no OVN_Southbound remote: the logical flows cannot be shown.</p>
+      )}
       {sbRemote &&
         traced.map((c) => {
           const list = flows[c.uuid];
           return (
             <div key={c.uuid} className="ow-follow-row">
               <div className="ow-muted">
-                {c.table} {c.uuid.slice(0, 8)}: {list === undefined ? 'looking…' : `${list.length} logical flow${list.length === 1 ? '' : 's'}`}
+                {c.table} {c.uuid.slice(0, 8)}:{' '}
+                {list === undefined ? 'looking…' : `${list.length} logical flow${list.length === 1 ? '' : 's'}`}
               </div>
               {list?.length === 0 && c.table === 'ACL' && c.kind === 'insert' && (caughtUp || target === undefined) && (
                 <div className="ow-form-warning" role="alert">
-                  This new ACL produced no logical flow: ovn-northd did not use it (is it attached to a switch or port group with ports?).
+                  This new ACL produced no logical flow: ovn-northd did not use it (is it attached to a switch or port
+                  group with ports?).
                 </div>
               )}
               {list && list.length > 0 && (

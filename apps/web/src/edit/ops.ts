@@ -6,11 +6,21 @@
  *   was added and deletes what was removed (other members, perhaps changed meanwhile by someone else, stay);
  * - a row of a non-root table is inserted together with the reference that keeps it (ovsdb-server deletes
  *   an unreferenced one at once), and "deleting" one means removing the references to it;
- * - every updated or deleted row gets a `wait` (timeout 0) on the columns the edit changes, or on `_version`
- *   for a delete.
+ * - every updated or deleted row gets a `wait` (timeout 0) on the columns the edit changes, or on every
+ *   column read for a delete. Never on `_version`: each member of a RAFT cluster (and a restarted server) gives a
+ *   row its own `_version`, so a guard on it fails after a failover though nothing changed.
  * Pure and browser-safe: the page builds, previews and tests operations without a server.
  */
-import { stringifyJson, type ColumnType, type DatabaseSchema, type Json, type TableSchema, type WireAtom, type WireDatum, type WireRow } from '@ovsdb-web/client/core';
+import {
+  stringifyJson,
+  type ColumnType,
+  type DatabaseSchema,
+  type Json,
+  type TableSchema,
+  type WireAtom,
+  type WireDatum,
+  type WireRow,
+} from '@ovsdb-web/client/core';
 
 export interface ParentRef {
   /** The row that will reference the new one, its table and the column (a set of uuids). */
@@ -46,7 +56,7 @@ function members(w: WireDatum | undefined): WireAtom[] {
   if (w === undefined) return [];
   if (Array.isArray(w) && w[0] === 'set') return w[1];
   if (Array.isArray(w) && w[0] === 'map') return [];
-  return [w as WireAtom];
+  return [w];
 }
 
 function pairs(w: WireDatum | undefined): [WireAtom, WireAtom][] {
@@ -55,12 +65,20 @@ function pairs(w: WireDatum | undefined): [WireAtom, WireAtom][] {
 
 function same(a: WireDatum | undefined, b: WireDatum | undefined, type: ColumnType): boolean {
   if (type.value !== undefined) {
-    const pa = pairs(a).map((p) => key(p)).sort();
-    const pb = pairs(b).map((p) => key(p)).sort();
+    const pa = pairs(a)
+      .map((p) => key(p))
+      .sort();
+    const pb = pairs(b)
+      .map((p) => key(p))
+      .sort();
     return pa.length === pb.length && pa.every((k, i) => k === pb[i]);
   }
-  const ka = members(a).map((x) => key(x)).sort();
-  const kb = members(b).map((x) => key(x)).sort();
+  const ka = members(a)
+    .map((x) => key(x))
+    .sort();
+  const kb = members(b)
+    .map((x) => key(x))
+    .sort();
   return ka.length === kb.length && ka.every((k, i) => k === kb[i]);
 }
 
@@ -76,7 +94,12 @@ export function labelOf(row: WireRow | undefined, uuid: string): string {
 }
 
 /** The mutations that turn `old` into `now` for a set or map column. */
-export function columnMutations(column: string, type: ColumnType, old: WireDatum | undefined, now: WireDatum | undefined): Json[] {
+export function columnMutations(
+  column: string,
+  type: ColumnType,
+  old: WireDatum | undefined,
+  now: WireDatum | undefined,
+): Json[] {
   const out: Json[] = [];
   if (type.value !== undefined) {
     const before = new Map(pairs(old).map((p) => [key(p[0]), p]));
@@ -113,13 +136,22 @@ export function buildOperations(schema: DatabaseSchema, edits: readonly Edit[], 
   const guard = (table: TableSchema, uuid: string, base: WireRow, columns: string[]): void => {
     const row: Record<string, Json> = {};
     for (const c of columns) {
-      const type = c === '_version' ? undefined : table.columns.get(c)?.type;
+      const type = table.columns.get(c)?.type;
       const v = base[c];
       if (v !== undefined) row[c] = v;
-      else if (type) row[c] = type.value !== undefined ? ['map', []] : isComposite(type) || type.min === 0 ? ['set', []] : null;
+      else if (type)
+        row[c] = type.value !== undefined ? ['map', []] : isComposite(type) || type.min === 0 ? ['set', []] : null;
     }
     guards.push({ table: table.name, uuid, columns, operationIndex: operations.length, label: labelOf(base, uuid) });
-    operations.push({ op: 'wait', table: table.name, where: byUuid(uuid), columns, until: '==', rows: [row], timeout: 0 });
+    operations.push({
+      op: 'wait',
+      table: table.name,
+      where: byUuid(uuid),
+      columns,
+      until: '==',
+      rows: [row],
+      timeout: 0,
+    });
   };
 
   // Guards go first so that a stale edit fails before it changes anything.
@@ -132,7 +164,15 @@ export function buildOperations(schema: DatabaseSchema, edits: readonly Edit[], 
         return type !== undefined && !same(e.base[c], e.values[c], type);
       });
       if (changed.length > 0) guard(table, e.uuid, e.base, changed);
-    } else guard(table, e.uuid, e.base, ['_version']);
+    } else {
+      // The columns the row was read with (a gateway may monitor only some).
+      guard(
+        table,
+        e.uuid,
+        e.base,
+        Object.keys(e.base).filter((c) => table.columns.has(c)),
+      );
+    }
   }
 
   edits.forEach((e, index) => {
@@ -142,7 +182,13 @@ export function buildOperations(schema: DatabaseSchema, edits: readonly Edit[], 
       const name = `new_${e.table.toLowerCase()}_${index}`;
       inserts.set(index, operations.length);
       operations.push({ op: 'insert', table: e.table, 'uuid-name': name, row: { ...e.values } });
-      if (e.parent) operations.push({ op: 'mutate', table: e.parent.table, where: byUuid(e.parent.uuid), mutations: [[e.parent.column, 'insert', ['set', [['named-uuid', name]]]]] });
+      if (e.parent)
+        operations.push({
+          op: 'mutate',
+          table: e.parent.table,
+          where: byUuid(e.parent.uuid),
+          mutations: [[e.parent.column, 'insert', ['set', [['named-uuid', name]]]]],
+        });
       return;
     }
     if (e.kind === 'update') {
@@ -154,13 +200,20 @@ export function buildOperations(schema: DatabaseSchema, edits: readonly Edit[], 
         if (isComposite(type)) mutations.push(...columnMutations(c, type, e.base[c], v));
         else scalars[c] = v;
       }
-      if (Object.keys(scalars).length > 0) operations.push({ op: 'update', table: e.table, where: byUuid(e.uuid), row: scalars });
+      if (Object.keys(scalars).length > 0)
+        operations.push({ op: 'update', table: e.table, where: byUuid(e.uuid), row: scalars });
       if (mutations.length > 0) operations.push({ op: 'mutate', table: e.table, where: byUuid(e.uuid), mutations });
       return;
     }
     if (!table.isRoot && e.referrers && e.referrers.length > 0) {
       // A non-root row goes when nothing references it: remove the references, the server collects it.
-      for (const r of e.referrers) operations.push({ op: 'mutate', table: r.table, where: byUuid(r.uuid), mutations: [[r.column, 'delete', ['set', [['uuid', e.uuid]]]]] });
+      for (const r of e.referrers)
+        operations.push({
+          op: 'mutate',
+          table: r.table,
+          where: byUuid(r.uuid),
+          mutations: [[r.column, 'delete', ['set', [['uuid', e.uuid]]]]],
+        });
       return;
     }
     operations.push({ op: 'delete', table: e.table, where: byUuid(e.uuid) });

@@ -56,10 +56,17 @@ export interface EditState {
   /** A problem with the whole edit (not one field). */
   formError: string | undefined;
   built: BuiltOperations | undefined;
-  plan: { state: 'none' } | { state: 'loading' } | { state: 'ready'; response: PlanResponse } | { state: 'error'; message: string };
+  plan:
+    | { state: 'none' }
+    | { state: 'loading' }
+    | { state: 'ready'; response: PlanResponse }
+    | { state: 'error'; message: string };
   serverChecks: PlanCheck[];
   busy: 'dry-run' | 'commit' | undefined;
-  commit: { state: 'none' } | { state: 'done'; outcome: CommitOutcome } | { state: 'failed'; message: string; conflict: boolean; operationIndex: number | undefined };
+  commit:
+    | { state: 'none' }
+    | { state: 'done'; outcome: CommitOutcome }
+    | { state: 'failed'; message: string; conflict: boolean; operationIndex: number | undefined };
   /** The row changed since the edit read it: what it is now. */
   theirs: WireRow | undefined;
   gone: boolean;
@@ -111,7 +118,8 @@ export class EditSession {
     private readonly user: string,
   ) {
     const values: Record<string, WireDatum> = {};
-    if (mode.kind === 'update' && base) for (const [k, v] of Object.entries(base)) if (k !== '_uuid' && k !== '_version') values[k] = v;
+    if (mode.kind === 'update' && base)
+      for (const [k, v] of Object.entries(base)) if (k !== '_uuid' && k !== '_version') values[k] = v;
     this.store = new Store<EditState>({
       mode,
       base,
@@ -151,9 +159,8 @@ export class EditSession {
   }
 
   setValue(column: string, value: WireDatum | undefined): void {
-    const values = { ...this.state.values };
-    if (value === undefined) delete values[column];
-    else values[column] = value;
+    const values = Object.fromEntries(Object.entries(this.state.values).filter(([c]) => c !== column));
+    if (value !== undefined) values[column] = value;
     this.update({ values });
     this.rebuild();
   }
@@ -190,7 +197,12 @@ export class EditSession {
     const m = s.mode;
     this.planSeq++;
     if (m.kind === 'raw') {
-      this.update({ built: this.withNbCfg({ operations: m.operations, guards: m.guards, inserts: new Map() }), plan: { state: 'none' }, serverChecks: [], formError: undefined });
+      this.update({
+        built: this.withNbCfg({ operations: m.operations, guards: m.guards, inserts: new Map() }),
+        plan: { state: 'none' },
+        serverChecks: [],
+        formError: undefined,
+      });
       return;
     }
     const table = this.table();
@@ -201,10 +213,12 @@ export class EditSession {
         if (!col) continue;
         const e = fieldError(col.type, v);
         if (e) errors[c] = e;
-        if (m.kind === 'update' && !col.mutable && s.base && JSON.stringify(s.base[c]) !== JSON.stringify(v)) errors[c] = `${c} is immutable: it cannot change once the row exists`;
+        if (m.kind === 'update' && !col.mutable && s.base && JSON.stringify(s.base[c]) !== JSON.stringify(v))
+          errors[c] = `${c} is immutable: it cannot change once the row exists`;
       }
       if (m.kind === 'insert') {
-        for (const c of table.columns.keys()) if (isRequired(table, c) && s.values[c] === undefined && !errors[c]) errors[c] = `${c} is required`;
+        for (const c of table.columns.keys())
+          if (isRequired(table, c) && s.values[c] === undefined && !errors[c]) errors[c] = `${c} is required`;
       }
     }
     let formError: string | undefined;
@@ -217,7 +231,8 @@ export class EditSession {
         validateTransaction(this.schema, built.operations);
       } catch (err) {
         if (err instanceof TransactionValidationError) {
-          if (err.column && table?.columns.has(err.column) && err.table === table.name) errors[err.column] = err.details ?? err.message;
+          if (err.column && table?.columns.has(err.column) && err.table === table.name)
+            errors[err.column] = err.details ?? err.message;
           else formError = err.message;
         } else throw err;
       }
@@ -239,7 +254,11 @@ export class EditSession {
   }
 
   get valid(): boolean {
-    return Object.keys(this.state.errors).length === 0 && !this.state.formError && (this.state.built?.operations.length ?? 0) > 0;
+    return (
+      Object.keys(this.state.errors).length === 0 &&
+      !this.state.formError &&
+      (this.state.built?.operations.length ?? 0) > 0
+    );
   }
 
   private path(what: string): string {
@@ -256,7 +275,8 @@ export class EditSession {
       const response = (await post(this.path('plan'), { operations: built.operations })) as unknown as PlanResponse;
       if (seq === this.planSeq) this.update({ plan: { state: 'ready', response } });
     } catch (err) {
-      if (seq === this.planSeq) this.update({ plan: { state: 'error', message: err instanceof Error ? err.message : String(err) } });
+      if (seq === this.planSeq)
+        this.update({ plan: { state: 'error', message: err instanceof Error ? err.message : String(err) } });
     }
   }
 
@@ -269,9 +289,16 @@ export class EditSession {
     let check: PlanCheck;
     try {
       await post(this.path('transact'), { operations: withoutComment(built.operations), dryRun: true });
-      check = { by: 'server', name: 'dry-run', ok: true, message: 'ovsdb-server evaluated every operation (conditions, mutations, constraints, wait guards) and would accept them' };
+      check = {
+        by: 'server',
+        name: 'dry-run',
+        ok: true,
+        message:
+          'ovsdb-server evaluated every operation (conditions, mutations, constraints, wait guards) and would accept them',
+      };
     } catch (err) {
-      const message = err instanceof ApiFailure ? describeFailure(err, built) : err instanceof Error ? err.message : String(err);
+      const message =
+        err instanceof ApiFailure ? describeFailure(err, built) : err instanceof Error ? err.message : String(err);
       check = { by: 'server', name: 'dry-run', ok: false, message };
     }
     if (seq === this.planSeq) this.update({ busy: undefined, serverChecks: [check] });
@@ -285,22 +312,37 @@ export class EditSession {
     if (this.state.plan.state !== 'ready') await this.preview();
     const plan = this.state.plan.state === 'ready' ? this.state.plan.response : undefined;
     try {
-      const res = (await post(this.path('transact'), { operations: withoutComment(built.operations) })) as unknown as TransactResponse;
+      const res = (await post(this.path('transact'), {
+        operations: withoutComment(built.operations),
+      })) as unknown as TransactResponse;
       const results = res.results as unknown as Json[];
       const inserted = this.insertedRows(built, results);
-      const outcome: CommitOutcome = { results, inserted, revert: undefined, nbCfg: nbCfgOf(built, results), changed: changedRows(plan, inserted) };
+      const outcome: CommitOutcome = {
+        results,
+        inserted,
+        revert: undefined,
+        nbCfg: nbCfgOf(built, results),
+        changed: changedRows(plan, inserted),
+      };
       if (plan) outcome.revert = revertOf(this.schema, plan, built, results);
       this.update({ busy: undefined, commit: { state: 'done', outcome } });
     } catch (err) {
       const conflict = err instanceof ApiFailure && err.code === 'guard_failed';
-      const opIndex = err instanceof ApiFailure && isJsonObject(err.details ?? null) && typeof (err.details as { operationIndex?: unknown }).operationIndex === 'number' ? ((err.details as { operationIndex: number }).operationIndex) : undefined;
-      const message = err instanceof ApiFailure ? describeFailure(err, built) : err instanceof Error ? err.message : String(err);
+      const opIndex =
+        err instanceof ApiFailure &&
+        isJsonObject(err.details ?? null) &&
+        typeof (err.details as { operationIndex?: unknown }).operationIndex === 'number'
+          ? (err.details as { operationIndex: number }).operationIndex
+          : undefined;
+      const message =
+        err instanceof ApiFailure ? describeFailure(err, built) : err instanceof Error ? err.message : String(err);
       const errors = { ...this.state.errors };
       const table = this.table();
       // The server names the failing operation; when it is one that sets columns of this form, mark them.
       if (opIndex !== undefined && table && !conflict) {
         const op = built.operations[opIndex];
-        if (isJsonObject(op) && isJsonObject(op.row ?? null)) for (const c of Object.keys(op.row as object)) if (table.columns.has(c)) errors[c] = message;
+        if (isJsonObject(op) && isJsonObject(op.row ?? null))
+          for (const c of Object.keys(op.row as object)) if (table.columns.has(c)) errors[c] = message;
       }
       this.update({ busy: undefined, errors, commit: { state: 'failed', message, conflict, operationIndex: opIndex } });
     }
@@ -313,7 +355,7 @@ export class EditSession {
       const op = built.operations[opIndex];
       if (!isJsonObject(r) || !Array.isArray(r.uuid) || typeof r.uuid[1] !== 'string' || !isJsonObject(op)) continue;
       const row = isJsonObject(op.row ?? null) ? (op.row as WireRow) : undefined;
-      out.push({ table: String(op.table), uuid: r.uuid[1], label: labelOf(row, r.uuid[1]) });
+      if (typeof op.table === 'string') out.push({ table: op.table, uuid: r.uuid[1], label: labelOf(row, r.uuid[1]) });
     }
     return out;
   }
@@ -326,7 +368,12 @@ export class EditSession {
       this.update({ gone: true });
       return;
     }
-    const same = JSON.stringify(row._version) === JSON.stringify(s.base._version);
+    // Compared by value, not `_version`: a failover to another cluster member, or a restarted server, gives
+    // every row a new `_version` without changing it.
+    const base = s.base;
+    const same = Object.keys({ ...base, ...row }).every(
+      (k) => k === '_version' || JSON.stringify(base[k]) === JSON.stringify(row[k]),
+    );
     this.update({ theirs: same ? undefined : row, gone: false });
   }
 
@@ -334,7 +381,9 @@ export class EditSession {
   theirChanges(): string[] {
     const { base, theirs } = this.state;
     if (!base || !theirs) return [];
-    return Object.keys({ ...base, ...theirs }).filter((k) => k !== '_version' && JSON.stringify(base[k]) !== JSON.stringify(theirs[k]));
+    return Object.keys({ ...base, ...theirs }).filter(
+      (k) => k !== '_version' && JSON.stringify(base[k]) !== JSON.stringify(theirs[k]),
+    );
   }
 
   /** Take their row as the new base and keep my changes (the guards then protect their version). */
@@ -356,7 +405,8 @@ export class EditSession {
     const { theirs, mode } = this.state;
     if (!theirs) return;
     const values: Record<string, WireDatum> = {};
-    if (mode.kind === 'update') for (const [k, v] of Object.entries(theirs)) if (k !== '_uuid' && k !== '_version') values[k] = v;
+    if (mode.kind === 'update')
+      for (const [k, v] of Object.entries(theirs)) if (k !== '_uuid' && k !== '_version') values[k] = v;
     this.update({ base: theirs, theirs: undefined, values });
     this.rebuild();
   }
@@ -374,7 +424,9 @@ function nbCfgOf(built: BuiltOperations, results: readonly Json[]): number | und
 function changedRows(plan: PlanResponse | undefined, inserted: CommitOutcome['inserted']): CommitOutcome['changed'] {
   if (!plan) return inserted.map((r) => ({ table: r.table, uuid: r.uuid, kind: 'insert' as const }));
   const placeholders = new Set(Object.values(plan.newRows));
-  const out: CommitOutcome['changed'] = plan.effects.filter((e) => !placeholders.has(e.uuid) && e.table !== 'NB_Global').map((e) => ({ table: e.table, uuid: e.uuid, kind: e.kind }));
+  const out: CommitOutcome['changed'] = plan.effects
+    .filter((e) => !placeholders.has(e.uuid) && e.table !== 'NB_Global')
+    .map((e) => ({ table: e.table, uuid: e.uuid, kind: e.kind }));
   for (const r of inserted) out.push({ table: r.table, uuid: r.uuid, kind: 'insert' });
   return out;
 }
@@ -386,10 +438,14 @@ function withoutComment(ops: readonly Json[]): Json[] {
 
 function describeFailure(err: ApiFailure, built: BuiltOperations): string {
   const d = err.details;
-  const index = isJsonObject(d ?? null) && typeof (d as { operationIndex?: unknown }).operationIndex === 'number' ? (d as { operationIndex: number }).operationIndex : undefined;
+  const index =
+    isJsonObject(d ?? null) && typeof (d as { operationIndex?: unknown }).operationIndex === 'number'
+      ? (d as { operationIndex: number }).operationIndex
+      : undefined;
   if (err.code === 'guard_failed' && index !== undefined) {
     const g = built.guards.find((x) => x.operationIndex === index);
-    if (g) return `Conflict: ${g.table} ${g.label} changed after this edit read it (${g.columns.join(', ')}); nothing was applied. Review the change and rebase or discard.`;
+    if (g)
+      return `Conflict: ${g.table} ${g.label} changed after this edit read it (${g.columns.join(', ')}); nothing was applied. Review the change and rebase or discard.`;
   }
   return err.message;
 }
@@ -399,7 +455,12 @@ function describeFailure(err: ApiFailure, built: BuiltOperations): string {
  * values back, deleted rows are inserted again with the same uuid and values, inserted rows go. Guarded:
  * it applies only if those rows are still as the commit left them.
  */
-export function revertOf(schema: DatabaseSchema, plan: PlanResponse, built: BuiltOperations, results: readonly Json[]): { operations: Json[]; guards: Guard[] } {
+export function revertOf(
+  schema: DatabaseSchema,
+  plan: PlanResponse,
+  built: BuiltOperations,
+  results: readonly Json[],
+): { operations: Json[]; guards: Guard[] } {
   const realUuid = new Map<string, string>();
   for (const [name, placeholder] of Object.entries(plan.newRows)) {
     const opIndex = built.operations.findIndex((o) => isJsonObject(o) && o['uuid-name'] === name);
@@ -418,7 +479,8 @@ export function revertOf(schema: DatabaseSchema, plan: PlanResponse, built: Buil
   const edits: Edit[] = [];
   for (const e of plan.effects) {
     // nb_cfg only ever grows: a revert is a new change for ovn-northd to follow, not a step back.
-    if (e.kind !== 'update' || !e.before || !e.after || !schema.tables.has(e.table) || e.table === 'NB_Global') continue;
+    if (e.kind !== 'update' || !e.before || !e.after || !schema.tables.has(e.table) || e.table === 'NB_Global')
+      continue;
     const values: Record<string, WireDatum> = {};
     for (const c of e.columns) if (c.old !== undefined) values[c.column] = fix(c.old) as WireDatum;
     edits.push({ kind: 'update', table: e.table, uuid: real(e.uuid), base: fix(e.after) as WireRow, values });
@@ -431,9 +493,23 @@ export function revertOf(schema: DatabaseSchema, plan: PlanResponse, built: Buil
     if (e.kind === 'delete' && e.before) {
       const row: Record<string, Json> = {};
       for (const [k, v] of Object.entries(e.before)) if (k !== '_uuid' && k !== '_version') row[k] = v;
-      guards.push({ table: e.table, uuid, columns: ['_uuid'], operationIndex: operations.length, label: labelOf(e.before, uuid) });
+      guards.push({
+        table: e.table,
+        uuid,
+        columns: ['_uuid'],
+        operationIndex: operations.length,
+        label: labelOf(e.before, uuid),
+      });
       // Only if the row has not come back meanwhile; then the same row, with the same uuid.
-      operations.push({ op: 'wait', table: e.table, where: byUuid(uuid), columns: ['_uuid'], until: '==', rows: [], timeout: 0 });
+      operations.push({
+        op: 'wait',
+        table: e.table,
+        where: byUuid(uuid),
+        columns: ['_uuid'],
+        until: '==',
+        rows: [],
+        timeout: 0,
+      });
       operations.push({ op: 'insert', table: e.table, uuid, row });
     } else if (e.kind === 'insert' && table.isRoot) {
       // A new row of a non-root table goes by itself once the reference to it is reverted.

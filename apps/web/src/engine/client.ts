@@ -6,7 +6,7 @@
 import type { WireRow } from '@ovsdb-web/client/core';
 import type { DatabaseStats, RemoteStatus } from '@ovsdb-web/protocol';
 import { Store } from '../app/store.js';
-import type { ViewSpec } from '../store/view.js';
+import type { ViewRow, ViewSpec } from '../store/view.js';
 import type {
   ChangeEntry,
   ConnectionIndicator,
@@ -30,7 +30,16 @@ export interface ViewSnapshot {
   window: ViewWindow | undefined;
 }
 
-const EMPTY_STATE: ViewState = { phase: 'loading', total: 0, count: 0, paused: false, pending: 0, problem: undefined, error: undefined, sort: [] };
+const EMPTY_STATE: ViewState = {
+  phase: 'loading',
+  total: 0,
+  count: 0,
+  paused: false,
+  pending: 0,
+  problem: undefined,
+  error: undefined,
+  sort: [],
+};
 
 export class ViewHandle {
   readonly store = new Store<ViewSnapshot>({ state: EMPTY_STATE, window: undefined });
@@ -58,11 +67,15 @@ export class ViewHandle {
   }
 
   find(text: string): Promise<number[]> {
-    return this.client.ask({ type: 'view.find', view: this.id, text }).then((r) => (r.kind === 'find' ? r.indexes : []));
+    return this.client
+      .ask({ type: 'view.find', view: this.id, text })
+      .then((r) => (r.kind === 'find' ? r.indexes : []));
   }
 
   locate(uuid: string): Promise<number> {
-    return this.client.ask({ type: 'view.locate', view: this.id, uuid }).then((r) => (r.kind === 'locate' ? r.index : -1));
+    return this.client
+      .ask({ type: 'view.locate', view: this.id, uuid })
+      .then((r) => (r.kind === 'locate' ? r.index : -1));
   }
 
   export(format: 'csv' | 'json', columns: string[]): Promise<{ text: string; rows: number }> {
@@ -104,7 +117,10 @@ type Asked = Extract<EngineRequest, { req: number }>;
 type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
 
 export class EngineClient {
-  readonly connection = new Store<{ state: ConnectionIndicator; detail: string | undefined }>({ state: 'connecting', detail: undefined });
+  readonly connection = new Store<{ state: ConnectionIndicator; detail: string | undefined }>({
+    state: 'connecting',
+    detail: undefined,
+  });
   readonly status = new Store<StatusSnapshot>({ remotes: [], databases: [], received: false });
   private readonly views = new Map<number, ViewHandle>();
   private readonly rows = new Map<number, Store<RowSnapshot>>();
@@ -125,7 +141,7 @@ export class EngineClient {
     const id = this.nextId++;
     return new Promise((resolve) => {
       this.replies.set(id, resolve);
-      this.port.post({ ...req, req: id } as Asked);
+      this.port.post({ ...req, req: id });
     });
   }
 
@@ -148,7 +164,13 @@ export class EngineClient {
 
   watchRow(target: ViewTarget, uuid: string): { store: Store<RowSnapshot>; close(): void } {
     const id = this.nextId++;
-    const store = new Store<RowSnapshot>({ phase: 'loading', row: undefined, changed: undefined, at: 0, error: undefined });
+    const store = new Store<RowSnapshot>({
+      phase: 'loading',
+      row: undefined,
+      changed: undefined,
+      at: 0,
+      error: undefined,
+    });
     this.rows.set(id, store);
     this.send({ type: 'row.watch', watch: id, target, uuid });
     return {
@@ -194,12 +216,14 @@ export class EngineClient {
         return;
       case 'view.state': {
         const h = this.views.get(ev.view);
-        h?.store.update((s) => ({ ...s, state: ev.state }));
+        // The engine restates a view's state after every change batch and window; most of the time nothing in
+        // it changed, and a new object would make the page render the whole grid again for nothing.
+        h?.store.update((s) => (sameState(s.state, ev.state) ? s : { ...s, state: ev.state }));
         return;
       }
       case 'view.window': {
         const h = this.views.get(ev.view);
-        h?.store.update((s) => ({ ...s, window: ev.window }));
+        h?.store.update((s) => ({ ...s, window: keepUnchanged(s.window, ev.window) }));
         return;
       }
       case 'reply': {
@@ -209,7 +233,9 @@ export class EngineClient {
         return;
       }
       case 'row':
-        this.rows.get(ev.watch)?.set({ phase: ev.phase, row: ev.row, changed: ev.changedColumns, at: ev.at, error: ev.error });
+        this.rows
+          .get(ev.watch)
+          ?.set({ phase: ev.phase, row: ev.row, changed: ev.changedColumns, at: ev.at, error: ev.error });
         return;
       case 'status':
         this.status.set({ remotes: ev.remotes, databases: ev.databases, received: true });
@@ -228,4 +254,55 @@ export class EngineClient {
   terminate(): void {
     this.port.terminate();
   }
+}
+
+/**
+ * Whether two view states say the same: field by field, small nested values (the sort, a filter problem) by
+ * their JSON (the engine sends a fresh copy each time).
+ */
+export function sameState(a: ViewState, b: ViewState): boolean {
+  const x = a as unknown as Record<string, unknown>;
+  const y = b as unknown as Record<string, unknown>;
+  for (const k of new Set([...Object.keys(x), ...Object.keys(y)])) {
+    const u = x[k];
+    const v = y[k];
+    if (u === v) continue;
+    if (
+      typeof u !== 'object' ||
+      typeof v !== 'object' ||
+      u === null ||
+      v === null ||
+      JSON.stringify(u) !== JSON.stringify(v)
+    )
+      return false;
+  }
+  return true;
+}
+
+/**
+ * The new window, with the row objects (and labels) of the previous one wherever they are the same version
+ * with the same mark: the grid renders a row again only when its object changes.
+ */
+export function keepUnchanged(prev: ViewWindow | undefined, next: ViewWindow): ViewWindow {
+  if (!prev) return next;
+  const old = new Map<string, ViewRow>();
+  for (const r of prev.rows) if (r.rev !== undefined) old.set(r.uuid, r);
+  const rows = next.rows.map((r) => {
+    const o = old.get(r.uuid);
+    return o && o.rev === r.rev && sameMark(o.mark, r.mark) ? o : r;
+  });
+  const a = prev.labels;
+  const b = next.labels;
+  const ka = Object.keys(a);
+  const labels = ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]) ? a : b;
+  return { ...next, rows, labels };
+}
+
+function sameMark(a: ViewRow['mark'], b: ViewRow['mark']): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined) return false;
+  if (a.kind !== b.kind || a.at !== b.at) return false;
+  const x = a.columns ?? [];
+  const y = b.columns ?? [];
+  return x.length === y.length && x.every((c, i) => c === y[i]);
 }

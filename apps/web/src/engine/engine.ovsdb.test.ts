@@ -88,7 +88,10 @@ class Harness {
     const deadline = Date.now() + timeoutMs;
     while (!ok()) {
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out waiting for ${what}; last events: ${JSON.stringify(this.events.slice(-3), (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)).slice(0, 800)}`);
+      if (left <= 0)
+        throw new Error(
+          `timed out waiting for ${what}; last events: ${JSON.stringify(this.events.slice(-3), (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)).slice(0, 800)}`,
+        );
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, Math.min(left, 100));
         this.waiters.push(() => {
@@ -105,7 +108,8 @@ const nbctl = (...args: string[]) => ovnNbctl(server.unixRemote!, ...args);
 beforeAll(async () => {
   server = await startOvsdbServer({ schemas: [OVN_NB_SCHEMA], unix: true });
   await nbctl('ls-add', 'sw0', '--', 'ls-add', 'sw1');
-  for (const [i, sw] of ['sw0', 'sw0', 'sw1'].entries()) await nbctl('lsp-add', sw, `p${i}`, '--', 'lsp-set-addresses', `p${i}`, `00:00:00:00:00:0${i + 1} 10.0.0.${i + 1}`);
+  for (const [i, sw] of ['sw0', 'sw0', 'sw1'].entries())
+    await nbctl('lsp-add', sw, `p${i}`, '--', 'lsp-set-addresses', `p${i}`, `00:00:00:00:00:0${i + 1} 10.0.0.${i + 1}`);
 });
 afterAll(async () => server?.stop());
 
@@ -120,10 +124,20 @@ describe('engine against the gateway and ovsdb-server', () => {
   afterAll(async () => gw.app.close());
 
   it('shows a table sorted by name, then follows inserts, changes and deletes with marks', async () => {
-    h.engine.handle({ type: 'view.open', view: 1, target: { remote: 'nb', db: NB, table: 'Logical_Switch_Port' }, spec: { filter: '', sort: [] } });
+    h.engine.handle({
+      type: 'view.open',
+      view: 1,
+      target: { remote: 'nb', db: NB, table: 'Logical_Switch_Port' },
+      spec: { filter: '', sort: [] },
+    });
     await h.until('the first window', () => h.names(1).length === 3);
     expect(h.names(1)).toEqual(['p0', 'p1', 'p2']);
-    expect(h.states.get(1)).toMatchObject({ phase: 'live', total: 3, count: 3, sort: [{ column: 'name', desc: false }] });
+    expect(h.states.get(1)).toMatchObject({
+      phase: 'live',
+      total: 3,
+      count: 3,
+      sort: [{ column: 'name', desc: false }],
+    });
 
     await nbctl('lsp-add', 'sw1', 'p00');
     await h.until('the insert', () => h.names(1).includes('p00'));
@@ -131,11 +145,15 @@ describe('engine against the gateway and ovsdb-server', () => {
     expect(h.windows.get(1)!.rows.find((r) => r.row.name === 'p00')!.mark).toMatchObject({ kind: 'insert' });
 
     await nbctl('set', 'Logical_Switch_Port', 'p1', 'external_ids:owner=me');
-    await h.until('the change', () => h.windows.get(1)!.rows.some((r) => r.row.name === 'p1' && r.mark?.kind === 'modify'));
+    await h.until('the change', () =>
+      h.windows.get(1)!.rows.some((r) => r.row.name === 'p1' && r.mark?.kind === 'modify'),
+    );
     expect(h.windows.get(1)!.rows.find((r) => r.row.name === 'p1')!.mark!.columns).toContain('external_ids');
 
     await nbctl('lsp-del', 'p00');
-    await h.until('the delete to show as fading', () => h.windows.get(1)!.rows.some((r) => r.row.name === 'p00' && r.mark?.kind === 'delete'));
+    await h.until('the delete to show as fading', () =>
+      h.windows.get(1)!.rows.some((r) => r.row.name === 'p00' && r.mark?.kind === 'delete'),
+    );
     expect(h.states.get(1)!.count).toBe(3);
     await h.until('the faded row to go', () => !h.windows.get(1)!.rows.some((r) => r.row.name === 'p00'), 5_000);
   });
@@ -168,7 +186,12 @@ describe('engine against the gateway and ovsdb-server', () => {
   });
 
   it('names the rows a reference points to', async () => {
-    h.engine.handle({ type: 'view.open', view: 2, target: { remote: 'nb', db: NB, table: 'Logical_Switch' }, spec: { filter: '', sort: [] } });
+    h.engine.handle({
+      type: 'view.open',
+      view: 2,
+      target: { remote: 'nb', db: NB, table: 'Logical_Switch' },
+      spec: { filter: '', sort: [] },
+    });
     await h.until('switches with port names', () => Object.values(h.windows.get(2)?.labels ?? {}).includes('p9'));
     expect(Object.values(h.windows.get(2)!.labels).sort()).toEqual(['p1', 'p2', 'p9']);
   });
@@ -176,11 +199,20 @@ describe('engine against the gateway and ovsdb-server', () => {
   it('watches one row and streams the change log with old and new values', async () => {
     h.engine.handle({ type: 'changes.watch', watch: 7, remote: 'nb', db: NB });
     const p1 = h.windows.get(1)!.rows.find((r) => r.row.name === 'p1')!;
-    h.engine.handle({ type: 'row.watch', watch: 3, target: { remote: 'nb', db: NB, table: 'Logical_Switch_Port' }, uuid: p1.uuid });
-    await h.until('the watched row', () => h.events.some((e) => e.type === 'row' && e.watch === 3 && e.row?.name === 'p1'));
+    h.engine.handle({
+      type: 'row.watch',
+      watch: 3,
+      target: { remote: 'nb', db: NB, table: 'Logical_Switch_Port' },
+      uuid: p1.uuid,
+    });
+    await h.until('the watched row', () =>
+      h.events.some((e) => e.type === 'row' && e.watch === 3 && e.row?.name === 'p1'),
+    );
     await new Promise((r) => setTimeout(r, 200));
     await nbctl('set', 'Logical_Switch_Port', 'p1', 'tag_request=7');
-    await h.until('the row update', () => h.events.some((e) => e.type === 'row' && e.watch === 3 && e.changedColumns?.includes('tag_request')));
+    await h.until('the row update', () =>
+      h.events.some((e) => e.type === 'row' && e.watch === 3 && e.changedColumns?.includes('tag_request')),
+    );
     await h.until('the change log entry', () => h.changes.some((c) => c.uuid === p1.uuid && c.kind === 'modify'));
     const entry = h.changes.find((c) => c.uuid === p1.uuid && c.kind === 'modify')!;
     expect(entry.label).toBe('p1');
@@ -204,7 +236,12 @@ describe('engine against the gateway and ovsdb-server', () => {
     const r = await reply;
     if (r.type !== 'reply' || r.result.kind !== 'export') throw new Error('no export');
     expect(r.result.rows).toBe(2);
-    expect(r.result.text.split('\r\n').slice(1, 3).map((l) => l.split(',')[1])).toEqual(['p1', 'p2']);
+    expect(
+      r.result.text
+        .split('\r\n')
+        .slice(1, 3)
+        .map((l) => l.split(',')[1]),
+    ).toEqual(['p1', 'p2']);
     expect(r.result.text).toContain('"[""00:00:00:00:00:03 10.0.0.3""]"');
   });
 });
@@ -215,7 +252,12 @@ describe('resilience', () => {
     const port = Number(new URL(gw.url).port);
     const h = new Harness();
     h.engine.handle({ type: 'connect', base: gw.url, token: undefined });
-    h.engine.handle({ type: 'view.open', view: 1, target: { remote: 'nb', db: NB, table: 'Logical_Switch' }, spec: { filter: '', sort: [] } });
+    h.engine.handle({
+      type: 'view.open',
+      view: 1,
+      target: { remote: 'nb', db: NB, table: 'Logical_Switch' },
+      spec: { filter: '', sort: [] },
+    });
     await h.until('switches', () => h.names(1).join() === 'sw0,sw1');
     await gw.app.close();
     await h.until('reconnecting', () => h.events.some((e) => e.type === 'connection' && e.state === 'reconnecting'));
@@ -223,7 +265,12 @@ describe('resilience', () => {
     const again = await startGateway(port);
     try {
       await h.until('the change made meanwhile', () => h.names(1).join() === 'sw-while-gateway-down,sw0,sw1', 20_000);
-      await h.until('live again', () => h.events.at(-1)?.type !== 'connection' || (h.events.filter((e) => e.type === 'connection').at(-1) as { state: string }).state === 'live');
+      await h.until(
+        'live again',
+        () =>
+          h.events.at(-1)?.type !== 'connection' ||
+          (h.events.filter((e) => e.type === 'connection').at(-1) as { state: string }).state === 'live',
+      );
     } finally {
       await again.app.close();
     }
@@ -233,13 +280,22 @@ describe('resilience', () => {
     const gw = await startGateway();
     const h = new Harness();
     h.engine.handle({ type: 'connect', base: gw.url, token: undefined });
-    h.engine.handle({ type: 'view.open', view: 1, target: { remote: 'nb', db: NB, table: 'Logical_Switch' }, spec: { filter: '', sort: [] } });
+    h.engine.handle({
+      type: 'view.open',
+      view: 1,
+      target: { remote: 'nb', db: NB, table: 'Logical_Switch' },
+      spec: { filter: '', sort: [] },
+    });
     await h.until('switches', () => h.names(1).includes('sw0'));
     try {
       await server.restart({
         whileDown: async () => {
           const { execFileSync } = await import('node:child_process');
-          execFileSync('ovsdb-tool', ['transact', server.dbPath(NB), JSON.stringify([NB, { op: 'insert', table: 'Logical_Switch', row: { name: 'born-offline' } }])]);
+          execFileSync('ovsdb-tool', [
+            'transact',
+            server.dbPath(NB),
+            JSON.stringify([NB, { op: 'insert', table: 'Logical_Switch', row: { name: 'born-offline' } }]),
+          ]);
         },
       });
       await h.until('the row born while the server was down', () => h.names(1).includes('born-offline'), 20_000);

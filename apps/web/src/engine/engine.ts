@@ -6,12 +6,35 @@
  * It has no DOM and no React: the worker (`worker.ts`) runs it; tests run it directly against a real
  * gateway. Data flows one way: socket → reducer (protocol) → table rows → views → windows to the page.
  */
-import { parseDatabaseSchema, parseJson, stringifyJson, type DatabaseSchema, type Json, type TableSchema, type WireDatum, type WireRow } from '@ovsdb-web/client/core';
+import {
+  parseDatabaseSchema,
+  parseJson,
+  stringifyJson,
+  type DatabaseSchema,
+  type Json,
+  type TableSchema,
+  type WireDatum,
+  type WireRow,
+} from '@ovsdb-web/client/core';
 import type { Applied, AppliedChange } from '@ovsdb-web/protocol';
-import { StreamConnection, type ConnectionState, type SocketLike, type SubscriptionHandle } from '../stream/connection.js';
-import { TableView, type ViewSpec } from '../store/view.js';
+import {
+  StreamConnection,
+  type ConnectionState,
+  type SocketLike,
+  type SubscriptionHandle,
+} from '../stream/connection.js';
+import { TableView, type ViewRow, type ViewSpec } from '../store/view.js';
 import { toCsv } from '../store/export.js';
-import type { ChangeEntry, ColumnChange, ConnectionIndicator, EngineEvent, EngineRequest, ViewPhase, ViewState, ViewTarget } from './messages.js';
+import type {
+  ChangeEntry,
+  ColumnChange,
+  ConnectionIndicator,
+  EngineEvent,
+  EngineRequest,
+  ViewPhase,
+  ViewState,
+  ViewTarget,
+} from './messages.js';
 
 export interface EngineEnv {
   createSocket(url: string, protocols: string[]): SocketLike;
@@ -51,6 +74,16 @@ interface ViewEntry {
   schema: TableSchema | undefined;
   range: { start: number; end: number; anchor: string | undefined };
   pushed: string;
+  /** The window last sent to the page. */
+  lastWindow:
+    | {
+        start: number;
+        anchor: string | undefined;
+        anchorIndex: number | undefined;
+        rows: ViewRow[];
+        labels: Record<string, string>;
+      }
+    | undefined;
   labelTables: string[];
   error: string | undefined;
 }
@@ -108,10 +141,14 @@ export class Engine {
 
   private dispatch(req: EngineRequest): void {
     switch (req.type) {
-      case 'connect':
-        return this.connect(req.base, req.token);
-      case 'view.open':
-        return this.openView(req.view, req.target, req.spec);
+      case 'connect': {
+        this.connect(req.base, req.token);
+        return;
+      }
+      case 'view.open': {
+        this.openView(req.view, req.target, req.spec);
+        return;
+      }
       case 'view.spec': {
         const e = this.views.get(req.view);
         if (!e) return;
@@ -138,22 +175,40 @@ export class Engine {
         this.markDirty(e);
         return;
       }
-      case 'view.close':
-        return this.closeView(req.view);
+      case 'view.close': {
+        this.closeView(req.view);
+        return;
+      }
       case 'view.find': {
         const v = this.views.get(req.view)?.view;
-        this.env.post({ type: 'reply', req: req.req, result: v ? { kind: 'find', indexes: v.find(req.text) } : { kind: 'error', message: 'the table is not loaded yet' } });
+        this.env.post({
+          type: 'reply',
+          req: req.req,
+          result: v
+            ? { kind: 'find', indexes: v.find(req.text) }
+            : { kind: 'error', message: 'the table is not loaded yet' },
+        });
         return;
       }
       case 'view.locate': {
         const v = this.views.get(req.view)?.view;
-        this.env.post({ type: 'reply', req: req.req, result: v ? { kind: 'locate', index: v.indexOf(req.uuid) } : { kind: 'error', message: 'the table is not loaded yet' } });
+        this.env.post({
+          type: 'reply',
+          req: req.req,
+          result: v
+            ? { kind: 'locate', index: v.indexOf(req.uuid) }
+            : { kind: 'error', message: 'the table is not loaded yet' },
+        });
         return;
       }
       case 'view.export': {
         const v = this.views.get(req.view)?.view;
         if (!v) {
-          this.env.post({ type: 'reply', req: req.req, result: { kind: 'error', message: 'the table is not loaded yet' } });
+          this.env.post({
+            type: 'reply',
+            req: req.req,
+            result: { kind: 'error', message: 'the table is not loaded yet' },
+          });
           return;
         }
         const rows = v.visibleRows();
@@ -161,8 +216,10 @@ export class Engine {
         this.env.post({ type: 'reply', req: req.req, result: { kind: 'export', text, rows: rows.length } });
         return;
       }
-      case 'row.watch':
-        return this.watchRow(req.watch, req.target, req.uuid);
+      case 'row.watch': {
+        this.watchRow(req.watch, req.target, req.uuid);
+        return;
+      }
       case 'row.unwatch': {
         const w = this.watches.get(req.watch);
         if (!w) return;
@@ -173,14 +230,18 @@ export class Engine {
       }
       case 'status.watch':
         this.statusOff?.();
-        this.statusOff = this.conn?.watchStatus((remotes, databases) => this.env.post({ type: 'status', remotes, databases }));
+        this.statusOff = this.conn?.watchStatus((remotes, databases) =>
+          this.env.post({ type: 'status', remotes, databases }),
+        );
         return;
       case 'status.unwatch':
         this.statusOff?.();
         this.statusOff = undefined;
         return;
-      case 'changes.watch':
-        return this.watchChanges(req.watch, req.remote, req.db);
+      case 'changes.watch': {
+        this.watchChanges(req.watch, req.remote, req.db);
+        return;
+      }
       case 'changes.unwatch': {
         const w = this.changeWatches.get(req.watch);
         w?.handle.close();
@@ -244,7 +305,9 @@ export class Engine {
     let p = this.schemas.get(key);
     if (!p) {
       p = this.env
-        .fetch(`${this.base}/api/v1/remotes/${encodeURIComponent(remote)}/dbs/${encodeURIComponent(db)}/schema`, { headers: this.headers() })
+        .fetch(`${this.base}/api/v1/remotes/${encodeURIComponent(remote)}/dbs/${encodeURIComponent(db)}/schema`, {
+          headers: this.headers(),
+        })
         .then(async (res) => {
           const text = await res.text();
           if (res.status !== 200) throw new GatewayError(errorMessage(text, res.status), res.status);
@@ -287,7 +350,10 @@ export class Engine {
 
   private rowsOf(feed: TableFeed): Map<string, WireRow> {
     let rows = feed.handle.state.rows.get(feed.target.table);
-    if (!rows) feed.handle.state.rows.set(feed.target.table, (rows = new Map()));
+    if (!rows) {
+      rows = new Map<string, WireRow>();
+      feed.handle.state.rows.set(feed.target.table, rows);
+    }
     return rows;
   }
 
@@ -296,13 +362,25 @@ export class Engine {
     switch (applied.kind) {
       case 'subscribed':
         if (!applied.resumed && feed.phase === 'live') feed.phase = 'resyncing';
-        this.env.post({ type: 'perf', mark: 'snapshot-start', table: feed.target.table, rows: 0, at: performance.timeOrigin + performance.now() });
+        this.env.post({
+          type: 'perf',
+          mark: 'snapshot-start',
+          table: feed.target.table,
+          rows: 0,
+          at: performance.timeOrigin + performance.now(),
+        });
         break;
       case 'snapshot':
         feed.phase = 'live';
         feed.error = undefined;
         for (const e of feed.views) e.view?.rebuild();
-        this.env.post({ type: 'perf', mark: 'snapshot', table: feed.target.table, rows: this.rowsOf(feed).size, at: performance.timeOrigin + performance.now() });
+        this.env.post({
+          type: 'perf',
+          mark: 'snapshot',
+          table: feed.target.table,
+          rows: this.rowsOf(feed).size,
+          at: performance.timeOrigin + performance.now(),
+        });
         break;
       case 'resync':
         feed.phase = 'resyncing';
@@ -315,7 +393,8 @@ export class Engine {
         feed.phase = 'failed';
         feed.error = applied.error.message;
         // The remote is down or still loading: keep asking; the view says why meanwhile.
-        if (applied.error.code === 'unavailable') setTimeout(() => this.feeds.get(feed.key) === feed && feed.handle.retry(), RETRY_MS);
+        if (applied.error.code === 'unavailable')
+          setTimeout(() => this.feeds.get(feed.key) === feed && feed.handle.retry(), RETRY_MS);
         break;
       case 'snapshot-chunk':
       case 'ignored':
@@ -342,6 +421,7 @@ export class Engine {
       schema: undefined,
       range: { start: 0, end: 100, anchor: undefined },
       pushed: '',
+      lastWindow: undefined,
       labelTables: [],
       error: undefined,
     };
@@ -360,7 +440,10 @@ export class Engine {
         entry.feed = feed;
         entry.schema = table;
         feed.views.add(entry);
-        entry.view = new TableView(table, { rows: () => this.rowsOf(feed).values(), get: (u) => this.rowsOf(feed).get(u) });
+        entry.view = new TableView(table, {
+          rows: () => this.rowsOf(feed).values(),
+          get: (u) => this.rowsOf(feed).get(u),
+        });
         entry.view.setSpec(spec);
         entry.labelTables = this.acquireLabels(target, table);
         this.sendState(entry);
@@ -413,7 +496,7 @@ export class Engine {
   private markDirty(e: ViewEntry): void {
     this.dirty.add(e);
     this.pushTimer ??= setTimeout(() => this.flush(), PUSH_MS);
-    if (!this.expireTimer) this.expireTimer = setInterval(() => this.expire(), 100);
+    this.expireTimer ??= setInterval(() => this.expire(), 100);
   }
 
   private flush(): void {
@@ -440,6 +523,16 @@ export class Engine {
     }
   }
 
+  /** A number per row version sent in a window (rows are immutable: a new version is a new object). */
+  private readonly revs = new WeakMap<WireRow, number>();
+  private nextRev = 1;
+
+  private revOf(row: WireRow): number {
+    let r = this.revs.get(row);
+    if (r === undefined) this.revs.set(row, (r = this.nextRev++));
+    return r;
+  }
+
   private pushWindow(e: ViewEntry): void {
     const v = e.view;
     if (!v) return;
@@ -447,15 +540,32 @@ export class Engine {
     if (key === e.pushed) return;
     e.pushed = key;
     const rows = v.window(e.range.start, e.range.end);
-    const anchorIndex = e.range.anchor === undefined ? undefined : v.indexOf(e.range.anchor);
+    const found = e.range.anchor === undefined ? undefined : v.indexOf(e.range.anchor);
+    const anchorIndex = found === -1 ? undefined : found;
+    const labels = this.labelsFor(
+      e,
+      rows.map((r) => r.row),
+    );
+    // Any change to the view bumps its version, most of them to rows far from the window: then the window is
+    // what the page already has, and sending it would only make the page render the grid again.
+    const last = e.lastWindow;
+    if (
+      last?.start === e.range.start &&
+      last.anchor === e.range.anchor &&
+      last.anchorIndex === anchorIndex &&
+      sameRows(last.rows, rows) &&
+      sameLabels(last.labels, labels)
+    )
+      return;
+    e.lastWindow = { start: e.range.start, anchor: e.range.anchor, anchorIndex, rows, labels };
     this.env.post({
       type: 'view.window',
       view: e.id,
       window: {
         start: e.range.start,
-        rows,
-        labels: this.labelsFor(e, rows.map((r) => r.row)),
-        anchorIndex: anchorIndex === -1 ? undefined : anchorIndex,
+        rows: rows.map((r) => ({ ...r, rev: this.revOf(r.row) })),
+        labels,
+        anchorIndex,
         anchor: e.range.anchor,
         version: v.version,
       },
@@ -488,9 +598,13 @@ export class Engine {
     if (!lf) {
       const conn = this.requireConn();
       // Names only: a projection keeps a 100k-row referenced table cheap.
-      const handle = conn.subscribe({ remote: target.remote, db: target.db, tables: [table], columns: { [table]: ['name'] } }, (applied) => {
-        if (applied.kind === 'snapshot' || applied.kind === 'delta') for (const e of this.views.values()) if (e.labelTables.includes(table)) this.markDirty(e);
-      });
+      const handle = conn.subscribe(
+        { remote: target.remote, db: target.db, tables: [table], columns: { [table]: ['name'] } },
+        (applied) => {
+          if (applied.kind === 'snapshot' || applied.kind === 'delta')
+            for (const e of this.views.values()) if (e.labelTables.includes(table)) this.markDirty(e);
+        },
+      );
       lf = { handle, users: 0 };
       this.labelFeeds.set(key, lf);
     }
@@ -508,7 +622,8 @@ export class Engine {
 
   private labelOf(target: ViewTarget, table: string, uuid: string): string | undefined {
     const key = feedKey({ ...target, table });
-    const rows = this.feeds.get(key)?.handle.state.rows.get(table) ?? this.labelFeeds.get(key)?.handle.state.rows.get(table);
+    const rows =
+      this.feeds.get(key)?.handle.state.rows.get(table) ?? this.labelFeeds.get(key)?.handle.state.rows.get(table);
     const name = rows?.get(uuid)?.name;
     return typeof name === 'string' && name !== '' ? name : undefined;
   }
@@ -593,20 +708,34 @@ export class Engine {
         return;
       }
       if (applied.kind !== 'delta') return;
-      const entries = applied.changes.map((c) => changeEntry(log, c, applied.time, applied.resync, (table, uuid) => this.labelOf(target, table, uuid)));
+      const entries = applied.changes.map((c) =>
+        changeEntry(log, c, applied.time, applied.resync, (table, uuid) => this.labelOf(target, table, uuid)),
+      );
       // A change log keeps entries, not rows.
       for (const rows of handle.state.rows.values()) rows.clear();
       this.env.post({ type: 'changes', watch: id, entries: entries.slice(-CHANGE_LOG_LIMIT), error: undefined });
     });
-    this.changeWatches.set(id, { id, handle, release: () => labelTables.forEach((t) => this.releaseLabels(target, t)) });
+    this.changeWatches.set(id, {
+      id,
+      handle,
+      release: () => labelTables.forEach((t) => this.releaseLabels(target, t)),
+    });
   }
 }
 
-function changeEntry(watch: ChangeLog, c: AppliedChange, time: number, resync: boolean, label: (table: string, uuid: string) => string | undefined): ChangeEntry {
+function changeEntry(
+  watch: ChangeLog,
+  c: AppliedChange,
+  time: number,
+  resync: boolean,
+  label: (table: string, uuid: string) => string | undefined,
+): ChangeEntry {
   const changes: ColumnChange[] = [];
   const labels: Record<string, string> = {};
   const table = watch.schema?.tables.get(c.table);
-  const columns = (c.kind === 'modify' ? (c.columns ?? []) : Object.keys(c.row ?? c.old ?? {})).filter((k) => k !== '_uuid' && k !== '_version');
+  const columns = (c.kind === 'modify' ? (c.columns ?? []) : Object.keys(c.row ?? c.old ?? {})).filter(
+    (k) => k !== '_uuid' && k !== '_version',
+  );
   for (const col of columns) {
     const cc: ColumnChange = { column: col };
     const o = c.old?.[col];
@@ -648,7 +777,10 @@ function isEmptyDefault(w: WireDatum | undefined): boolean {
 
 function forEachUuid(w: WireDatum, fn: (uuid: string, side: 'key' | 'value') => void): void {
   if (!Array.isArray(w)) return;
-  if (w[0] === 'uuid' && typeof w[1] === 'string') return fn(w[1], 'key');
+  if (w[0] === 'uuid' && typeof w[1] === 'string') {
+    fn(w[1], 'key');
+    return;
+  }
   if (w[0] === 'set' && Array.isArray(w[1])) {
     for (const a of w[1]) if (Array.isArray(a) && a[0] === 'uuid' && typeof a[1] === 'string') fn(a[1], 'key');
     return;
@@ -661,6 +793,29 @@ function forEachUuid(w: WireDatum, fn: (uuid: string, side: 'key' | 'value') => 
       if (Array.isArray(v) && v[0] === 'uuid' && typeof v[1] === 'string') fn(v[1], 'value');
     }
   }
+}
+
+/** The same rows, each the same version with the same mark (rows are immutable, so identity is enough). */
+function sameRows(a: readonly ViewRow[], b: readonly ViewRow[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as ViewRow;
+    const y = b[i] as ViewRow;
+    if (x.uuid !== y.uuid || x.row !== y.row) return false;
+    const m = x.mark;
+    const n = y.mark;
+    if (m === n) continue;
+    if (m === undefined || n === undefined) return false;
+    if (m.kind !== n.kind || m.at !== n.at || m.columns !== n.columns) return false;
+  }
+  return true;
+}
+
+function sameLabels(a: Record<string, string>, b: Record<string, string>): boolean {
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) if (a[k] !== b[k]) return false;
+  return true;
 }
 
 function exportJson(rows: readonly WireRow[], columns: readonly string[]): string {
@@ -691,4 +846,3 @@ function errorMessage(text: string, status: number): string {
   }
   return `the gateway answered ${status}`;
 }
-

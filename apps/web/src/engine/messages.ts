@@ -87,7 +87,15 @@ export type EngineEvent =
   | { type: 'view.state'; view: number; state: ViewState }
   | { type: 'view.window'; view: number; window: ViewWindow }
   | { type: 'reply'; req: number; result: ReplyResult }
-  | { type: 'row'; watch: number; phase: ViewPhase; row: WireRow | undefined; changedColumns: readonly string[] | undefined; at: number; error: string | undefined }
+  | {
+      type: 'row';
+      watch: number;
+      phase: ViewPhase;
+      row: WireRow | undefined;
+      changedColumns: readonly string[] | undefined;
+      at: number;
+      error: string | undefined;
+    }
   | { type: 'status'; remotes: RemoteStatus[]; databases: DatabaseStats[] }
   | { type: 'changes'; watch: number; entries: ChangeEntry[]; error: string | undefined }
   /** Timing marks for benchmarks: absolute times (ms since the Unix epoch, sub-millisecond). */

@@ -2,7 +2,8 @@ import { useEffect, useState } from 'react';
 import { parseDatabaseSchema, type DatabaseSchema } from '@ovsdb-web/client/core';
 import { get } from '../api/rest.js';
 
-export type SchemaState = { kind: 'loading' } | { kind: 'ok'; schema: DatabaseSchema } | { kind: 'error'; message: string };
+export type SchemaState =
+  { kind: 'loading' } | { kind: 'ok'; schema: DatabaseSchema } | { kind: 'error'; message: string };
 
 const cache = new Map<string, Promise<DatabaseSchema>>();
 
@@ -11,7 +12,9 @@ export function loadSchema(remote: string, db: string): Promise<DatabaseSchema> 
   const key = `${remote}\u0000${db}`;
   let p = cache.get(key);
   if (!p) {
-    p = get(`/api/v1/remotes/${encodeURIComponent(remote)}/dbs/${encodeURIComponent(db)}/schema`).then((j) => parseDatabaseSchema(j));
+    p = get(`/api/v1/remotes/${encodeURIComponent(remote)}/dbs/${encodeURIComponent(db)}/schema`).then((j) =>
+      parseDatabaseSchema(j),
+    );
     p.catch(() => cache.delete(key));
     cache.set(key, p);
   }

@@ -17,13 +17,21 @@ function rowsNamed(e: AuditEntry): { table: string; uuid: string }[] {
   for (const op of e.operations) {
     if (!isJsonObject(op) || typeof op.table !== 'string' || !Array.isArray(op.where)) continue;
     for (const c of op.where) {
-      if (Array.isArray(c) && c[0] === '_uuid' && Array.isArray(c[2]) && typeof c[2][1] === 'string') out.push({ table: op.table, uuid: c[2][1] });
+      if (Array.isArray(c) && c[0] === '_uuid' && Array.isArray(c[2]) && typeof c[2][1] === 'string')
+        out.push({ table: op.table, uuid: c[2][1] });
     }
   }
   if (Array.isArray(e.result)) {
     e.result.forEach((r, i) => {
       const op = Array.isArray(e.operations) ? e.operations[i] : undefined;
-      if (isJsonObject(r) && Array.isArray(r.uuid) && typeof r.uuid[1] === 'string' && isJsonObject(op) && typeof op.table === 'string') out.push({ table: op.table, uuid: r.uuid[1] });
+      if (
+        isJsonObject(r) &&
+        Array.isArray(r.uuid) &&
+        typeof r.uuid[1] === 'string' &&
+        isJsonObject(op) &&
+        typeof op.table === 'string'
+      )
+        out.push({ table: op.table, uuid: r.uuid[1] });
     });
   }
   return out;
@@ -34,7 +42,7 @@ function summary(e: AuditEntry): string {
   const counts = new Map<string, number>();
   for (const op of e.operations) {
     if (!isJsonObject(op)) continue;
-    const k = `${String(op.op)}${typeof op.table === 'string' ? ` ${op.table}` : ''}`;
+    const k = `${typeof op.op === 'string' ? op.op : '?'}${typeof op.table === 'string' ? ` ${op.table}` : ''}`;
     counts.set(k, (counts.get(k) ?? 0) + 1);
   }
   return [...counts].map(([k, n]) => (n > 1 ? `${n}× ${k}` : k)).join(', ');
@@ -42,7 +50,10 @@ function summary(e: AuditEntry): string {
 
 function outcome(e: AuditEntry): { text: string; tone: 'ok' | 'warn' | 'bad' } {
   if (e.status < 300) return e.dryRun ? { text: 'dry run', tone: 'warn' } : { text: 'committed', tone: 'ok' };
-  const code = isJsonObject(e.error ?? null) && typeof (e.error as { code?: unknown }).code === 'string' ? (e.error as { code: string }).code : String(e.status);
+  const code =
+    isJsonObject(e.error ?? null) && typeof (e.error as { code?: unknown }).code === 'string'
+      ? (e.error as { code: string }).code
+      : String(e.status);
   return { text: code.replace(/_/g, ' '), tone: 'bad' };
 }
 
@@ -82,9 +93,21 @@ export function AuditPage(): ReactNode {
       <div className="ow-toolbar">
         <h1 className="ow-page-title ow-inline">Audit log</h1>
         {(['user', 'remote', 'db', 'table'] as const).map((k) => (
-          <input key={k} className="ow-input ow-audit-filter" aria-label={k} placeholder={k} value={filters[k]} onChange={(e) => set(k, e.target.value.trim())} />
+          <input
+            key={k}
+            className="ow-input ow-audit-filter"
+            aria-label={k}
+            placeholder={k}
+            value={filters[k]}
+            onChange={(e) => set(k, e.target.value.trim())}
+          />
         ))}
-        <select className="ow-input ow-select" aria-label="result" value={filters.result} onChange={(e) => set('result', e.target.value)}>
+        <select
+          className="ow-input ow-select"
+          aria-label="result"
+          value={filters.result}
+          onChange={(e) => set('result', e.target.value)}
+        >
           <option value="">any result</option>
           <option value="ok">committed</option>
           <option value="dry_run">dry run</option>
@@ -97,14 +120,21 @@ export function AuditPage(): ReactNode {
           {error}
         </p>
       )}
-      {page && !page.enabled && <p className="ow-muted">The gateway runs without --audit-log: no attempt is recorded.</p>}
+      {page && !page.enabled && (
+        <p className="ow-muted">The gateway runs without --audit-log: no attempt is recorded.</p>
+      )}
       <div className="ow-audit-list" role="list" aria-label="Audit entries">
         {page?.entries.map((e, i) => {
           const o = outcome(e);
           const rows = rowsNamed(e);
           return (
             <div key={`${e.time}/${i}`} className="ow-audit-entry" role="listitem">
-              <button type="button" className="ow-audit-head" aria-expanded={open === i} onClick={() => setOpen(open === i ? undefined : i)}>
+              <button
+                type="button"
+                className="ow-audit-head"
+                aria-expanded={open === i}
+                onClick={() => setOpen(open === i ? undefined : i)}
+              >
                 <span className="ow-change-time">{new Date(e.time).toLocaleString(undefined, { hour12: false })}</span>
                 <span className={`ow-pill ow-pill-${o.tone}`}>{o.text}</span>
                 <span className="ow-audit-user">
@@ -142,9 +172,13 @@ export function AuditPage(): ReactNode {
                     </p>
                   )}
                   <h4>Operations</h4>
-                  <pre>{Array.isArray(e.operations) ? e.operations.map((op) => stringifyJson(op)).join('\n') : '(not read)'}</pre>
+                  <pre>
+                    {Array.isArray(e.operations)
+                      ? e.operations.map((op) => stringifyJson(op)).join('\n')
+                      : '(not read)'}
+                  </pre>
                   <h4>{e.status < 300 ? 'Result' : 'Error'}</h4>
-                  <pre>{stringifyJson((e.status < 300 ? e.result : e.error) ?? null as Json)}</pre>
+                  <pre>{stringifyJson((e.status < 300 ? e.result : e.error) ?? (null as Json))}</pre>
                 </div>
               )}
             </div>
@@ -153,13 +187,23 @@ export function AuditPage(): ReactNode {
       </div>
       {page && page.total > PAGE && (
         <div className="ow-pager">
-          <button type="button" className="ow-button" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
+          <button
+            type="button"
+            className="ow-button"
+            disabled={offset === 0}
+            onClick={() => setOffset(Math.max(0, offset - PAGE))}
+          >
             Newer
           </button>
           <span className="ow-muted">
             {offset + 1}–{Math.min(offset + PAGE, page.total)} of {page.total}
           </span>
-          <button type="button" className="ow-button" disabled={offset + PAGE >= page.total} onClick={() => setOffset(offset + PAGE)}>
+          <button
+            type="button"
+            className="ow-button"
+            disabled={offset + PAGE >= page.total}
+            onClick={() => setOffset(offset + PAGE)}
+          >
             Older
           </button>
         </div>

@@ -10,7 +10,7 @@ import { engine } from '../app/engine.js';
 import { useStore } from '../hooks/use-store.js';
 import { useSchema } from '../hooks/use-schema.js';
 import { navigate, tablePath } from '../app/router.js';
-import { NotFound } from '../app/App.js';
+import { NotFound } from '../app/NotFound.js';
 import { toast } from '../app/toast.js';
 import type { ChangeEntry } from '../engine/messages.js';
 
@@ -42,7 +42,13 @@ function ChangeLog({ remote, db, schema }: { remote: string; db: string; schema:
       const e = source[i] as ChangeEntry;
       if (e.id <= clearedAt) break;
       if (table && e.table !== table) continue;
-      if (q && !`${e.table} ${e.uuid} ${e.label ?? ''} ${stringifyJson(e.changes as unknown as Json)}`.toLowerCase().includes(q)) continue;
+      if (
+        q &&
+        !`${e.table} ${e.uuid} ${e.label ?? ''} ${stringifyJson(e.changes as unknown as Json)}`
+          .toLowerCase()
+          .includes(q)
+      )
+        continue;
       out.push(e);
     }
     return out;
@@ -50,7 +56,13 @@ function ChangeLog({ remote, db, schema }: { remote: string; db: string; schema:
   const pending = paused ? entries.filter((e) => e.id > (paused.at(-1)?.id ?? 0)).length : 0;
   const scroll = useRef<HTMLDivElement>(null);
   // Sizes are measured per entry (by id): new entries arrive at the top and shift every index.
-  const list = useVirtualizer({ count: shown.length, getScrollElement: () => scroll.current, estimateSize: () => 56, overscan: 10, getItemKey: (i) => shown[i]?.id ?? i });
+  const list = useVirtualizer({
+    count: shown.length,
+    getScrollElement: () => scroll.current,
+    estimateSize: () => 56,
+    overscan: 10,
+    getItemKey: (i) => shown[i]?.id ?? i,
+  });
   const tables = [...schema.tables.keys()].sort();
 
   const exportLog = (): void => {
@@ -67,7 +79,12 @@ function ChangeLog({ remote, db, schema }: { remote: string; db: string; schema:
     <div className="ow-changes-page">
       <div className="ow-toolbar">
         <h1 className="ow-page-title ow-inline">Change log</h1>
-        <select className="ow-input ow-select" aria-label="Table" value={table} onChange={(e) => setTable(e.target.value)}>
+        <select
+          className="ow-input ow-select"
+          aria-label="Table"
+          value={table}
+          onChange={(e) => setTable(e.target.value)}
+        >
           <option value="">All tables</option>
           {tables.map((t) => (
             <option key={t} value={t}>
@@ -75,7 +92,13 @@ function ChangeLog({ remote, db, schema }: { remote: string; db: string; schema:
             </option>
           ))}
         </select>
-        <input className="ow-input" aria-label="Filter" placeholder="Filter changes…" value={text} onChange={(e) => setText(e.target.value)} />
+        <input
+          className="ow-input"
+          aria-label="Filter"
+          placeholder="Filter changes…"
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+        />
         <span className="ow-count" aria-live="polite">
           {shown.length.toLocaleString()} changes
         </span>
@@ -103,13 +126,23 @@ function ChangeLog({ remote, db, schema }: { remote: string; db: string; schema:
         </p>
       )}
       <div ref={scroll} className="ow-changes" role="log" aria-label="Changes">
-        {shown.length === 0 && <p className="ow-muted ow-changes-empty">Waiting for changes… Everything inserted, updated or deleted in {db} from now on appears here.</p>}
+        {shown.length === 0 && (
+          <p className="ow-muted ow-changes-empty">
+            Waiting for changes… Everything inserted, updated or deleted in {db} from now on appears here.
+          </p>
+        )}
         <div style={{ height: list.getTotalSize(), position: 'relative' }}>
           {list.getVirtualItems().map((item) => {
             const e = shown[item.index] as ChangeEntry;
             const t = schema.tables.get(e.table);
             return (
-              <div key={e.id} ref={list.measureElement} data-index={item.index} className={`ow-change ow-change-${e.kind}`} style={{ transform: `translateY(${item.start}px)` }}>
+              <div
+                key={e.id}
+                ref={list.measureElement}
+                data-index={item.index}
+                className={`ow-change ow-change-${e.kind}`}
+                style={{ transform: `translateY(${item.start}px)` }}
+              >
                 <div className="ow-change-head">
                   <span className="ow-muted ow-change-time">{time(e.time)}</span>
                   <span className={`ow-kind ow-kind-${e.kind}`}>{e.kind}</span>
@@ -141,7 +174,11 @@ function ChangeLog({ remote, db, schema }: { remote: string; db: string; schema:
                             <ChangeView type={type} old={c.old} now={c.new} ctx={{ labels: e.labels }} />
                           ) : (
                             <span className={e.kind === 'delete' ? 'ow-old' : ''}>
-                              <DatumView type={type} value={e.kind === 'delete' ? c.old : c.new} ctx={{ labels: e.labels }} />
+                              <DatumView
+                                type={type}
+                                value={e.kind === 'delete' ? c.old : c.new}
+                                ctx={{ labels: e.labels }}
+                              />
                             </span>
                           )}
                         </div>

@@ -1,7 +1,19 @@
 /** "Columns": which columns show, in which order, and which stay pinned at the left while scrolling. */
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 
-export function ColumnPicker({ all, visible, pinned, onVisible, onPinned }: { all: readonly string[]; visible: readonly string[]; pinned: readonly string[]; onVisible: (cols: string[]) => void; onPinned: (cols: string[]) => void }): ReactNode {
+export function ColumnPicker({
+  all,
+  visible,
+  pinned,
+  onVisible,
+  onPinned,
+}: {
+  all: readonly string[];
+  visible: readonly string[];
+  pinned: readonly string[];
+  onVisible: (cols: string[]) => void;
+  onPinned: (cols: string[]) => void;
+}): ReactNode {
   const [open, setOpen] = useState(false);
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -27,7 +39,13 @@ export function ColumnPicker({ all, visible, pinned, onVisible, onPinned }: { al
   };
   return (
     <div className="ow-popover-anchor" ref={box}>
-      <button type="button" className={`ow-button${open ? ' ow-active' : ''}`} aria-expanded={open} aria-haspopup="true" onClick={() => setOpen((o) => !o)}>
+      <button
+        type="button"
+        className={`ow-button${open ? ' ow-active' : ''}`}
+        aria-expanded={open}
+        aria-haspopup="true"
+        onClick={() => setOpen((o) => !o)}
+      >
         Columns
         {visible.length < all.length && <span className="ow-badge">{`${visible.length}/${all.length}`}</span>}
       </button>

@@ -77,16 +77,21 @@ function RemoteCard({ remote, databases }: { remote: RemoteStatus; databases: Da
           </>
         )}
       </dl>
-      {databases.filter((d) => d.db !== '_Server').map((d) => (
-        <DatabaseBlock key={d.db} stats={d} />
-      ))}
+      {databases
+        .filter((d) => d.db !== '_Server')
+        .map((d) => (
+          <DatabaseBlock key={d.db} stats={d} />
+        ))}
     </section>
   );
 }
 
 function DatabaseBlock({ stats }: { stats: DatabaseStats }): ReactNode {
   const [all, setAll] = useState(false);
-  const tables = useMemo(() => [...stats.tables].sort((a, b) => b.rows - a.rows || a.name.localeCompare(b.name)), [stats.tables]);
+  const tables = useMemo(
+    () => [...stats.tables].sort((a, b) => b.rows - a.rows || a.name.localeCompare(b.name)),
+    [stats.tables],
+  );
   const shown = all ? tables : tables.filter((t) => t.rows > 0);
   const total = tables.reduce((s, t) => s + t.rows, 0);
   const minutes = (stats.bucketMs * (stats.tables[0]?.changes.length ?? 0)) / 60_000;
@@ -124,7 +129,7 @@ function DatabaseBlock({ stats }: { stats: DatabaseStats }): ReactNode {
                 <td className="ow-num-col">{t.rows.toLocaleString()}</td>
                 <td className="ow-spark-cell">
                   <Sparkline values={t.changes} label={`${t.name}: ${sum} changes in the last ${minutes} minutes`} />
-                  <span className="ow-muted">{sum > 0 ? `${sum.toLocaleString()}` : ''}</span>
+                  <span className="ow-muted">{sum > 0 ? sum.toLocaleString() : ''}</span>
                 </td>
               </tr>
             );

@@ -6,9 +6,20 @@
 import { useEffect, useRef, useState, type ReactNode, type RefObject } from 'react';
 import type { FilterProblem } from '../store/filter.js';
 
-const HELP = 'Free text, ovn-nbctl find clauses (name=sw0, external_ids:k8s.ovn.org/pod=ns/pod, addresses{>=}"MAC IP", priority>=1000), or RFC 7047 conditions as JSON ([["priority",">",100]]). Everything given must hold.';
+const HELP =
+  'Free text, ovn-nbctl find clauses (name=sw0, external_ids:k8s.ovn.org/pod=ns/pod, addresses{>=}"MAC IP", priority>=1000), or RFC 7047 conditions as JSON ([["priority",">",100]]). Everything given must hold.';
 
-export function FilterBox({ value, problem, onChange, inputRef }: { value: string; problem: FilterProblem | undefined; onChange: (text: string) => void; inputRef: RefObject<HTMLInputElement | null> }): ReactNode {
+export function FilterBox({
+  value,
+  problem,
+  onChange,
+  inputRef,
+}: {
+  value: string;
+  problem: FilterProblem | undefined;
+  onChange: (text: string) => void;
+  inputRef: RefObject<HTMLInputElement | null>;
+}): ReactNode {
   const [text, setText] = useState(value);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   useEffect(() => setText(value), [value]);

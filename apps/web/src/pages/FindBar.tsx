@@ -2,7 +2,15 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { ViewHandle } from '../engine/client.js';
 
-export function FindBar({ view, onResult, onClose }: { view: ViewHandle; onResult: (matches: number[], at: number) => void; onClose: () => void }): ReactNode {
+export function FindBar({
+  view,
+  onResult,
+  onClose,
+}: {
+  view: ViewHandle;
+  onResult: (matches: number[], at: number) => void;
+  onClose: () => void;
+}): ReactNode {
   const [text, setText] = useState('');
   const [matches, setMatches] = useState<number[]>([]);
   const [at, setAt] = useState(0);
@@ -48,7 +56,11 @@ export function FindBar({ view, onResult, onClose }: { view: ViewHandle; onResul
         }}
       />
       <span className="ow-muted" aria-live="polite">
-        {text === '' ? '' : matches.length === 0 ? 'no match' : `${at + 1} of ${matches.length.toLocaleString()}${matches.length >= 10_000 ? '+' : ''}`}
+        {text === ''
+          ? ''
+          : matches.length === 0
+            ? 'no match'
+            : `${at + 1} of ${matches.length.toLocaleString()}${matches.length >= 10_000 ? '+' : ''}`}
       </span>
       <button type="button" className="ow-icon-button" aria-label="Previous match" onClick={() => go(-1)}>
         ↑

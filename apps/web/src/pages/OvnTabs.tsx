@@ -69,7 +69,19 @@ function AclTable({ acls, onOpen }: { acls: AclSummary[]; onOpen: (uuid: string)
   );
 }
 
-export function AclsTab({ remote, db, owner, onOpen, onNew }: { remote: string; db: string; owner: string; onOpen: (uuid: string) => void; onNew: (() => void) | undefined }): ReactNode {
+export function AclsTab({
+  remote,
+  db,
+  owner,
+  onOpen,
+  onNew,
+}: {
+  remote: string;
+  db: string;
+  owner: string;
+  onOpen: (uuid: string) => void;
+  onNew: (() => void) | undefined;
+}): ReactNode {
   const [acls, setAcls] = useState<AclSummary[] | undefined>(undefined);
   useEffect(() => {
     let live = true;
@@ -96,12 +108,30 @@ export function AclsTab({ remote, db, owner, onOpen, onNew }: { remote: string; 
           </button>
         )}
       </div>
-      {acls === undefined ? <p className="ow-muted">Loading…</p> : acls.length === 0 ? <p className="ow-muted">No ACL.</p> : <AclTable acls={acls} onOpen={onOpen} />}
+      {acls === undefined ? (
+        <p className="ow-muted">Loading…</p>
+      ) : acls.length === 0 ? (
+        <p className="ow-muted">No ACL.</p>
+      ) : (
+        <AclTable acls={acls} onOpen={onOpen} />
+      )}
     </section>
   );
 }
 
-export function MentionsTab({ remote, db, name, kind, onOpen }: { remote: string; db: string; name: string; kind: 'port-group' | 'address-set'; onOpen: (uuid: string) => void }): ReactNode {
+export function MentionsTab({
+  remote,
+  db,
+  name,
+  kind,
+  onOpen,
+}: {
+  remote: string;
+  db: string;
+  name: string;
+  kind: 'port-group' | 'address-set';
+  onOpen: (uuid: string) => void;
+}): ReactNode {
   const [acls, setAcls] = useState<AclSummary[] | undefined>(undefined);
   useEffect(() => {
     let live = true;
@@ -116,7 +146,13 @@ export function MentionsTab({ remote, db, name, kind, onOpen }: { remote: string
   return (
     <section aria-label="Used by">
       <h3>ACL matches that name {kind === 'port-group' ? `@${name}` : `$${name}`}</h3>
-      {acls === undefined ? <p className="ow-muted">Loading…</p> : acls.length === 0 ? <p className="ow-muted">No ACL match names it.</p> : <AclTable acls={acls} onOpen={onOpen} />}
+      {acls === undefined ? (
+        <p className="ow-muted">Loading…</p>
+      ) : acls.length === 0 ? (
+        <p className="ow-muted">No ACL match names it.</p>
+      ) : (
+        <AclTable acls={acls} onOpen={onOpen} />
+      )}
     </section>
   );
 }

@@ -46,7 +46,11 @@ export function ProblemsPage({ remote, db }: { remote: string; db: string }): Re
   }, [remote, db]);
   const shown = useMemo(() => {
     const q = text.toLowerCase();
-    return (problems ?? []).filter((p) => (show === 'all' || p.severity === show) && (!q || `${p.table} ${p.label ?? ''} ${p.code} ${p.message}`.toLowerCase().includes(q)));
+    return (problems ?? []).filter(
+      (p) =>
+        (show === 'all' || p.severity === show) &&
+        (!q || `${p.table} ${p.label ?? ''} ${p.code} ${p.message}`.toLowerCase().includes(q)),
+    );
   }, [problems, show, text]);
   const errors = problems?.filter((p) => p.severity === 'error').length ?? 0;
   const warnings = (problems?.length ?? 0) - errors;
@@ -56,13 +60,26 @@ export function ProblemsPage({ remote, db }: { remote: string; db: string }): Re
         <h1 className="ow-page-title ow-inline">Problems</h1>
         <span className="ow-pill ow-pill-bad">{errors} errors</span>
         <span className="ow-pill ow-pill-warn">{warnings} warnings</span>
-        <select className="ow-input ow-select" aria-label="Severity" value={show} onChange={(e) => setShow(e.target.value as 'all' | 'error' | 'warning')}>
+        <select
+          className="ow-input ow-select"
+          aria-label="Severity"
+          value={show}
+          onChange={(e) => setShow(e.target.value as 'all' | 'error' | 'warning')}
+        >
           <option value="all">errors and warnings</option>
           <option value="error">errors</option>
           <option value="warning">warnings</option>
         </select>
-        <input className="ow-input" aria-label="Filter" placeholder="Filter problems…" value={text} onChange={(e) => setText(e.target.value)} />
-        <span className="ow-muted ow-small">The same checks as <code>ovsdb-web lint</code>, refreshed as the database changes.</span>
+        <input
+          className="ow-input"
+          aria-label="Filter"
+          placeholder="Filter problems…"
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+        />
+        <span className="ow-muted ow-small">
+          The same checks as <code>ovsdb-web lint</code>, refreshed as the database changes.
+        </span>
       </div>
       {error && (
         <p className="ow-error-text" role="alert">

@@ -9,7 +9,7 @@ import { RowDetail } from '@ovsdb-web/ui';
 import { engine } from '../app/engine.js';
 import { get } from '../api/rest.js';
 import { useStore } from '../hooks/use-store.js';
-import { toast } from '../app/toast.js';
+import { copyText } from '../app/clipboard.js';
 import { rowCommands } from './commands.js';
 import { AclsTab, MentionsTab } from './OvnTabs.js';
 
@@ -35,10 +35,26 @@ function ovnTabs(p: Props, row: WireRow | undefined): { id: string; title: strin
   const openAcl = (u: string): void => p.onRef('ACL', u);
   const tabs: { id: string; title: string; content: ReactNode }[] = [];
   if (p.table.name === 'Logical_Switch' || p.table.name === 'Port_Group') {
-    tabs.push({ id: 'acls', title: 'ACLs', content: <AclsTab remote={p.remote} db={p.db} owner={p.uuid} onOpen={openAcl} onNew={p.onNewAcl} /> });
+    tabs.push({
+      id: 'acls',
+      title: 'ACLs',
+      content: <AclsTab remote={p.remote} db={p.db} owner={p.uuid} onOpen={openAcl} onNew={p.onNewAcl} />,
+    });
   }
   if ((p.table.name === 'Port_Group' || p.table.name === 'Address_Set') && name) {
-    tabs.push({ id: 'mentions', title: 'Used by', content: <MentionsTab remote={p.remote} db={p.db} name={name} kind={p.table.name === 'Port_Group' ? 'port-group' : 'address-set'} onOpen={openAcl} /> });
+    tabs.push({
+      id: 'mentions',
+      title: 'Used by',
+      content: (
+        <MentionsTab
+          remote={p.remote}
+          db={p.db}
+          name={name}
+          kind={p.table.name === 'Port_Group' ? 'port-group' : 'address-set'}
+          onOpen={openAcl}
+        />
+      ),
+    });
   }
   return tabs;
 }
@@ -48,7 +64,10 @@ function rowPath(p: Props): string {
 }
 
 export function RowPanel(props: Props): ReactNode {
-  const watch = useMemo(() => engine.watchRow({ remote: props.remote, db: props.db, table: props.table.name }, props.uuid), [props.remote, props.db, props.table.name, props.uuid]);
+  const watch = useMemo(
+    () => engine.watchRow({ remote: props.remote, db: props.db, table: props.table.name }, props.uuid),
+    [props.remote, props.db, props.table.name, props.uuid],
+  );
   useEffect(() => () => watch.close(), [watch]);
   const snap = useStore(watch.store);
   const [refs, setRefs] = useState<RowReferences | undefined>(undefined);
@@ -93,7 +112,9 @@ export function RowPanel(props: Props): ReactNode {
             ✕
           </button>
         </div>
-        <p className="ow-panel-body">There is no row {props.uuid} in {props.table.name}.</p>
+        <p className="ow-panel-body">
+          There is no row {props.uuid} in {props.table.name}.
+        </p>
       </aside>
     );
   }
@@ -110,7 +131,7 @@ export function RowPanel(props: Props): ReactNode {
       incoming={refs?.incoming}
       history={history?.versions}
       commands={rowCommands(props.db, props.table.name, props.uuid)}
-      onCopy={(text, what) => void navigator.clipboard?.writeText(text).then(() => toast(`Copied ${what}`), () => toast('The browser did not allow copying'))}
+      onCopy={copyText}
       onClose={props.onClose}
       tabs={ovnTabs(props, snap.row)}
       actions={
@@ -119,7 +140,11 @@ export function RowPanel(props: Props): ReactNode {
             <button type="button" className="ow-button" onClick={() => snap.row && props.onEdit?.('update', snap.row)}>
               Edit
             </button>
-            <button type="button" className="ow-button ow-danger" onClick={() => snap.row && props.onEdit?.('delete', snap.row)}>
+            <button
+              type="button"
+              className="ow-button ow-danger"
+              onClick={() => snap.row && props.onEdit?.('delete', snap.row)}
+            >
               Delete
             </button>
           </>

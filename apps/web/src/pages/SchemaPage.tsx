@@ -2,7 +2,7 @@
 import type { ReactNode } from 'react';
 import { SchemaView } from '@ovsdb-web/ui';
 import { useSchema } from '../hooks/use-schema.js';
-import { NotFound } from '../app/App.js';
+import { NotFound } from '../app/NotFound.js';
 
 export function SchemaPage({ remote, db }: { remote: string; db: string }): ReactNode {
   const schema = useSchema(remote, db);

@@ -1,7 +1,13 @@
 /** The gateway needs a token: ask for it once per tab. */
 import { useState, type ReactNode } from 'react';
 
-export function SignIn({ reason, onToken }: { reason: string | undefined; onToken: (token: string) => void }): ReactNode {
+export function SignIn({
+  reason,
+  onToken,
+}: {
+  reason: string | undefined;
+  onToken: (token: string) => void;
+}): ReactNode {
   const [token, setToken] = useState('');
   return (
     <div className="ow-splash">
@@ -15,7 +21,9 @@ export function SignIn({ reason, onToken }: { reason: string | undefined; onToke
         <h1>
           <span className="ow-logo" aria-hidden="true" /> OVSDB Web
         </h1>
-        <p>This gateway needs a token. Your administrator gives one per person; it decides what you may see and change.</p>
+        <p>
+          This gateway needs a token. Your administrator gives one per person; it decides what you may see and change.
+        </p>
         {reason && (
           <p className="ow-error-text" role="alert">
             {reason}
@@ -24,7 +32,15 @@ export function SignIn({ reason, onToken }: { reason: string | undefined; onToke
         <label className="ow-label" htmlFor="ow-token">
           Token
         </label>
-        <input id="ow-token" className="ow-input" type="password" autoComplete="current-password" autoFocus value={token} onChange={(e) => setToken(e.target.value)} />
+        <input
+          id="ow-token"
+          className="ow-input"
+          type="password"
+          autoComplete="current-password"
+          autoFocus
+          value={token}
+          onChange={(e) => setToken(e.target.value)}
+        />
         <button type="submit" className="ow-button ow-primary" disabled={token.trim() === ''}>
           Sign in
         </button>

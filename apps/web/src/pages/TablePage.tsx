@@ -10,7 +10,7 @@ import { VirtualTable, type GridColumn } from '@ovsdb-web/ui';
 import { useStore } from '../hooks/use-store.js';
 import { engine } from '../app/engine.js';
 import { navigate, tablePath, withQuery } from '../app/router.js';
-import { NotFound } from '../app/App.js';
+import { NotFound } from '../app/NotFound.js';
 import type { ViewHandle, ViewSnapshot } from '../engine/client.js';
 import { Store } from '../app/store.js';
 import type { SortKey } from '../store/view.js';
@@ -20,6 +20,7 @@ import { ColumnPicker } from './ColumnPicker.js';
 import { FilterBox } from './FilterBox.js';
 import { FindBar } from './FindBar.js';
 import { toast } from '../app/toast.js';
+import { copyText } from '../app/clipboard.js';
 import { editBlockedBecause, session } from '../app/session.js';
 import { EditSession, type EditMode } from '../edit/session.js';
 import type { ParentRef } from '../edit/ops.js';
@@ -71,7 +72,12 @@ export function TablePage({ route, search }: Props): ReactNode {
   return <TableView route={route} search={search} table={table} schema={schema.schema} />;
 }
 
-function TableView({ route, search, table, schema }: Props & { table: TableSchema; schema: DatabaseSchema }): ReactNode {
+function TableView({
+  route,
+  search,
+  table,
+  schema,
+}: Props & { table: TableSchema; schema: DatabaseSchema }): ReactNode {
   const sess = useStore(session);
   const blocked = editBlockedBecause(sess);
   const [edit, setEdit] = useState<EditSession | undefined>(undefined);
@@ -103,9 +109,15 @@ function TableView({ route, search, table, schema }: Props & { table: TableSchem
     return list.length > 0 ? list : allColumns;
   }, [query, allColumns, table]);
   const prefKey = `ovsdb-web.table.${route.db}.${route.table}`;
-  const [pinned, setPinned] = useState<string[]>(() => stored(`${prefKey}.pinned`, table.columns.has('name') ? ['name'] : []));
+  const [pinned, setPinned] = useState<string[]>(() =>
+    stored(`${prefKey}.pinned`, table.columns.has('name') ? ['name'] : []),
+  );
   const [sizing, setSizing] = useState<ColumnSizingState>(() => stored(`${prefKey}.sizes`, {}));
-  const [find, setFind] = useState<{ open: boolean; matches: number[]; at: number }>({ open: false, matches: [], at: 0 });
+  const [find, setFind] = useState<{ open: boolean; matches: number[]; at: number }>({
+    open: false,
+    matches: [],
+    at: 0,
+  });
   const [scrollTo, setScrollTo] = useState<{ index: number; seq: number } | undefined>(undefined);
   const filterRef = useRef<HTMLInputElement>(null);
 
@@ -129,12 +141,9 @@ function TableView({ route, search, table, schema }: Props & { table: TableSchem
   const snap = useStore(view?.store ?? EMPTY);
   const state = snap.state;
 
-  const setQuery = useCallback(
-    (changes: Record<string, string | undefined>, replace = true) => {
-      navigate(`${window.location.pathname}${withQuery(window.location.search, changes)}`, { replace });
-    },
-    [],
-  );
+  const setQuery = useCallback((changes: Record<string, string | undefined>, replace = true) => {
+    navigate(`${window.location.pathname}${withQuery(window.location.search, changes)}`, { replace });
+  }, []);
 
   // A click cycles ascending → descending → default; Shift+click adds or cycles one key of several.
   const onSort = useCallback(
@@ -151,12 +160,18 @@ function TableView({ route, search, table, schema }: Props & { table: TableSchem
     [sort, state.sort, setQuery],
   );
 
-  const onRange = useCallback((start: number, end: number, anchor: string | undefined) => view?.setRange(start, end, anchor), [view]);
+  const onRange = useCallback(
+    (start: number, end: number, anchor: string | undefined) => view?.setRange(start, end, anchor),
+    [view],
+  );
   const openRow = useCallback(
     (uuid: string) => navigate(`${tablePath(route.remote, route.db, route.table, uuid)}${window.location.search}`),
     [route.remote, route.db, route.table],
   );
-  const closeRow = useCallback(() => navigate(`${tablePath(route.remote, route.db, route.table)}${window.location.search}`), [route.remote, route.db, route.table]);
+  const closeRow = useCallback(
+    () => navigate(`${tablePath(route.remote, route.db, route.table)}${window.location.search}`),
+    [route.remote, route.db, route.table],
+  );
   const followRef = useCallback(
     (refTable: string, uuid: string) => navigate(tablePath(route.remote, route.db, refTable, uuid)),
     [route.remote, route.db],
@@ -193,10 +208,14 @@ function TableView({ route, search, table, schema }: Props & { table: TableSchem
     return () => window.removeEventListener('keydown', onKey);
   }, [route.uuid, closeRow, edit]);
 
-  const columns: GridColumn[] = useMemo(() => visible.flatMap((c) => {
-    const type = table.columns.get(c)?.type;
-    return type ? [{ id: c, type }] : [];
-  }), [visible, table]);
+  const columns: GridColumn[] = useMemo(
+    () =>
+      visible.flatMap((c) => {
+        const type = table.columns.get(c)?.type;
+        return type ? [{ id: c, type }] : [];
+      }),
+    [visible, table],
+  );
 
   const onSizing = useCallback(
     (u: Updater<ColumnSizingState>) => {
@@ -224,7 +243,7 @@ function TableView({ route, search, table, schema }: Props & { table: TableSchem
   const matchSet = useMemo(() => new Set(find.matches), [find.matches]);
   const status =
     state.phase === 'failed'
-      ? state.error ?? 'failed'
+      ? (state.error ?? 'failed')
       : state.phase === 'loading'
         ? 'loading…'
         : `${state.count.toLocaleString()}${state.count !== state.total ? ` of ${state.total.toLocaleString()}` : ''} rows`;
@@ -233,7 +252,12 @@ function TableView({ route, search, table, schema }: Props & { table: TableSchem
     <div className={`ow-table-page${route.uuid || edit ? ' ow-with-panel' : ''}`}>
       <div className="ow-table-main">
         <div className="ow-toolbar">
-          <FilterBox inputRef={filterRef} value={filter} problem={state.problem} onChange={(text) => setQuery({ where: text || undefined })} />
+          <FilterBox
+            inputRef={filterRef}
+            value={filter}
+            problem={state.problem}
+            onChange={(text) => setQuery({ where: text || undefined })}
+          />
           <span className={`ow-count${state.phase === 'resyncing' ? ' ow-warn-text' : ''}`} aria-live="polite">
             {status}
             {state.phase === 'resyncing' && ' · resyncing'}
@@ -241,10 +265,20 @@ function TableView({ route, search, table, schema }: Props & { table: TableSchem
           <div className="ow-toolbar-buttons">
             {blocked === undefined ? (
               <>
-                <button type="button" className="ow-button ow-primary" onClick={() => startEdit({ kind: 'insert', table: route.table })}>
+                <button
+                  type="button"
+                  className="ow-button ow-primary"
+                  onClick={() => startEdit({ kind: 'insert', table: route.table })}
+                >
                   New row
                 </button>
-                <button type="button" className="ow-button" disabled={state.count === 0} onClick={() => setBulk(true)} title="Apply one change to every row shown">
+                <button
+                  type="button"
+                  className="ow-button"
+                  disabled={state.count === 0}
+                  onClick={() => setBulk(true)}
+                  title="Apply one change to every row shown"
+                >
                   Bulk edit
                 </button>
               </>
@@ -254,12 +288,26 @@ function TableView({ route, search, table, schema }: Props & { table: TableSchem
               </span>
             )}
             {state.paused ? (
-              <button type="button" className="ow-button ow-active" onClick={() => view?.resume()} title="Apply the changes that arrived while paused">
+              <button
+                type="button"
+                className="ow-button ow-active"
+                onClick={() => view?.resume()}
+                title="Apply the changes that arrived while paused"
+              >
                 Resume
-                {state.pending > 0 && <span className="ow-badge" aria-label={`${state.pending} pending changes`}>{state.pending.toLocaleString()}</span>}
+                {state.pending > 0 && (
+                  <span className="ow-badge" aria-label={`${state.pending} pending changes`}>
+                    {state.pending.toLocaleString()}
+                  </span>
+                )}
               </button>
             ) : (
-              <button type="button" className="ow-button" onClick={() => view?.pause()} title="Stop live updates of this view; nothing is lost">
+              <button
+                type="button"
+                className="ow-button"
+                onClick={() => view?.pause()}
+                title="Stop live updates of this view; nothing is lost"
+              >
                 Pause
               </button>
             )}
@@ -267,7 +315,14 @@ function TableView({ route, search, table, schema }: Props & { table: TableSchem
               all={allColumns}
               visible={visible}
               pinned={pinned}
-              onVisible={(cols) => setQuery({ columns: cols.length === allColumns.length && cols.every((c, i) => c === allColumns[i]) ? undefined : cols.join(',') })}
+              onVisible={(cols) =>
+                setQuery({
+                  columns:
+                    cols.length === allColumns.length && cols.every((c, i) => c === allColumns[i])
+                      ? undefined
+                      : cols.join(','),
+                })
+              }
               onPinned={(p) => {
                 setPinned(p);
                 store(`${prefKey}.pinned`, p);
@@ -309,8 +364,16 @@ function TableView({ route, search, table, schema }: Props & { table: TableSchem
           matches={matchSet}
           current={find.matches[find.at]}
           scrollTo={scrollTo}
-          onCopy={(text) => void navigator.clipboard?.writeText(text).then(() => toast('Copied the uuid'))}
-          emptyText={state.phase === 'live' ? (filter ? 'No row matches the filter' : 'This table has no rows') : state.phase === 'failed' ? state.error : 'Loading…'}
+          onCopy={copyText}
+          emptyText={
+            state.phase === 'live'
+              ? filter
+                ? 'No row matches the filter'
+                : 'This table has no rows'
+              : state.phase === 'failed'
+                ? state.error
+                : 'Loading…'
+          }
         />
       </div>
       {bulk && view && (
@@ -347,7 +410,11 @@ function TableView({ route, search, table, schema }: Props & { table: TableSchem
             uuid={route.uuid}
             onClose={closeRow}
             onRef={followRef}
-            onEdit={blocked === undefined ? (kind, base) => startEdit({ kind, table: route.table, uuid: route.uuid ?? '' }, base) : undefined}
+            onEdit={
+              blocked === undefined
+                ? (kind, base) => startEdit({ kind, table: route.table, uuid: route.uuid ?? '' }, base)
+                : undefined
+            }
             onNewAcl={
               blocked === undefined && (route.table === 'Logical_Switch' || route.table === 'Port_Group')
                 ? () => {
@@ -368,6 +435,15 @@ function TableView({ route, search, table, schema }: Props & { table: TableSchem
 }
 
 const EMPTY = new Store<ViewSnapshot>({
-  state: { phase: 'loading', total: 0, count: 0, paused: false, pending: 0, problem: undefined, error: undefined, sort: [] },
+  state: {
+    phase: 'loading',
+    total: 0,
+    count: 0,
+    paused: false,
+    pending: 0,
+    problem: undefined,
+    error: undefined,
+    sort: [],
+  },
   window: undefined,
 });

@@ -27,7 +27,9 @@ const row = (name: string, addr: string, pod: string, tag?: number): WireRow => 
 
 describe('filter box', () => {
   it('splits at spaces outside quotes, brackets and braces', () => {
-    expect(tokenize('web  addresses{>=}"0a:00 10.0.0.1" external_ids:a=[x, y] "two words"').map((t) => [t.text, t.start])).toEqual([
+    expect(
+      tokenize('web  addresses{>=}"0a:00 10.0.0.1" external_ids:a=[x, y] "two words"').map((t) => [t.text, t.start]),
+    ).toEqual([
       ['web', 0],
       ['addresses{>=}"0a:00 10.0.0.1"', 5],
       ['external_ids:a=[x, y]', 35],

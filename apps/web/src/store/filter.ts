@@ -38,7 +38,8 @@ export interface ParsedFilter {
   words: string[];
 }
 
-const CLAUSE_HEAD = /^[A-Za-z_][A-Za-z0-9_]*(?::(?:"(?:[^"\\]|\\.)*"|[^\s!=<>{}]+))?\s*(?:\{!=\}|\{<=\}|\{>=\}|\{=\}|\{<\}|\{>\}|!=|<=|>=|=|<|>)/;
+const CLAUSE_HEAD =
+  /^[A-Za-z_][A-Za-z0-9_]*(?::(?:"(?:[^"\\]|\\.)*"|[^\s!=<>{}]+))?\s*(?:\{!=\}|\{<=\}|\{>=\}|\{=\}|\{<\}|\{>\}|!=|<=|>=|=|<|>)/;
 
 interface Token {
   text: string;
@@ -81,14 +82,25 @@ export function parseFilterText(text: string, table: TableSchema, reader: RowRea
       try {
         const clause = parseFindClause(table, token.text);
         const p = findPredicate(clause);
-        tests.push((row) => p(reader.row(row)));
+        // A clause reads one column: decode that one (cached per row), not the whole row.
+        const column = clause.column;
+        tests.push((row) => p({ [column]: reader.datum(row, column) }));
       } catch (err) {
-        if (err instanceof FilterError) return failed({ message: err.reason, offset: token.start + err.offset, length: markLength(token.text, err.offset) });
+        if (err instanceof FilterError)
+          return failed({
+            message: err.reason,
+            offset: token.start + err.offset,
+            length: markLength(token.text, err.offset),
+          });
         throw err;
       }
       continue;
     }
-    const word = (token.text.startsWith('"') && token.text.endsWith('"') && token.text.length >= 2 ? unquote(token.text) : token.text).toLowerCase();
+    const word = (
+      token.text.startsWith('"') && token.text.endsWith('"') && token.text.length >= 2
+        ? unquote(token.text)
+        : token.text
+    ).toLowerCase();
     if (word === '') continue;
     words.push(word);
     tests.push((row) => reader.searchText(row).includes(word));
@@ -102,14 +114,16 @@ function conditions(text: string, table: TableSchema, reader: RowReader): Parsed
   try {
     json = parseJson(text.trim(), { maxDepth: MAX_FILTER_DEPTH });
   } catch (err) {
-    if (err instanceof JsonSyntaxError) return failed({ message: `not valid JSON: ${err.reason}`, offset: lead + err.position, length: 1 });
+    if (err instanceof JsonSyntaxError)
+      return failed({ message: `not valid JSON: ${err.reason}`, offset: lead + err.position, length: 1 });
     throw err;
   }
   try {
     const conds = parseConditions(table, json);
     return { test: (row) => evaluateConditions(conds, reader.row(row), 'all'), problem: undefined, words: [] };
   } catch (err) {
-    if (err instanceof OvsdbError) return failed({ message: err.details ?? err.message, offset: lead, length: text.trim().length });
+    if (err instanceof OvsdbError)
+      return failed({ message: err.details ?? err.message, offset: lead, length: text.trim().length });
     throw err;
   }
 }

@@ -11,7 +11,6 @@ import {
   rowFromWire,
   type ColumnType,
   type Datum,
-  type Json,
   type Row,
   type TableSchema,
   type WireRow,
@@ -45,15 +44,30 @@ export class RowReader {
     if (d === undefined) {
       const type = columnType(this.table, column);
       if (!type) return [];
-      const wire = row[column];
-      try {
-        d = wire === undefined ? defaultDatum(type) : datumFromWire(type, wire as Json);
-      } catch {
-        d = defaultDatum(type);
-      }
+      d = this.decode(type, row, column);
       cache.set(row, d);
     }
     return d;
+  }
+
+  /**
+   * `datum` without remembering the result (the cached one when there is one): for a pass over every row
+   * whose results are not needed again, where filling a WeakMap per row would cost more than decoding.
+   */
+  peekDatum(row: WireRow, column: string): Datum {
+    const d = this.datums.get(column)?.get(row);
+    if (d !== undefined) return d;
+    const type = columnType(this.table, column);
+    return type ? this.decode(type, row, column) : [];
+  }
+
+  private decode(type: ColumnType, row: WireRow, column: string): Datum {
+    const wire = row[column];
+    try {
+      return wire === undefined ? defaultDatum(type) : datumFromWire(type, wire);
+    } catch {
+      return defaultDatum(type);
+    }
   }
 
   /** The row with typed values, for conditions and `find` clauses. */
@@ -61,7 +75,7 @@ export class RowReader {
     let r = this.typed.get(row);
     if (!r) {
       try {
-        r = rowFromWire(this.table, row as Record<string, Json>);
+        r = rowFromWire(this.table, row);
       } catch {
         r = { _uuid: uuidOfRow(row) };
       }

@@ -23,7 +23,13 @@ const table = schema.tables.get('Port') as TableSchema;
 
 const uuid = (i: number): string => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
 function row(i: number, name: string, tag?: number, addresses: string[] = [], ids: [string, string][] = []): WireRow {
-  return { _uuid: ['uuid', uuid(i)], name, tag: ['set', tag === undefined ? [] : [tag]], addresses: ['set', addresses], external_ids: ['map', ids] };
+  return {
+    _uuid: ['uuid', uuid(i)],
+    name,
+    tag: ['set', tag === undefined ? [] : [tag]],
+    addresses: ['set', addresses],
+    external_ids: ['map', ids],
+  };
 }
 
 class Rows implements RowSource {
@@ -50,12 +56,21 @@ class Rows implements RowSource {
   }
 }
 
-const names = (v: TableView): string[] => v.window(0, 1_000).filter((r) => r.mark?.kind !== 'delete').map((r) => String(r.row.name));
+const names = (v: TableView): string[] =>
+  v
+    .window(0, 1_000)
+    .filter((r) => r.mark?.kind !== 'delete')
+    .map((r) => String(r.row.name));
 
 describe('TableView', () => {
   it('sorts by name by default, in OVSDB order, uuid breaking ties', () => {
     const src = new Rows();
-    src.change([{ i: 1, row: row(1, 'b') }, { i: 2, row: row(2, 'a') }, { i: 3, row: row(3, 'B') }, { i: 4, row: row(4, 'a') }]);
+    src.change([
+      { i: 1, row: row(1, 'b') },
+      { i: 2, row: row(2, 'a') },
+      { i: 3, row: row(3, 'B') },
+      { i: 4, row: row(4, 'a') },
+    ]);
     const v = new TableView(table, src);
     expect(names(v)).toEqual(['B', 'a', 'a', 'b']);
     expect(v.window(0, 4).map((r) => r.uuid)).toEqual([uuid(3), uuid(2), uuid(4), uuid(1)]);
@@ -64,7 +79,11 @@ describe('TableView', () => {
 
   it('sorts optional values with the empty ones first, as ovsdb-server orders sets', () => {
     const src = new Rows();
-    src.change([{ i: 1, row: row(1, 'x', 5) }, { i: 2, row: row(2, 'y') }, { i: 3, row: row(3, 'z', 1) }]);
+    src.change([
+      { i: 1, row: row(1, 'x', 5) },
+      { i: 2, row: row(2, 'y') },
+      { i: 3, row: row(3, 'z', 1) },
+    ]);
     const v = new TableView(table, src);
     v.setSpec({ filter: '', sort: [{ column: 'tag', desc: false }] });
     expect(names(v)).toEqual(['y', 'z', 'x']);
@@ -74,11 +93,17 @@ describe('TableView', () => {
 
   it('keeps deleted rows a moment as ghosts, then drops them', () => {
     const src = new Rows();
-    src.change([{ i: 1, row: row(1, 'a') }, { i: 2, row: row(2, 'b') }]);
+    src.change([
+      { i: 1, row: row(1, 'a') },
+      { i: 2, row: row(2, 'b') },
+    ]);
     const v = new TableView(table, src);
     v.apply(src.change([{ i: 1 }]), 1_000);
     expect(v.count).toBe(1);
-    expect(v.window(0, 10).map((r) => [r.row.name, r.mark?.kind])).toEqual([['a', 'delete'], ['b', undefined]]);
+    expect(v.window(0, 10).map((r) => [r.row.name, r.mark?.kind])).toEqual([
+      ['a', 'delete'],
+      ['b', undefined],
+    ]);
     expect(v.expire(1_000 + MARK_MS - 1)).toBe(false);
     expect(v.expire(1_000 + MARK_MS)).toBe(true);
     expect(v.window(0, 10).map((r) => r.row.name)).toEqual(['b']);
@@ -88,7 +113,13 @@ describe('TableView', () => {
     const src = new Rows();
     src.change([{ i: 1, row: row(1, 'a') }]);
     const v = new TableView(table, src);
-    v.apply(src.change([{ i: 2, row: row(2, 'b') }, { i: 1, row: row(1, 'a', 3) }]), 5);
+    v.apply(
+      src.change([
+        { i: 2, row: row(2, 'b') },
+        { i: 1, row: row(1, 'a', 3) },
+      ]),
+      5,
+    );
     expect(v.window(0, 10).map((r) => r.mark)).toEqual([
       { kind: 'modify', columns: ['name', 'tag'], at: 5 },
       { kind: 'insert', at: 5 },
@@ -110,7 +141,10 @@ describe('TableView', () => {
 
   it('filters, and a filter with a mistake shows nothing and says where', () => {
     const src = new Rows();
-    src.change([{ i: 1, row: row(1, 'web', 1, ['0a:00:00:00:00:01 10.0.0.1'], [['team', 'blue']]) }, { i: 2, row: row(2, 'db', 2) }]);
+    src.change([
+      { i: 1, row: row(1, 'web', 1, ['0a:00:00:00:00:01 10.0.0.1'], [['team', 'blue']]) },
+      { i: 2, row: row(2, 'db', 2) },
+    ]);
     const v = new TableView(table, src);
     v.setSpec({ filter: 'external_ids:team=blue', sort: [] });
     expect(names(v)).toEqual(['web']);
@@ -139,23 +173,44 @@ describe('TableView', () => {
       tag: fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }),
       blue: fc.boolean(),
     });
-    const sorts: SortKey[][] = [[], [{ column: 'tag', desc: true }], [{ column: 'name', desc: false }, { column: 'tag', desc: false }]];
+    const sorts: SortKey[][] = [
+      [],
+      [{ column: 'tag', desc: true }],
+      [
+        { column: 'name', desc: false },
+        { column: 'tag', desc: false },
+      ],
+    ];
     fc.assert(
-      fc.property(fc.array(fc.array(change, { minLength: 1, maxLength: 12 }), { maxLength: 12 }), fc.constantFrom(...sorts), fc.constantFrom('', 'external_ids:team=blue', 'b'), (batches, sort, filter) => {
-        const src = new Rows();
-        const v = new TableView(table, src);
-        v.setSpec({ filter, sort });
-        let now = 0;
-        for (const batch of batches) {
-          now += 10_000;
-          v.apply(src.change(batch.map((c) => (c.del ? { i: c.i } : { i: c.i, row: row(c.i, c.name, c.tag, [], c.blue ? [['team', 'blue']] : []) }))), now);
-          v.expire(now + MARK_MS);
-        }
-        const fresh = new TableView(table, src);
-        fresh.setSpec({ filter, sort });
-        expect(v.window(0, 1_000).map((r) => uuidOfRow(r.row))).toEqual(fresh.window(0, 1_000).map((r) => uuidOfRow(r.row)));
-        expect(v.count).toBe(fresh.count);
-      }),
+      fc.property(
+        fc.array(fc.array(change, { minLength: 1, maxLength: 12 }), { maxLength: 12 }),
+        fc.constantFrom(...sorts),
+        fc.constantFrom('', 'external_ids:team=blue', 'b'),
+        (batches, sort, filter) => {
+          const src = new Rows();
+          const v = new TableView(table, src);
+          v.setSpec({ filter, sort });
+          let now = 0;
+          for (const batch of batches) {
+            now += 10_000;
+            v.apply(
+              src.change(
+                batch.map((c) =>
+                  c.del ? { i: c.i } : { i: c.i, row: row(c.i, c.name, c.tag, [], c.blue ? [['team', 'blue']] : []) },
+                ),
+              ),
+              now,
+            );
+            v.expire(now + MARK_MS);
+          }
+          const fresh = new TableView(table, src);
+          fresh.setSpec({ filter, sort });
+          expect(v.window(0, 1_000).map((r) => uuidOfRow(r.row))).toEqual(
+            fresh.window(0, 1_000).map((r) => uuidOfRow(r.row)),
+          );
+          expect(v.count).toBe(fresh.count);
+        },
+      ),
       { numRuns: 300 },
     );
   });

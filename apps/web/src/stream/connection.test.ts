@@ -41,7 +41,7 @@ function harness(opts: { auth?: 'ok' | 'unauthorized' } = {}) {
       sockets.push(s);
       return s;
     },
-    checkAuth: async () => opts.auth ?? 'ok',
+    checkAuth: () => Promise.resolve(opts.auth ?? 'ok'),
     setTimer: (fn) => {
       timers.push(fn);
       return timers.length;
@@ -56,7 +56,15 @@ function harness(opts: { auth?: 'ok' | 'unauthorized' } = {}) {
   return { conn, sockets, fire };
 }
 
-const snapshot = (seq: number, last: boolean, rows: object[] = []): ServerMessage => ({ type: 'snapshot', id: 's1', epoch: 'e', seq, table: 'T', rows: rows as never, last });
+const snapshot = (seq: number, last: boolean, rows: object[] = []): ServerMessage => ({
+  type: 'snapshot',
+  id: 's1',
+  epoch: 'e',
+  seq,
+  table: 'T',
+  rows: rows as never,
+  last,
+});
 
 describe('StreamConnection', () => {
   it('offers the protocol and the token, and subscribes once open', () => {
@@ -81,7 +89,9 @@ describe('StreamConnection', () => {
     expect(conn.state).toBe('reconnecting');
     fire();
     sockets[1]!.open();
-    expect(sockets[1]?.sent).toEqual([{ type: 'subscribe', id: 's1', remote: 'nb', db: 'D', tables: ['T'], since: { epoch: 'e', seq: 6 } }]);
+    expect(sockets[1]?.sent).toEqual([
+      { type: 'subscribe', id: 's1', remote: 'nb', db: 'D', tables: ['T'], since: { epoch: 'e', seq: 6 } },
+    ]);
     expect(kinds).toEqual(['subscribed', 'snapshot', 'delta']);
   });
 

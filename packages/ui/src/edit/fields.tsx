@@ -20,7 +20,7 @@ function atoms(w: WireDatum | undefined): WireAtom[] {
   if (w === undefined) return [];
   if (Array.isArray(w) && w[0] === 'set') return w[1];
   if (Array.isArray(w) && w[0] === 'map') return [];
-  return [w as WireAtom];
+  return [w];
 }
 
 function pairs(w: WireDatum | undefined): [WireAtom, WireAtom][] {
@@ -68,16 +68,50 @@ function defaultHint(base: BaseType): string | undefined {
   return undefined;
 }
 
-function AtomInput({ id, base, value, onChange, refSearch, labels, multiline, required }: { id: string; base: BaseType; value: WireAtom | undefined; onChange: (a: WireAtom | undefined) => void; refSearch: RefSearch | undefined; labels: Readonly<Record<string, string>>; multiline?: boolean; required: boolean }): ReactNode {
+function AtomInput({
+  id,
+  base,
+  value,
+  onChange,
+  refSearch,
+  labels,
+  multiline,
+  required,
+}: {
+  id: string;
+  base: BaseType;
+  value: WireAtom | undefined;
+  onChange: (a: WireAtom | undefined) => void;
+  refSearch: RefSearch | undefined;
+  labels: Readonly<Record<string, string>>;
+  multiline?: boolean;
+  required: boolean;
+}): ReactNode {
   const hint = required ? defaultHint(base) : undefined;
   if (base.type === 'uuid' && base.refTable !== undefined && refSearch) {
-    return <RefPicker id={id} table={base.refTable} value={value === undefined ? undefined : atomToText(value)} labels={labels} search={refSearch} onChange={(u) => onChange(u === undefined ? undefined : ['uuid', u])} />;
+    return (
+      <RefPicker
+        id={id}
+        table={base.refTable}
+        value={value === undefined ? undefined : atomToText(value)}
+        labels={labels}
+        search={refSearch}
+        onChange={(u) => onChange(u === undefined ? undefined : ['uuid', u])}
+      />
+    );
   }
   if (base.enum || base.type === 'boolean') {
     const options = base.enum ? base.enum.map((e) => String(e)) : ['true', 'false'];
     return (
-      <select id={id} className="ow-input ow-select" value={value === undefined ? '' : atomToText(value)} onChange={(e) => onChange(e.target.value === '' ? undefined : atomFromText(base, e.target.value))}>
-        {(!required || value === undefined) && <option value="">{!required ? '(unset)' : hint !== undefined ? `(default: ${hint})` : 'choose…'}</option>}
+      <select
+        id={id}
+        className="ow-input ow-select"
+        value={value === undefined ? '' : atomToText(value)}
+        onChange={(e) => onChange(e.target.value === '' ? undefined : atomFromText(base, e.target.value))}
+      >
+        {(!required || value === undefined) && (
+          <option value="">{!required ? '(unset)' : hint !== undefined ? `(default: ${hint})` : 'choose…'}</option>
+        )}
         {options.map((o) => (
           <option key={o} value={o}>
             {o}
@@ -93,14 +127,37 @@ function AtomInput({ id, base, value, onChange, refSearch, labels, multiline, re
     value: text,
     spellCheck: false,
     placeholder: !required ? '(unset)' : hint !== undefined ? `default: ${hint}` : '',
-    onChange: (e: { target: { value: string } }) => onChange(e.target.value === '' && !required ? undefined : atomFromText(base, e.target.value)),
+    onChange: (e: { target: { value: string } }) =>
+      onChange(e.target.value === '' && !required ? undefined : atomFromText(base, e.target.value)),
   };
   if (multiline) return <textarea {...common} rows={3} />;
-  return <input {...common} type="text" inputMode={base.type === 'integer' || base.type === 'real' ? 'numeric' : undefined} />;
+  return (
+    <input
+      {...common}
+      type="text"
+      inputMode={base.type === 'integer' || base.type === 'real' ? 'numeric' : undefined}
+    />
+  );
 }
 
 /** Choose a row by name: type part of it, pick from the matches. */
-export function RefPicker({ id, table, value, labels, search, onChange, placeholder }: { id: string; table: string; value: string | undefined; labels: Readonly<Record<string, string>>; search: RefSearch; onChange: (uuid: string | undefined) => void; placeholder?: string }): ReactNode {
+export function RefPicker({
+  id,
+  table,
+  value,
+  labels,
+  search,
+  onChange,
+  placeholder,
+}: {
+  id: string;
+  table: string;
+  value: string | undefined;
+  labels: Readonly<Record<string, string>>;
+  search: RefSearch;
+  onChange: (uuid: string | undefined) => void;
+  placeholder?: string;
+}): ReactNode {
   const [query, setQuery] = useState('');
   const [open, setOpen] = useState(false);
   const [options, setOptions] = useState<RefOption[]>([]);
@@ -130,7 +187,7 @@ export function RefPicker({ id, table, value, labels, search, onChange, placehol
   };
   const shown = value === undefined ? '' : (labels[value] ?? shortUuid(value));
   return (
-    <div className="ow-refpicker" ref={box} onBlur={(e) => !box.current?.contains(e.relatedTarget as Node | null) && setOpen(false)}>
+    <div className="ow-refpicker" ref={box} onBlur={(e) => !box.current?.contains(e.relatedTarget) && setOpen(false)}>
       <input
         id={id}
         className="ow-input ow-field-input"
@@ -156,7 +213,14 @@ export function RefPicker({ id, table, value, labels, search, onChange, placehol
       {open && (
         <ul className="ow-ref-options" role="listbox" aria-label={`${table} rows`}>
           {options.map((o, i) => (
-            <li key={o.uuid} role="option" aria-selected={i === at} className={i === at ? 'ow-active' : ''} onMouseDown={(e) => e.preventDefault()} onClick={() => pick(o)}>
+            <li
+              key={o.uuid}
+              role="option"
+              aria-selected={i === at}
+              className={i === at ? 'ow-active' : ''}
+              onMouseDown={(e) => e.preventDefault()}
+              onClick={() => pick(o)}
+            >
               <span>{o.label ?? shortUuid(o.uuid)}</span>
               <span className="ow-muted ow-mono-small">{shortUuid(o.uuid)}</span>
             </li>
@@ -168,7 +232,21 @@ export function RefPicker({ id, table, value, labels, search, onChange, placehol
   );
 }
 
-function SetEditor({ id, type, value, onChange, refSearch, labels }: { id: string; type: ColumnType; value: WireDatum | undefined; onChange: (w: WireDatum) => void; refSearch: RefSearch | undefined; labels: Readonly<Record<string, string>> }): ReactNode {
+function SetEditor({
+  id,
+  type,
+  value,
+  onChange,
+  refSearch,
+  labels,
+}: {
+  id: string;
+  type: ColumnType;
+  value: WireDatum | undefined;
+  onChange: (w: WireDatum) => void;
+  refSearch: RefSearch | undefined;
+  labels: Readonly<Record<string, string>>;
+}): ReactNode {
   const list = atoms(value);
   const [draft, setDraft] = useState('');
   const add = (a: WireAtom): void => {
@@ -184,7 +262,11 @@ function SetEditor({ id, type, value, onChange, refSearch, labels }: { id: strin
           return (
             <span className="ow-chip ow-chip-edit" key={i}>
               {text}
-              <button type="button" aria-label={`Remove ${text}`} onClick={() => onChange(['set', list.filter((_, j) => j !== i)])}>
+              <button
+                type="button"
+                aria-label={`Remove ${text}`}
+                onClick={() => onChange(['set', list.filter((_, j) => j !== i)])}
+              >
                 ×
               </button>
             </span>
@@ -193,7 +275,15 @@ function SetEditor({ id, type, value, onChange, refSearch, labels }: { id: strin
         {list.length === 0 && <span className="ow-empty">empty</span>}
       </div>
       {refTable !== undefined && refSearch ? (
-        <RefPicker id={id} table={refTable} value={undefined} labels={labels} search={refSearch} onChange={(u) => u && add(['uuid', u])} placeholder={`add a ${refTable}…`} />
+        <RefPicker
+          id={id}
+          table={refTable}
+          value={undefined}
+          labels={labels}
+          search={refSearch}
+          onChange={(u) => u && add(['uuid', u])}
+          placeholder={`add a ${refTable}…`}
+        />
       ) : (
         <input
           id={id}
@@ -214,26 +304,65 @@ function SetEditor({ id, type, value, onChange, refSearch, labels }: { id: strin
   );
 }
 
-function MapEditor({ id, type, value, onChange }: { id: string; type: ColumnType; value: WireDatum | undefined; onChange: (w: WireDatum) => void }): ReactNode {
+function MapEditor({
+  id,
+  type,
+  value,
+  onChange,
+}: {
+  id: string;
+  type: ColumnType;
+  value: WireDatum | undefined;
+  onChange: (w: WireDatum) => void;
+}): ReactNode {
   const list = pairs(value);
   const valueBase = type.value ?? type.key;
   const set = (i: number, k: string | undefined, v: string | undefined): void => {
-    const next = list.map((p, j) => (j === i ? ([k === undefined ? p[0] : atomFromText(type.key, k), v === undefined ? p[1] : atomFromText(valueBase, v)] as [WireAtom, WireAtom]) : p));
+    const next = list.map((p, j) =>
+      j === i
+        ? ([
+            k === undefined ? p[0] : atomFromText(type.key, k),
+            v === undefined ? p[1] : atomFromText(valueBase, v),
+          ] as [WireAtom, WireAtom])
+        : p,
+    );
     onChange(['map', next]);
   };
   return (
     <div className="ow-map-editor">
       {list.map(([k, v], i) => (
         <div className="ow-map-row" key={i}>
-          <input className="ow-input ow-map-key" aria-label={`key ${i + 1}`} value={atomToText(k)} spellCheck={false} onChange={(e) => set(i, e.target.value, undefined)} />
+          <input
+            className="ow-input ow-map-key"
+            aria-label={`key ${i + 1}`}
+            value={atomToText(k)}
+            spellCheck={false}
+            onChange={(e) => set(i, e.target.value, undefined)}
+          />
           <span className="ow-eq">=</span>
-          <input className="ow-input ow-map-value" aria-label={`value of ${atomToText(k)}`} value={atomToText(v)} spellCheck={false} onChange={(e) => set(i, undefined, e.target.value)} />
-          <button type="button" className="ow-icon-button" aria-label={`Remove key ${atomToText(k)}`} onClick={() => onChange(['map', list.filter((_, j) => j !== i)])}>
+          <input
+            className="ow-input ow-map-value"
+            aria-label={`value of ${atomToText(k)}`}
+            value={atomToText(v)}
+            spellCheck={false}
+            onChange={(e) => set(i, undefined, e.target.value)}
+          />
+          <button
+            type="button"
+            className="ow-icon-button"
+            aria-label={`Remove key ${atomToText(k)}`}
+            onClick={() => onChange(['map', list.filter((_, j) => j !== i)])}
+          >
             ×
           </button>
         </div>
       ))}
-      <button type="button" id={id} className="ow-link-button" onClick={() => onChange(['map', [...list, [atomFromText(type.key, ''), atomFromText(valueBase, '')]]])}>
+      <button
+        type="button"
+        id={id}
+        className="ow-link-button"
+        onClick={() => onChange(['map', [...list, [atomFromText(type.key, ''), atomFromText(valueBase, '')]]])}
+      >
         + add key
       </button>
     </div>
@@ -267,16 +396,32 @@ export function Field(props: FieldProps): ReactNode {
   const scalar = type.max <= 1 && type.value === undefined;
   const isScalarRequired = type.min >= 1 && scalar;
   const required = props.required ?? isScalarRequired;
-  const constraints = [...constraintText(type.key), ...(type.value ? constraintText(type.value).map((c) => `value ${c}`) : [])];
+  const constraints = [
+    ...constraintText(type.key),
+    ...(type.value ? constraintText(type.value).map((c) => `value ${c}`) : []),
+  ];
   let editor: ReactNode;
   if (props.editor && !props.readOnly) {
     editor = props.editor(id);
   } else if (props.readOnly) {
-    editor = <span className="ow-readonly-value">{value === undefined ? '—' : scalar ? atomToText(atoms(value)[0]) : JSON.stringify(value)}</span>;
+    editor = (
+      <span className="ow-readonly-value">
+        {value === undefined ? '—' : scalar ? atomToText(atoms(value)[0]) : JSON.stringify(value)}
+      </span>
+    );
   } else if (type.value !== undefined) {
     editor = <MapEditor id={id} type={type} value={value} onChange={props.onChange} />;
   } else if (!scalar) {
-    editor = <SetEditor id={id} type={type} value={value} onChange={props.onChange} refSearch={props.refSearch} labels={props.labels} />;
+    editor = (
+      <SetEditor
+        id={id}
+        type={type}
+        value={value}
+        onChange={props.onChange}
+        refSearch={props.refSearch}
+        labels={props.labels}
+      />
+    );
   } else {
     editor = (
       <AtomInput
@@ -287,7 +432,11 @@ export function Field(props: FieldProps): ReactNode {
         multiline={props.column === 'match'}
         refSearch={props.refSearch}
         labels={props.labels}
-        onChange={(a) => props.onChange(a === undefined ? (isScalarRequired ? undefined : ['set', []]) : isScalarRequired ? a : ['set', [a]])}
+        onChange={(a) =>
+          props.onChange(
+            a === undefined ? (isScalarRequired ? undefined : ['set', []]) : isScalarRequired ? a : ['set', [a]],
+          )
+        }
       />
     );
   }

@@ -5,7 +5,16 @@
  * far and by whom, what no check can promise, and the exact transaction.
  */
 import type { ReactNode } from 'react';
-import { stringifyJson, type ColumnType, type DatabaseSchema, type Json, type PlanEffect, type PlanProblem, type WireDatum, type WireRow } from '@ovsdb-web/client/core';
+import {
+  stringifyJson,
+  type ColumnType,
+  type DatabaseSchema,
+  type Json,
+  type PlanEffect,
+  type PlanProblem,
+  type WireDatum,
+  type WireRow,
+} from '@ovsdb-web/client/core';
 import { ChangeView } from '../values/diff.js';
 import { DatumView, shortUuid, type ValueContext } from '../values/datum.js';
 
@@ -49,7 +58,17 @@ const CAUSE: Record<PlanEffect['cause'], string> = {
   'weak-reference': 'by ovsdb-server: weak reference to a deleted row removed',
 };
 
-function EffectLine({ e, schema, ctx, newNames }: { e: PlanEffect; schema: DatabaseSchema; ctx: ValueContext; newNames: Readonly<Record<string, string>> }): ReactNode {
+function EffectLine({
+  e,
+  schema,
+  ctx,
+  newNames,
+}: {
+  e: PlanEffect;
+  schema: DatabaseSchema;
+  ctx: ValueContext;
+  newNames: Readonly<Record<string, string>>;
+}): ReactNode {
   const table = schema.tables.get(e.table);
   const sign = e.kind === 'insert' ? '+' : e.kind === 'delete' ? '−' : '~';
   return (
@@ -74,7 +93,12 @@ function EffectLine({ e, schema, ctx, newNames }: { e: PlanEffect; schema: Datab
                 {e.kind === 'insert' ? (
                   <DatumView type={type} value={c.new as WireDatum | undefined} ctx={ctx} />
                 ) : (
-                  <ChangeView type={type} old={c.old as WireDatum | undefined} now={c.new as WireDatum | undefined} ctx={ctx} />
+                  <ChangeView
+                    type={type}
+                    old={c.old as WireDatum | undefined}
+                    now={c.new as WireDatum | undefined}
+                    ctx={ctx}
+                  />
                 )}
               </div>
             );
@@ -130,7 +154,8 @@ export function PlanView(props: PlanViewProps): ReactNode {
           <ul className="ow-plan-guards">
             {props.guards.map((g, i) => (
               <li key={i}>
-                <code>wait</code> {g.table} <b>{g.label}</b> still has the {g.columns.join(', ')} {g.columns.length > 1 ? 'values' : 'value'} this edit read — or nothing is applied
+                <code>wait</code> {g.table} <b>{g.label}</b> still has the {g.columns.join(', ')}{' '}
+                {g.columns.length > 1 ? 'values' : 'value'} this edit read — or nothing is applied
               </li>
             ))}
           </ul>

@@ -4,7 +4,14 @@
  * predicates, address sets and port groups at the cursor (Ctrl+Space, or as a name is typed).
  */
 import { useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
-import { completeMatch, lexMatch, parseMatch, type CompletionItem, type MatchContext, type MatchDiagnostic } from '@ovsdb-web/ovn';
+import {
+  completeMatch,
+  lexMatch,
+  parseMatch,
+  type CompletionItem,
+  type MatchContext,
+  type MatchDiagnostic,
+} from '@ovsdb-web/ovn';
 
 export interface MatchEditorProps {
   id: string;
@@ -17,17 +24,26 @@ export interface MatchEditorProps {
 }
 
 /** The parse of a match for a form: the first error (OVN stops at one) and the warnings. */
-export function checkMatch(text: string, context?: MatchContext): { error: MatchDiagnostic | undefined; warnings: readonly MatchDiagnostic[] } {
+export function checkMatch(
+  text: string,
+  context?: MatchContext,
+): { error: MatchDiagnostic | undefined; warnings: readonly MatchDiagnostic[] } {
   const r = parseMatch(text, context);
   return { error: r.errors[0], warnings: r.warnings };
 }
 
 export function MatchEditor({ id, value, onChange, context, external }: MatchEditorProps): ReactNode {
   const area = useRef<HTMLTextAreaElement>(null);
-  const [completion, setCompletion] = useState<{ from: number; to: number; items: readonly CompletionItem[]; at: number } | undefined>(undefined);
+  const [completion, setCompletion] = useState<
+    { from: number; to: number; items: readonly CompletionItem[]; at: number } | undefined
+  >(undefined);
   const tokens = useMemo(() => lexMatch(value), [value]);
   const { error, warnings } = useMemo(() => checkMatch(value, context), [value, context]);
-  const mark = error ?? (external?.offset !== undefined ? { column: external.offset, end: undefined, message: external.message } : undefined);
+  const mark =
+    error ??
+    (external?.offset !== undefined
+      ? { column: external.offset, end: undefined, message: external.message }
+      : undefined);
 
   // The mirror: every character of the text, coloured by token, the error span underlined.
   const pieces: ReactNode[] = [];
@@ -37,7 +53,9 @@ export function MatchEditor({ id, value, onChange, context, external }: MatchEdi
   const push = (text: string, cls: string, at: number): void => {
     if (text === '') return;
     // Split at the error range so the underline covers exactly it.
-    const cuts = [0, Math.max(0, errStart - at), Math.max(0, errEnd - at), text.length].filter((c, i, a) => c <= text.length && (i === 0 || c > (a[i - 1] ?? 0)));
+    const cuts = [0, Math.max(0, errStart - at), Math.max(0, errEnd - at), text.length].filter(
+      (c, i, a) => c <= text.length && (i === 0 || c > (a[i - 1] ?? 0)),
+    );
     for (let i = 0; i + 1 < cuts.length; i++) {
       const a = cuts[i] as number;
       const b = cuts[i + 1] as number;
@@ -55,7 +73,12 @@ export function MatchEditor({ id, value, onChange, context, external }: MatchEdi
     pos = t.end;
   }
   push(value.slice(pos), '', pos);
-  if (mark && errStart >= value.length) pieces.push(<span key="eol" className="ow-tok-error"> </span>);
+  if (mark && errStart >= value.length)
+    pieces.push(
+      <span key="eol" className="ow-tok-error">
+        {' '}
+      </span>,
+    );
 
   const complete = (): void => {
     const el = area.current;
@@ -78,7 +101,8 @@ export function MatchEditor({ id, value, onChange, context, external }: MatchEdi
       return;
     }
     if (!completion) return;
-    if (e.key === 'ArrowDown') setCompletion({ ...completion, at: Math.min(completion.items.length - 1, completion.at + 1) });
+    if (e.key === 'ArrowDown')
+      setCompletion({ ...completion, at: Math.min(completion.items.length - 1, completion.at + 1) });
     else if (e.key === 'ArrowUp') setCompletion({ ...completion, at: Math.max(0, completion.at - 1) });
     else if (e.key === 'Enter' || e.key === 'Tab') accept(completion.items[completion.at]);
     else if (e.key === 'Escape') setCompletion(undefined);
@@ -123,8 +147,19 @@ export function MatchEditor({ id, value, onChange, context, external }: MatchEdi
         {completion && (
           <ul className="ow-ref-options ow-match-completions" role="listbox" aria-label="Completions">
             {completion.items.map((it, i) => (
-              <li key={it.label} role="option" aria-selected={i === completion.at} className={i === completion.at ? 'ow-active' : ''} onMouseDown={(e) => e.preventDefault()} onClick={() => accept(it)}>
-                <span className={`ow-tok-${it.kind === 'addressSet' ? 'addressSet' : it.kind === 'portGroup' ? 'portGroup' : 'field'}`}>{it.label}</span>
+              <li
+                key={it.label}
+                role="option"
+                aria-selected={i === completion.at}
+                className={i === completion.at ? 'ow-active' : ''}
+                onMouseDown={(e) => e.preventDefault()}
+                onClick={() => accept(it)}
+              >
+                <span
+                  className={`ow-tok-${it.kind === 'addressSet' ? 'addressSet' : it.kind === 'portGroup' ? 'portGroup' : 'field'}`}
+                >
+                  {it.label}
+                </span>
                 <span className="ow-muted ow-small">{it.detail}</span>
               </li>
             ))}
@@ -143,7 +178,9 @@ export function MatchEditor({ id, value, onChange, context, external }: MatchEdi
             {w.message}
           </div>
         ))}
-      <div className="ow-muted ow-small">Ctrl+Space completes fields and names; $ and @ complete address sets and port groups.</div>
+      <div className="ow-muted ow-small">
+        Ctrl+Space completes fields and names; $ and @ complete address sets and port groups.
+      </div>
     </div>
   );
 }

@@ -4,7 +4,7 @@
  * commands that show the same row from a shell.
  */
 import { useState, type ReactNode } from 'react';
-import type { TableSchema, WireDatum, WireRow } from '@ovsdb-web/client/core';
+import type { TableSchema, WireRow } from '@ovsdb-web/client/core';
 import { DatumView, datumTitle, typeText, type ValueContext } from '../values/datum.js';
 import { ChangeView } from '../values/diff.js';
 
@@ -49,7 +49,15 @@ export interface RowDetailProps {
   tabs?: readonly { id: string; title: string; content: ReactNode }[] | undefined;
 }
 
-function RefList({ refs, ctx, empty }: { refs: readonly DetailReference[] | undefined; ctx: ValueContext; empty: string }): ReactNode {
+function RefList({
+  refs,
+  ctx,
+  empty,
+}: {
+  refs: readonly DetailReference[] | undefined;
+  ctx: ValueContext;
+  empty: string;
+}): ReactNode {
   if (refs === undefined) return <p className="ow-muted">Loading…</p>;
   if (refs.length === 0) return <p className="ow-muted">{empty}</p>;
   return (
@@ -92,9 +100,18 @@ function when(t: number | undefined): string {
   return d.toLocaleTimeString(undefined, { hour12: false }) + `.${String(d.getMilliseconds()).padStart(3, '0')}`;
 }
 
-function History({ table, versions, ctx }: { table: TableSchema; versions: readonly DetailVersion[] | undefined; ctx: ValueContext }): ReactNode {
+function History({
+  table,
+  versions,
+  ctx,
+}: {
+  table: TableSchema;
+  versions: readonly DetailVersion[] | undefined;
+  ctx: ValueContext;
+}): ReactNode {
   if (versions === undefined) return <p className="ow-muted">Loading…</p>;
-  if (versions.length <= 1) return <p className="ow-muted">No change to this row among the updates the gateway retains.</p>;
+  if (versions.length <= 1)
+    return <p className="ow-muted">No change to this row among the updates the gateway retains.</p>;
   const items: ReactNode[] = [];
   for (let i = versions.length - 1; i >= 1; i--) {
     const v = versions[i] as DetailVersion;
@@ -117,7 +134,7 @@ function History({ table, versions, ctx }: { table: TableSchema; versions: reado
                   <tr key={c}>
                     <th>{c}</th>
                     <td>
-                      <ChangeView type={type} old={before?.[c] as WireDatum | undefined} now={v.row?.[c] as WireDatum | undefined} ctx={ctx} />
+                      <ChangeView type={type} old={before?.[c]} now={v.row?.[c]} ctx={ctx} />
                     </td>
                   </tr>
                 );
@@ -141,26 +158,55 @@ export function RowDetail(props: RowDetailProps): ReactNode {
         <div className="ow-panel-title">
           <span className="ow-panel-table">{table.name}</span>
           <h2>{name ?? uuid.slice(0, 8)}</h2>
-          <button type="button" className="ow-uuid ow-copyable" title="Copy the uuid" onClick={() => props.onCopy(uuid, 'the uuid')}>
+          <button
+            type="button"
+            className="ow-uuid ow-copyable"
+            title="Copy the uuid"
+            onClick={() => props.onCopy(uuid, 'the uuid')}
+          >
             {uuid}
           </button>
           {props.deleted && <span className="ow-deleted-note">This row was deleted.</span>}
         </div>
         <div className="ow-panel-actions">
           {props.actions}
-          <button type="button" className="ow-icon-button" aria-label="Close" title="Close (Esc)" onClick={props.onClose}>
+          <button
+            type="button"
+            className="ow-icon-button"
+            aria-label="Close"
+            title="Close (Esc)"
+            onClick={props.onClose}
+          >
             ✕
           </button>
         </div>
       </div>
       <div className="ow-tabs" role="tablist">
         {(['columns', 'references', 'history'] as const).map((t) => (
-          <button key={t} type="button" role="tab" aria-selected={tab === t} className={`ow-tab${tab === t ? ' ow-active' : ''}`} onClick={() => setTab(t)}>
-            {t === 'columns' ? 'Columns' : t === 'references' ? `References${props.incoming ? ` (${(props.outgoing?.length ?? 0) + props.incoming.length})` : ''}` : 'History'}
+          <button
+            key={t}
+            type="button"
+            role="tab"
+            aria-selected={tab === t}
+            className={`ow-tab${tab === t ? ' ow-active' : ''}`}
+            onClick={() => setTab(t)}
+          >
+            {t === 'columns'
+              ? 'Columns'
+              : t === 'references'
+                ? `References${props.incoming ? ` (${(props.outgoing?.length ?? 0) + props.incoming.length})` : ''}`
+                : 'History'}
           </button>
         ))}
         {props.tabs?.map((t) => (
-          <button key={t.id} type="button" role="tab" aria-selected={tab === t.id} className={`ow-tab${tab === t.id ? ' ow-active' : ''}`} onClick={() => setTab(t.id)}>
+          <button
+            key={t.id}
+            type="button"
+            role="tab"
+            aria-selected={tab === t.id}
+            className={`ow-tab${tab === t.id ? ' ow-active' : ''}`}
+            onClick={() => setTab(t.id)}
+          >
             {t.title}
           </button>
         ))}
@@ -172,7 +218,10 @@ export function RowDetail(props: RowDetailProps): ReactNode {
               {[...table.columns.values()].map((col) => {
                 const flash = props.changed?.includes(col.name);
                 return (
-                  <div key={flash ? `${col.name}@${props.changedAt ?? 0}` : col.name} className={`ow-field${flash ? ' ow-flash' : ''}`}>
+                  <div
+                    key={flash ? `${col.name}@${props.changedAt ?? 0}` : col.name}
+                    className={`ow-field${flash ? ' ow-flash' : ''}`}
+                  >
                     <dt>
                       <span className="ow-field-name">{col.name}</span>
                       <span className="ow-field-type">
@@ -182,9 +231,15 @@ export function RowDetail(props: RowDetailProps): ReactNode {
                       </span>
                     </dt>
                     <dd>
-                      <DatumView type={col.type} value={row?.[col.name] as WireDatum | undefined} ctx={ctx} block />
+                      <DatumView type={col.type} value={row?.[col.name]} ctx={ctx} block />
                       {row?.[col.name] !== undefined && (
-                        <button type="button" className="ow-copy" aria-label={`Copy ${col.name}`} title="Copy the value" onClick={() => props.onCopy(datumTitle(col.type, row[col.name] as WireDatum), col.name)}>
+                        <button
+                          type="button"
+                          className="ow-copy"
+                          aria-label={`Copy ${col.name}`}
+                          title="Copy the value"
+                          onClick={() => props.onCopy(datumTitle(col.type, row[col.name]), col.name)}
+                        >
                           ⧉
                         </button>
                       )}

@@ -5,9 +5,21 @@
  * come from TanStack Table; the rows themselves never pass through it in full.
  *
  * Accessible as a `grid` named after the OVSDB table: rows and cells carry their indexes, headers their sort,
- * and the keyboard moves a focus (arrows or j/k, Page Up/Down, Home/End; Enter opens the row).
+ * and the keyboard moves a focus (Up/Down or j/k, Page Up/Down, Home/End; Enter opens the row) and a focused
+ * cell within the row (Left/Right or h/l, or a click); Ctrl/Cmd+C copies the focused cell as ovs-vsctl prints it.
  */
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type CSSProperties, type KeyboardEvent, type ReactNode } from 'react';
+import {
+  memo,
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+  type CSSProperties,
+  type KeyboardEvent,
+  type ReactNode,
+} from 'react';
 import {
   getCoreRowModel,
   useReactTable,
@@ -18,7 +30,7 @@ import {
 } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { ColumnType, WireRow } from '@ovsdb-web/client/core';
-import { DatumView, type ValueContext } from '../values/datum.js';
+import { datumTitle, DatumView, type ValueContext } from '../values/datum.js';
 
 export interface GridColumn {
   id: string;
@@ -64,8 +76,8 @@ export interface VirtualTableProps {
   current?: number | undefined;
   /** Scroll so that this index is visible (changes of `seq` trigger it). */
   scrollTo?: { index: number; seq: number } | undefined;
-  /** Copy a cell's value (Ctrl/Cmd+C on the focused row copies the focused cell). */
-  onCopy?: ((text: string) => void) | undefined;
+  /** Copy a cell's value (Ctrl/Cmd+C copies the focused cell); `what` says which, for a confirmation. */
+  onCopy?: ((text: string, what: string) => void) | undefined;
   rowHeight?: number;
   emptyText?: ReactNode;
 }
@@ -107,11 +119,26 @@ export function rowKey(index: number, slots: number, r: GridRow | undefined): st
 }
 
 export function VirtualTable(props: VirtualTableProps): ReactNode {
-  const { label, columns, rowCount, window: win, sort, onSort, onRange, onOpen, openUuid, onRef, columnSizing, onColumnSizing, pinned } = props;
+  const {
+    label,
+    columns,
+    rowCount,
+    window: win,
+    sort,
+    onSort,
+    onRange,
+    onOpen,
+    openUuid,
+    onRef,
+    columnSizing,
+    onColumnSizing,
+    pinned,
+  } = props;
   const rowHeight = props.rowHeight ?? 32;
   const scrollRef = useRef<HTMLDivElement>(null);
   const [focusUuid, setFocusUuid] = useState<string | undefined>(undefined);
   const [focusIndex, setFocusIndex] = useState(0);
+  const [focusColumn, setFocusColumn] = useState('_uuid');
   const anchorRef = useRef<{ uuid: string; index: number } | undefined>(undefined);
 
   const defs = useMemo<ColumnDef<GridRow>[]>(
@@ -121,7 +148,10 @@ export function VirtualTable(props: VirtualTableProps): ReactNode {
     ],
     [columns],
   );
-  const columnPinning = useMemo<ColumnPinningState>(() => ({ left: ['_uuid', ...pinned.filter((p) => p !== '_uuid')], right: [] }), [pinned]);
+  const columnPinning = useMemo<ColumnPinningState>(
+    () => ({ left: ['_uuid', ...pinned.filter((p) => p !== '_uuid')], right: [] }),
+    [pinned],
+  );
   const table = useReactTable<GridRow>({
     data: (win?.rows ?? []) as GridRow[],
     columns: defs,
@@ -134,6 +164,7 @@ export function VirtualTable(props: VirtualTableProps): ReactNode {
   });
   const leftCols = table.getLeftLeafColumns();
   const centerCols = table.getCenterLeafColumns();
+  const allIds = [...leftCols.map((c) => c.id), ...centerCols.map((c) => c.id)];
   const leftWidth = leftCols.reduce((s, c) => s + c.getSize(), 0);
   const centerWidth = centerCols.reduce((s, c) => s + c.getSize(), 0);
   const types = useMemo(() => new Map(columns.map((c) => [c.id, c.type])), [columns]);
@@ -183,7 +214,8 @@ export function VirtualTable(props: VirtualTableProps): ReactNode {
     anchorRef.current = anchor;
     const need = { start: Math.max(0, first - OVERSCAN), end: Math.min(rowCount, last + 1 + OVERSCAN) };
     const r = requested.current;
-    const inside = need.start >= r.start && need.end <= r.end && r.end - r.start < 4 * (need.end - need.start + OVERSCAN);
+    const inside =
+      need.start >= r.start && need.end <= r.end && r.end - r.start < 4 * (need.end - need.start + OVERSCAN);
     if (inside && (anchor?.uuid ?? '') === r.anchor) return;
     const start = Math.max(0, first - 2 * OVERSCAN);
     const end = Math.min(rowCount, last + 1 + 2 * OVERSCAN);
@@ -195,7 +227,8 @@ export function VirtualTable(props: VirtualTableProps): ReactNode {
   useLayoutEffect(() => {
     const a = anchorRef.current;
     const el = scrollRef.current;
-    if (!win || !a || !el || win.anchor !== a.uuid || win.anchorIndex === undefined || win.anchorIndex === a.index) return;
+    if (!win || !a || !el || win.anchor !== a.uuid || win.anchorIndex === undefined || win.anchorIndex === a.index)
+      return;
     el.scrollTop += (win.anchorIndex - a.index) * rowHeight;
     anchorRef.current = { uuid: a.uuid, index: win.anchorIndex };
     if (focusUuid === a.uuid) setFocusIndex(win.anchorIndex);
@@ -221,6 +254,29 @@ export function VirtualTable(props: VirtualTableProps): ReactNode {
     if (focusUuid === undefined) setFocusUuid(byIndex(focusIndex)?.uuid);
   }, [byIndex, focusIndex, focusUuid]);
 
+  const moveColumn = (by: number): void => {
+    const at = Math.max(0, Math.min(allIds.length - 1, allIds.indexOf(focusColumn) + by));
+    const id = allIds[at];
+    if (id === undefined) return;
+    setFocusColumn(id);
+    const center = centerCols.findIndex((c) => c.id === id);
+    if (center >= 0) cols.scrollToIndex(center, { align: 'auto' });
+  };
+
+  const copyFocused = (): boolean => {
+    const r = byIndex(focusIndex);
+    if (!r || !props.onCopy) return false;
+    const name = typeof r.row.name === 'string' && r.row.name !== '' ? r.row.name : r.uuid.slice(0, 8);
+    if (focusColumn === '_uuid') {
+      props.onCopy(r.uuid, `the uuid of ${name}`);
+      return true;
+    }
+    const type = types.get(focusColumn);
+    if (!type) return false;
+    props.onCopy(datumTitle(type, r.row[focusColumn]), `${focusColumn} of ${name}`);
+    return true;
+  };
+
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>): void => {
     const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 320) / rowHeight) - 1);
     const keys: Record<string, () => void> = {
@@ -232,16 +288,19 @@ export function VirtualTable(props: VirtualTableProps): ReactNode {
       PageUp: () => moveFocus(focusIndex - page),
       Home: () => moveFocus(0),
       End: () => moveFocus(rowCount - 1),
+      ArrowLeft: () => moveColumn(-1),
+      h: () => moveColumn(-1),
+      ArrowRight: () => moveColumn(1),
+      l: () => moveColumn(1),
       Enter: () => {
         const r = byIndex(focusIndex);
         if (r) onOpen(r.uuid);
       },
     };
     if (e.ctrlKey || e.metaKey || e.altKey) {
-      if ((e.key === 'c' || e.key === 'C') && props.onCopy) {
-        const r = byIndex(focusIndex);
-        if (r) props.onCopy(r.uuid);
-      }
+      // A text selection the user made is theirs to copy; otherwise the focused cell is.
+      const selected = document.getSelection()?.toString() ?? '';
+      if ((e.key === 'c' || e.key === 'C') && selected === '' && copyFocused()) e.preventDefault();
       return;
     }
     const fn = keys[e.key];
@@ -251,7 +310,8 @@ export function VirtualTable(props: VirtualTableProps): ReactNode {
     }
   };
 
-  const ctx: ValueContext = { labels: win?.labels ?? {}, onRef };
+  const labels = win?.labels;
+  const ctx = useMemo<ValueContext>(() => ({ labels: labels ?? NO_LABELS, onRef }), [labels, onRef]);
   const sortOf = (id: string): 'ascending' | 'descending' | 'none' => {
     const s = sort.find((k) => k.column === id);
     return s ? (s.desc ? 'descending' : 'ascending') : 'none';
@@ -268,8 +328,20 @@ export function VirtualTable(props: VirtualTableProps): ReactNode {
     const s = sortOf(id);
     const pos = sort.findIndex((k) => k.column === id);
     return (
-      <div role="columnheader" aria-colindex={index + 1} aria-sort={s} className={`ow-th${col.getIsPinned() ? ' ow-pinned' : ''}`} style={style} key={id}>
-        <button type="button" className="ow-th-button" onClick={(e) => onSort(id, e.shiftKey)} title={`Sort by ${id}${s === 'ascending' ? ' (descending next)' : ''}; Shift+click adds a sort key`}>
+      <div
+        role="columnheader"
+        aria-colindex={index + 1}
+        aria-sort={s}
+        className={`ow-th${col.getIsPinned() ? ' ow-pinned' : ''}`}
+        style={style}
+        key={id}
+      >
+        <button
+          type="button"
+          className="ow-th-button"
+          onClick={(e) => onSort(id, e.shiftKey)}
+          title={`Sort by ${id}${s === 'ascending' ? ' (descending next)' : ''}; Shift+click adds a sort key`}
+        >
           <span className="ow-th-name">{id}</span>
           {s !== 'none' && (
             <span className="ow-sort" aria-hidden="true">
@@ -292,34 +364,6 @@ export function VirtualTable(props: VirtualTableProps): ReactNode {
     );
   };
 
-  const cell = (r: GridRow | undefined, id: string, style: CSSProperties, colIndex: number, rowIndex: number): ReactNode => {
-    // Marks live as long as a change should show; the engine drops them after that.
-    const flash = r?.mark?.kind === 'modify' && r.mark.columns?.includes(id) === true;
-    const pinnedCls = leftCols.some((c) => c.id === id) ? ' ow-pinned' : '';
-    let content: ReactNode = null;
-    if (r) {
-      if (id === '_uuid') content = <span className="ow-uuid" title={r.uuid}>{r.uuid.slice(0, 8)}</span>;
-      else {
-        const type = types.get(id);
-        content = type ? <DatumView type={type} value={r.row[id]} ctx={ctx} /> : null;
-      }
-    }
-    return (
-      <div
-        role="gridcell"
-        aria-colindex={colIndex + 1}
-        className={`ow-td${pinnedCls}${flash ? ' ow-flash' : ''}`}
-        style={style}
-        key={flash ? `${id}@${r?.uuid ?? ''}@${r?.mark?.at ?? 0}` : id}
-        data-row={rowIndex}
-        data-column={id}
-      >
-        {content}
-      </div>
-    );
-  };
-
-  const allIds = [...leftCols.map((c) => c.id), ...centerCols.map((c) => c.id)];
   const colIndexOf = (id: string): number => allIds.indexOf(id);
   let leftOffset = 0;
   const leftStyles = leftCols.map((c) => {
@@ -327,6 +371,47 @@ export function VirtualTable(props: VirtualTableProps): ReactNode {
     leftOffset += c.getSize();
     return { id: c.id, style: st };
   });
+
+  // The cells every row has, kept as one object while they stay the same, so that a row whose data did not
+  // change is not rendered again when the grid is (see GridRowView): a scroll step, a window or a state.
+  const layoutKey = `${allIds.join(',')}|${leftStyles.map((c) => `${c.id}:${String(c.style.width)}`).join(',')}|${padLeft}|${vcols.map((vc) => `${centerCols[vc.index]?.id ?? ''}:${centerCols[vc.index]?.getSize() ?? 0}`).join(',')}`;
+  const layout = useMemo<RowLayout>(
+    () => ({
+      left: leftStyles.map(({ id, style }) => ({
+        id,
+        style,
+        colIndex: colIndexOf(id),
+        pinned: true,
+        type: types.get(id),
+      })),
+      padLeft,
+      center: vcols.flatMap((vc) => {
+        const c = centerCols[vc.index];
+        return c
+          ? [
+              {
+                id: c.id,
+                style: { width: c.getSize() },
+                colIndex: colIndexOf(c.id),
+                pinned: false,
+                type: types.get(c.id),
+              },
+            ]
+          : [];
+      }),
+    }),
+    // layoutKey stands for the columns, their order and sizes, and which of them are on screen.
+    [layoutKey, types], // eslint-disable-line react-hooks/exhaustive-deps
+  );
+  const onRowClick = useCallback(
+    (index: number, uuid: string | undefined, column: string | undefined) => {
+      setFocusIndex(index);
+      setFocusUuid(uuid);
+      if (column !== undefined) setFocusColumn(column);
+      if (uuid !== undefined) onOpen(uuid);
+    },
+    [onOpen],
+  );
 
   return (
     <div
@@ -366,30 +451,120 @@ export function VirtualTable(props: VirtualTableProps): ReactNode {
             .filter(Boolean)
             .join(' ');
           return (
-            <div
-              role="row"
-              id={`ow-row-${item.index}`}
-              aria-rowindex={item.index + 2}
-              aria-selected={r !== undefined && r.uuid === openUuid}
-              className={cls}
+            <GridRowView
               key={rowKey(item.index, items.length, r)}
-              style={{ transform: `translateY(${item.start + rowHeight}px)`, height: rowHeight, width: totalWidth }}
-              onClick={() => {
-                setFocusIndex(item.index);
-                setFocusUuid(r?.uuid);
-                if (r) onOpen(r.uuid);
-              }}
-            >
-              {leftStyles.map(({ id, style }) => cell(r, id, style, colIndexOf(id), item.index))}
-              <div className="ow-pad" style={{ width: padLeft }} />
-              {vcols.map((vc) => {
-                const c = centerCols[vc.index];
-                return c ? cell(r, c.id, { width: c.getSize() }, colIndexOf(c.id), item.index) : null;
-              })}
-            </div>
+              index={item.index}
+              row={r}
+              className={cls}
+              selected={r !== undefined && r.uuid === openUuid}
+              focusColumn={item.index === focusIndex ? focusColumn : undefined}
+              top={item.start + rowHeight}
+              height={rowHeight}
+              width={totalWidth}
+              layout={layout}
+              ctx={ctx}
+              onRowClick={onRowClick}
+            />
           );
         })}
       </div>
     </div>
   );
 }
+
+const NO_LABELS: Readonly<Record<string, string>> = {};
+
+interface RowCell {
+  id: string;
+  style: CSSProperties;
+  colIndex: number;
+  pinned: boolean;
+  type: ColumnType | undefined;
+}
+
+interface RowLayout {
+  left: RowCell[];
+  padLeft: number;
+  center: RowCell[];
+}
+
+interface GridRowViewProps {
+  index: number;
+  row: GridRow | undefined;
+  className: string;
+  selected: boolean;
+  /** The focused cell's column, on the focused row only. */
+  focusColumn: string | undefined;
+  top: number;
+  height: number;
+  width: number;
+  layout: RowLayout;
+  ctx: ValueContext;
+  onRowClick: (index: number, uuid: string | undefined, column: string | undefined) => void;
+}
+
+/**
+ * One row of the grid. Memoized: when the grid renders (every scroll step, every window and state the engine
+ * sends), only the rows whose data, place or state changed render again, not every row and cell on screen.
+ */
+const GridRowView = memo(function GridRowView({
+  index,
+  row: r,
+  className,
+  selected,
+  focusColumn,
+  top,
+  height,
+  width,
+  layout,
+  ctx,
+  onRowClick,
+}: GridRowViewProps): ReactNode {
+  const cell = (c: RowCell): ReactNode => {
+    // Marks live as long as a change should show; the engine drops them after that.
+    const flash = r?.mark?.kind === 'modify' && r.mark.columns?.includes(c.id) === true;
+    const focusCls = c.id === focusColumn ? ' ow-cell-focus' : '';
+    let content: ReactNode = null;
+    if (r) {
+      if (c.id === '_uuid')
+        content = (
+          <span className="ow-uuid" title={r.uuid}>
+            {r.uuid.slice(0, 8)}
+          </span>
+        );
+      else content = c.type ? <DatumView type={c.type} value={r.row[c.id]} ctx={ctx} /> : null;
+    }
+    return (
+      <div
+        role="gridcell"
+        aria-colindex={c.colIndex + 1}
+        className={`ow-td${c.pinned ? ' ow-pinned' : ''}${focusCls}${flash ? ' ow-flash' : ''}`}
+        style={c.style}
+        key={flash ? `${c.id}@${r.uuid}@${r.mark?.at ?? 0}` : c.id}
+        data-row={index}
+        data-column={c.id}
+      >
+        {content}
+      </div>
+    );
+  };
+  return (
+    <div
+      role="row"
+      id={`ow-row-${index}`}
+      aria-rowindex={index + 2}
+      aria-selected={selected}
+      className={className}
+      style={{ transform: `translateY(${top}px)`, height, width }}
+      onClick={(e) => {
+        const column =
+          e.target instanceof Element ? e.target.closest<HTMLElement>('[data-column]')?.dataset.column : undefined;
+        onRowClick(index, r?.uuid, column);
+      }}
+    >
+      {layout.left.map(cell)}
+      <div className="ow-pad" style={{ width: layout.padLeft }} />
+      {layout.center.map(cell)}
+    </div>
+  );
+});

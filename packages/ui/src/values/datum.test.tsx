@@ -11,7 +11,11 @@ const str: ColumnType = { key: { type: 'string' }, min: 1, max: 1 };
 const optInt: ColumnType = { key: { type: 'integer', minInteger: 0, maxInteger: 4095 }, min: 0, max: 1 };
 const strSet: ColumnType = { key: { type: 'string' }, min: 0, max: Infinity };
 const strMap: ColumnType = { key: { type: 'string' }, value: { type: 'string' }, min: 0, max: Infinity };
-const refSet: ColumnType = { key: { type: 'uuid', refTable: 'Logical_Switch_Port', refType: 'strong' }, min: 0, max: Infinity };
+const refSet: ColumnType = {
+  key: { type: 'uuid', refTable: 'Logical_Switch_Port', refType: 'strong' },
+  min: 0,
+  max: Infinity,
+};
 const U1 = '8a4f4c1e-5c62-4a40-a1b3-5b2c6f0a9e01';
 const U2 = '0b1c2d3e-5c62-4a40-a1b3-5b2c6f0a9e02';
 
@@ -36,19 +40,44 @@ describe('DatumView', () => {
     const { container } = render(
       <>
         <DatumView type={strSet} value={['set', ['a', 'b c', 'd']]} ctx={{ labels: {} }} />
-        <DatumView type={strMap} value={['map', [['k8s.ovn.org/pod', 'ns/web'], ['owner', 'me']]]} ctx={{ labels: {} }} />
+        <DatumView
+          type={strMap}
+          value={[
+            'map',
+            [
+              ['k8s.ovn.org/pod', 'ns/web'],
+              ['owner', 'me'],
+            ],
+          ]}
+          ctx={{ labels: {} }}
+        />
       </>,
     );
     const [set, map] = [...container.querySelectorAll('.ow-datum')];
     expect(set?.querySelector('.ow-count-chip')?.textContent).toBe('3');
     expect([...(set?.querySelectorAll('.ow-chip') ?? [])].map((c) => c.textContent)).toEqual(['a', 'b c', 'd']);
     expect(set?.getAttribute('title')).toBe('[a, "b c", d]');
-    expect([...(map?.querySelectorAll('.ow-pair') ?? [])].map((c) => c.textContent)).toEqual(['k8s.ovn.org/pod=ns/web', 'owner=me']);
+    expect([...(map?.querySelectorAll('.ow-pair') ?? [])].map((c) => c.textContent)).toEqual([
+      'k8s.ovn.org/pod=ns/web',
+      'owner=me',
+    ]);
   });
 
   it('shows a reference as the target row name, and following it calls back with table and uuid', () => {
     const followed: string[] = [];
-    render(<DatumView type={refSet} value={['set', [['uuid', U1], ['uuid', U2]]]} ctx={{ labels: { [U1]: 'web-1' }, onRef: (t, u) => followed.push(`${t}/${u}`) }} />);
+    render(
+      <DatumView
+        type={refSet}
+        value={[
+          'set',
+          [
+            ['uuid', U1],
+            ['uuid', U2],
+          ],
+        ]}
+        ctx={{ labels: { [U1]: 'web-1' }, onRef: (t, u) => followed.push(`${t}/${u}`) }}
+      />,
+    );
     fireEvent.click(screen.getByText('web-1'));
     fireEvent.click(screen.getByText(U2.slice(0, 8)));
     expect(followed).toEqual([`Logical_Switch_Port/${U1}`, `Logical_Switch_Port/${U2}`]);
@@ -64,13 +93,36 @@ describe('DatumView', () => {
 
 describe('ChangeView', () => {
   it('shows what a set or map change added, removed and changed, not the whole values', () => {
-    expect(diffDatums(strSet, ['set', ['a', 'b']], ['set', ['b', 'c']])).toMatchObject({ added: ['c'], removed: ['a'] });
-    expect(diffDatums(strMap, ['map', [['k', '1'], ['x', 'y']]], ['map', [['k', '2'], ['z', 'w']]])).toMatchObject({
+    expect(diffDatums(strSet, ['set', ['a', 'b']], ['set', ['b', 'c']])).toMatchObject({
+      added: ['c'],
+      removed: ['a'],
+    });
+    expect(
+      diffDatums(
+        strMap,
+        [
+          'map',
+          [
+            ['k', '1'],
+            ['x', 'y'],
+          ],
+        ],
+        [
+          'map',
+          [
+            ['k', '2'],
+            ['z', 'w'],
+          ],
+        ],
+      ),
+    ).toMatchObject({
       changed: [{ key: 'k', old: '1', new: '2' }],
       addedPairs: [['z', 'w']],
       removedPairs: [['x', 'y']],
     });
-    const { container } = render(<ChangeView type={strSet} old={['set', ['a', 'b']]} now={['set', ['b', 'c']]} ctx={{ labels: {} }} />);
+    const { container } = render(
+      <ChangeView type={strSet} old={['set', ['a', 'b']]} now={['set', ['b', 'c']]} ctx={{ labels: {} }} />,
+    );
     expect(container.querySelector('.ow-added')?.textContent).toBe('+ c');
     expect(container.querySelector('.ow-removed')?.textContent).toBe('− a');
   });

@@ -31,14 +31,16 @@ function members(w: WireDatum | undefined): WireAtom[] | [WireAtom, WireAtom][] 
   if (w === undefined) return [];
   if (Array.isArray(w) && w[0] === 'set') return w[1];
   if (Array.isArray(w) && w[0] === 'map') return w[1];
-  return [w as WireAtom];
+  return [w];
 }
 
 /** The whole value as text, as ovs-vsctl prints it (for titles, copy and CSV). */
 export function datumTitle(type: ColumnType, w: WireDatum | undefined): string {
   const isMap = type.value !== undefined;
   const parts = isMap
-    ? (members(w) as [WireAtom, WireAtom][]).map(([k, v]) => `${wireAtomText(type.key, k)}=${wireAtomText(type.value ?? type.key, v)}`)
+    ? (members(w) as [WireAtom, WireAtom][]).map(
+        ([k, v]) => `${wireAtomText(type.key, k)}=${wireAtomText(type.value ?? type.key, v)}`,
+      )
     : (members(w) as WireAtom[]).map((a) => wireAtomText(type.key, a));
   const text = parts.join(', ');
   if (type.max <= 1 && parts.length > 0) return text;
@@ -79,7 +81,8 @@ function AtomView({ base, atom, ctx }: { base: BaseType; atom: WireAtom; ctx: Va
     );
   }
   if (typeof v === 'boolean') return <span className={`ow-bool ow-bool-${String(v)}`}>{String(v)}</span>;
-  if (typeof v === 'number' || typeof v === 'bigint') return <span className="ow-num">{base.type === 'real' ? atomText(base, v) : String(v)}</span>;
+  if (typeof v === 'number' || typeof v === 'bigint')
+    return <span className="ow-num">{base.type === 'real' ? atomText(base, v) : String(v)}</span>;
   return v === '' ? <span className="ow-empty">""</span> : <span className="ow-str">{v}</span>;
 }
 
@@ -87,7 +90,17 @@ function AtomView({ base, atom, ctx }: { base: BaseType; atom: WireAtom; ctx: Va
  * A datum in a cell (one line; chips clip at the cell's edge) or in a detail view (`block`: chips wrap).
  * `title` on the outer element carries the whole value.
  */
-export function DatumView({ type, value, ctx, block = false }: { type: ColumnType; value: WireDatum | undefined; ctx: ValueContext; block?: boolean }): ReactNode {
+export function DatumView({
+  type,
+  value,
+  ctx,
+  block = false,
+}: {
+  type: ColumnType;
+  value: WireDatum | undefined;
+  ctx: ValueContext;
+  block?: boolean;
+}): ReactNode {
   if (isEmptyDatum(value)) return <span className="ow-empty">{type.value ? '{}' : type.max > 1 ? '[]' : '—'}</span>;
   const cls = block ? 'ow-datum ow-datum-block' : 'ow-datum';
   const title = datumTitle(type, value);
@@ -136,7 +149,8 @@ export function typeText(type: ColumnType): string {
   const base = (b: BaseType): string => {
     return b.refTable ? `${b.type} → ${b.refTable}${b.refType === 'weak' ? ' (weak)' : ''}` : b.type;
   };
-  if (type.value) return `map ${base(type.key)} → ${base(type.value)}${type.max === Infinity ? '' : `, at most ${type.max}`}`;
+  if (type.value)
+    return `map ${base(type.key)} → ${base(type.value)}${type.max === Infinity ? '' : `, at most ${type.max}`}`;
   if (type.min === 1 && type.max === 1) return base(type.key);
   if (type.min === 0 && type.max === 1) return `optional ${base(type.key)}`;
   return `set of ${type.min}${type.max === Infinity ? ' or more' : `..${type.max}`} ${base(type.key)}`;
@@ -146,8 +160,10 @@ export function typeText(type: ColumnType): string {
 export function constraintText(b: BaseType): string[] {
   const out: string[] = [];
   if (b.enum) out.push(`one of ${b.enum.map((e) => (typeof e === 'string' ? e : String(e))).join(', ')}`);
-  if (b.minInteger !== undefined || b.maxInteger !== undefined) out.push(`${b.minInteger ?? '−∞'} to ${b.maxInteger ?? '∞'}`);
+  if (b.minInteger !== undefined || b.maxInteger !== undefined)
+    out.push(`${b.minInteger ?? '−∞'} to ${b.maxInteger ?? '∞'}`);
   if (b.minReal !== undefined || b.maxReal !== undefined) out.push(`${b.minReal ?? '−∞'} to ${b.maxReal ?? '∞'}`);
-  if (b.minLength !== undefined || b.maxLength !== undefined) out.push(`length ${b.minLength ?? 0} to ${b.maxLength ?? '∞'}`);
+  if (b.minLength !== undefined || b.maxLength !== undefined)
+    out.push(`length ${b.minLength ?? 0} to ${b.maxLength ?? '∞'}`);
   return out;
 }

@@ -11,7 +11,7 @@ function atoms(w: WireDatum | undefined): WireAtom[] {
   if (w === undefined) return [];
   if (Array.isArray(w) && w[0] === 'set') return w[1];
   if (Array.isArray(w) && w[0] === 'map') return [];
-  return [w as WireAtom];
+  return [w];
 }
 
 function pairs(w: WireDatum | undefined): [WireAtom, WireAtom][] {
@@ -50,7 +50,17 @@ export function diffDatums(type: ColumnType, old: WireDatum | undefined, now: Wi
 }
 
 /** A change to one column: single values as old → new, sets and maps as what was added, removed, changed. */
-export function ChangeView({ type, old, now, ctx }: { type: ColumnType; old: WireDatum | undefined; now: WireDatum | undefined; ctx: ValueContext }): ReactNode {
+export function ChangeView({
+  type,
+  old,
+  now,
+  ctx,
+}: {
+  type: ColumnType;
+  old: WireDatum | undefined;
+  now: WireDatum | undefined;
+  ctx: ValueContext;
+}): ReactNode {
   if (type.max <= 1 && type.value === undefined) {
     return (
       <span className="ow-change-value">
@@ -102,7 +112,9 @@ export function ChangeView({ type, old, now, ctx }: { type: ColumnType; old: Wir
           <DatumView type={{ key: type.value ?? type.key, min: 1, max: 1 }} value={c.new} ctx={ctx} />
         </span>
       ))}
-      {d.added.length + d.removed.length + d.addedPairs.length + d.removedPairs.length + d.changed.length === 0 && <span className="ow-muted">no difference</span>}
+      {d.added.length + d.removed.length + d.addedPairs.length + d.removedPairs.length + d.changed.length === 0 && (
+        <span className="ow-muted">no difference</span>
+      )}
     </span>
   );
 }
