@@ -11,6 +11,8 @@ import { GATEWAY_DEFAULTS, gatewayBench, gatewayMarkdown } from './lib/gateway.m
 import { SERVER_DEFAULTS, serverBench, serverMarkdown } from './lib/server.mjs';
 import { SYNC_DEFAULTS, syncBench, syncMarkdown } from './lib/sync.mjs';
 import { FILE_LOAD_DEFAULTS, fileLoadBench, fileLoadMarkdown } from './lib/file-load.mjs';
+import { LOAD_DEFAULTS, loadBench, loadMarkdown } from './lib/gateway-load.mjs';
+import { BROWSER_ABOUT, BROWSER_USAGE, runBrowser } from './lib/browser.mjs';
 
 const BENCHES = {
   write: {
@@ -24,18 +26,25 @@ const BENCHES = {
           cfg[key] = n;
         }
       }
-      if (cfg.window < 1 || cfg.rounds < 1 || cfg.switches < 1) throw new Error('--window, --rounds and --switches must be at least 1');
+      if (cfg.window < 1 || cfg.rounds < 1 || cfg.switches < 1)
+        throw new Error('--window, --rounds and --switches must be at least 1');
       cfg.profile = Boolean(flags.profile);
       if (typeof flags['profile-dir'] === 'string') cfg.profileDir = flags['profile-dir'];
       const res = await writeBench(cfg, log);
-      const command = ['node bench/run.mjs write', ...Object.keys(WRITE_DEFAULTS).filter((k) => cfg[k] !== WRITE_DEFAULTS[k]).map((k) => `--${k} ${cfg[k]}`)].join(' ');
+      const command = [
+        'node bench/run.mjs write',
+        ...Object.keys(WRITE_DEFAULTS)
+          .filter((k) => cfg[k] !== WRITE_DEFAULTS[k])
+          .map((k) => `--${k} ${cfg[k]}`),
+      ].join(' ');
       let md = writeMarkdown(res);
       if (res.profileText) md += `\n\n\`\`\`text\n${res.profileText}\n\`\`\``;
       return { command, markdown: md, json: res };
     },
   },
   server: {
-    about: 'our embedded server vs ovsdb-server: load, transactions/s (pipelined, sequential), initial monitor_cond, CPU, RSS',
+    about:
+      'our embedded server vs ovsdb-server: load, transactions/s (pipelined, sequential), initial monitor_cond, CPU, RSS',
     async run(flags, log) {
       const cfg = { ...SERVER_DEFAULTS };
       const flagOf = (key) => (key === 'monitorSwitches' ? 'monitor-switches' : key);
@@ -45,24 +54,37 @@ const BENCHES = {
         if (!Number.isInteger(n) || n < 0) throw new Error(`--${flagOf(key)} must be a non-negative integer`);
         cfg[key] = n;
       }
-      if (cfg.window < 1 || cfg.rounds < 1 || cfg.switches < 1 || cfg.pipelined < 1) throw new Error('--window, --rounds, --switches and --pipelined must be at least 1');
+      if (cfg.window < 1 || cfg.rounds < 1 || cfg.switches < 1 || cfg.pipelined < 1)
+        throw new Error('--window, --rounds, --switches and --pipelined must be at least 1');
       if (typeof flags['profile-dir'] === 'string') cfg.profileDir = flags['profile-dir'];
       const res = await serverBench(cfg, log);
-      const command = ['node bench/run.mjs server', ...Object.keys(SERVER_DEFAULTS).filter((k) => cfg[k] !== SERVER_DEFAULTS[k]).map((k) => `--${flagOf(k)} ${cfg[k]}`)].join(' ');
+      const command = [
+        'node bench/run.mjs server',
+        ...Object.keys(SERVER_DEFAULTS)
+          .filter((k) => cfg[k] !== SERVER_DEFAULTS[k])
+          .map((k) => `--${flagOf(k)} ${cfg[k]}`),
+      ].join(' ');
       let md = serverMarkdown(res);
       if (res.profileText) md += `\n\n\`\`\`text\n${res.profileText}\n\`\`\``;
       return { command, markdown: md, json: res };
     },
   },
   sync: {
-    about: 'initial sync of the standard dataset into the client cache vs a raw socket, the OVS Python IDL and ovsdb-client dump',
+    about:
+      'initial sync of the standard dataset into the client cache vs a raw socket, the OVS Python IDL and ovsdb-client dump',
     async run(flags, log) {
       const cfg = { ...SYNC_DEFAULTS };
       if (flags.sizes !== undefined) {
-        if (!/^\d+(,\d+)*$/.test(flags.sizes)) throw new Error('--sizes must be a comma-separated list of S values, e.g. 100,500');
+        if (!/^\d+(,\d+)*$/.test(flags.sizes))
+          throw new Error('--sizes must be a comma-separated list of S values, e.g. 100,500');
         cfg.sizes = flags.sizes;
       }
-      for (const [key, flag] of [['ports', 'ports'], ['rounds', 'rounds'], ['pythonRounds', 'python-rounds'], ['updates', 'updates']]) {
+      for (const [key, flag] of [
+        ['ports', 'ports'],
+        ['rounds', 'rounds'],
+        ['pythonRounds', 'python-rounds'],
+        ['updates', 'updates'],
+      ]) {
         if (flags[flag] === undefined) continue;
         const n = Number(flags[flag]);
         if (!Number.isInteger(n) || n < 1) throw new Error(`--${flag} must be a positive integer`);
@@ -79,19 +101,29 @@ const BENCHES = {
     about: 'commit → WebSocket latency for 1/10/100 clients at 1,000 changes/s; gateway CPU and RSS; a stalled client',
     async run(flags, log) {
       const cfg = { ...GATEWAY_DEFAULTS };
-      for (const [key, flag] of [['switches', 'switches'], ['ports', 'ports'], ['rate', 'rate'], ['seconds', 'seconds'], ['stallSeconds', 'stall-seconds']]) {
+      for (const [key, flag] of [
+        ['switches', 'switches'],
+        ['ports', 'ports'],
+        ['rate', 'rate'],
+        ['seconds', 'seconds'],
+        ['stallSeconds', 'stall-seconds'],
+      ]) {
         if (flags[flag] === undefined) continue;
         const n = Number(flags[flag]);
         if (!Number.isInteger(n) || n < 1) throw new Error(`--${flag} must be a positive integer`);
         cfg[key] = n;
       }
       if (flags.clients !== undefined) {
-        if (!/^\d+(,\d+)*$/.test(flags.clients)) throw new Error('--clients must be a comma-separated list of counts, e.g. 1,10,100');
+        if (!/^\d+(,\d+)*$/.test(flags.clients))
+          throw new Error('--clients must be a comma-separated list of counts, e.g. 1,10,100');
         cfg.clients = flags.clients;
       }
       const res = await gatewayBench(cfg, log);
       const changed = Object.keys(GATEWAY_DEFAULTS).filter((k) => cfg[k] !== GATEWAY_DEFAULTS[k]);
-      const command = ['node bench/run.mjs gateway', ...changed.map((k) => `--${k === 'stallSeconds' ? 'stall-seconds' : k} ${cfg[k]}`)].join(' ');
+      const command = [
+        'node bench/run.mjs gateway',
+        ...changed.map((k) => `--${k === 'stallSeconds' ? 'stall-seconds' : k} ${cfg[k]}`),
+      ].join(' ');
       return { command, markdown: gatewayMarkdown(res), json: res };
     },
   },
@@ -111,11 +143,34 @@ const BENCHES = {
       return { command, markdown: fileLoadMarkdown(res), json: res };
     },
   },
+  load: {
+    about:
+      '200 WebSocket clients (normal, slow, stalled) + REST reads (autocannon) under 1,000 changes/s: no update missed, RSS bounded',
+    async run(flags, log) {
+      const cfg = { ...LOAD_DEFAULTS };
+      const flagOf = (k) => (k === 'rssBudget' ? 'rss-budget' : k);
+      for (const key of Object.keys(LOAD_DEFAULTS)) {
+        if (flags[flagOf(key)] === undefined) continue;
+        const n = Number(flags[flagOf(key)]);
+        if (!Number.isInteger(n) || n < 0) throw new Error(`--${flagOf(key)} must be a non-negative integer`);
+        cfg[key] = n;
+      }
+      const res = await loadBench(cfg, log);
+      // A correctness check that failed fails the run, after the results are printed (and written).
+      if (!res.ok) process.exitCode = 1;
+      const changed = Object.keys(LOAD_DEFAULTS).filter((k) => cfg[k] !== LOAD_DEFAULTS[k]);
+      const command = ['node bench/run.mjs load', ...changed.map((k) => `--${flagOf(k)} ${cfg[k]}`)].join(' ');
+      return { command, markdown: loadMarkdown(res), json: res };
+    },
+  },
+  browser: { about: BROWSER_ABOUT, run: runBrowser },
 };
 
 const USAGE = `Usage: node bench/run.mjs [${Object.keys(BENCHES).join('|')}]... [options]
 
-${Object.entries(BENCHES).map(([k, b]) => `  ${k.padEnd(9)} ${b.about}`).join('\n')}
+${Object.entries(BENCHES)
+  .map(([k, b]) => `  ${k.padEnd(9)} ${b.about}`)
+  .join('\n')}
 
 write options (defaults in brackets):
   --switches S [${WRITE_DEFAULTS.switches}] --ports P [${WRITE_DEFAULTS.ports}]   standard dataset size
@@ -146,6 +201,13 @@ gateway options:
   --seconds N [${GATEWAY_DEFAULTS.seconds}]         per client count
   --clients LIST [${GATEWAY_DEFAULTS.clients}]  WebSocket client counts
   --stall-seconds N [${GATEWAY_DEFAULTS.stallSeconds}]   the stalled-client run
+load options:
+  --nodes N [${LOAD_DEFAULTS.nodes}] --pods N [${LOAD_DEFAULTS.pods}]   ovn-kubernetes dataset (k8sDataset) size
+  --rate N [${LOAD_DEFAULTS.rate}] --seconds N [${LOAD_DEFAULTS.seconds}]   churn changes per second, and for how long
+  --normal N [${LOAD_DEFAULTS.normal}] --slow N [${LOAD_DEFAULTS.slow}] --stalled N [${LOAD_DEFAULTS.stalled}]   WebSocket clients of each kind
+  --connections N [${LOAD_DEFAULTS.connections}]   autocannon connections for the REST reads
+  --rss-budget MiB [${LOAD_DEFAULTS.rssBudget}]   the gateway's RSS must stay under this
+${BROWSER_USAGE}
 common:
   --update-docs   write the results into docs/BENCHMARKS.md
   --json FILE     also write the raw results as JSON
@@ -175,6 +237,14 @@ const { values: flags, positionals } = parseArgs({
     'profile-dir': { type: 'string' },
     'update-docs': { type: 'boolean' },
     json: { type: 'string' },
+    nodes: { type: 'string' },
+    pods: { type: 'string' },
+    normal: { type: 'string' },
+    slow: { type: 'string' },
+    stalled: { type: 'string' },
+    connections: { type: 'string' },
+    'rss-budget': { type: 'string' },
+    long: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -199,11 +269,16 @@ for (const name of selected) {
 }
 
 const date = new Date().toISOString().slice(0, 10);
-const sections = selected.map((name) => `### ${name}\n\n\`\`\`sh\n${results[name].command}\n\`\`\`\n\n${results[name].markdown}`);
+const sections = selected.map(
+  (name) => `### ${name}\n\n\`\`\`sh\n${results[name].command}\n\`\`\`\n\n${results[name].markdown}`,
+);
 process.stdout.write(`## Results (${date})\n\n${machineTable(machine)}\n\n${sections.join('\n\n')}\n`);
 
 if (flags.json) {
-  await writeFile(flags.json, JSON.stringify({ date, machine, results: Object.fromEntries(selected.map((n) => [n, results[n].json])) }, null, 2));
+  await writeFile(
+    flags.json,
+    JSON.stringify({ date, machine, results: Object.fromEntries(selected.map((n) => [n, results[n].json])) }, null, 2),
+  );
 }
 if (flags['update-docs']) {
   const docPath = fileURLToPath(new URL('../docs/BENCHMARKS.md', import.meta.url));
