@@ -55,4 +55,11 @@ export type {
   EncodedRowDelta,
 } from './stream.js';
 export { applyServerMessage, createSubscriptionState, uuidOf } from './stream-state.js';
-export type { Applied, AppliedChange, SubscriptionPhase, SubscriptionState, TableRows } from './stream-state.js';
+export type {
+  Applied,
+  AppliedChange,
+  SnapshotChunk,
+  SubscriptionPhase,
+  SubscriptionState,
+  TableRows,
+} from './stream-state.js';

@@ -40,7 +40,7 @@ describe('applyServerMessage', () => {
         rows: [row('a', 1)],
         last: false,
       }),
-    ).toEqual({ kind: 'snapshot-chunk', table: 'T', rows: 1 });
+    ).toEqual({ kind: 'snapshot-chunk', chunk: { table: 'T', rows: [row('a', 1)] } });
     expect(s.rows.size).toBe(0);
     expect(
       applyServerMessage(s, {
@@ -52,7 +52,7 @@ describe('applyServerMessage', () => {
         rows: [row('b', 2)],
         last: true,
       }),
-    ).toEqual({ kind: 'snapshot', tables: ['T', 'U'] });
+    ).toEqual({ kind: 'snapshot', tables: ['T', 'U'], chunk: { table: 'T', rows: [row('b', 2)] } });
     expect(names(s)).toEqual({ a: 1, b: 2 });
     expect(names(s, 'U')).toEqual({});
     expect(s.cursor).toEqual({ epoch: 'e', seq: 5 });

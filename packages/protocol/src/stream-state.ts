@@ -55,11 +55,20 @@ export interface AppliedChange {
   columns?: readonly string[];
 }
 
+export interface SnapshotChunk {
+  table: string;
+  rows: readonly WireRow[];
+}
+
 export type Applied =
   | { kind: 'subscribed'; resumed: boolean }
-  | { kind: 'snapshot-chunk'; table: string; rows: number }
-  /** The snapshot is complete and replaced every table's rows. */
-  | { kind: 'snapshot'; tables: readonly string[] }
+  /**
+   * A chunk of a snapshot still arriving, with its rows (already staged): a first load can show them before
+   * the rest comes.
+   */
+  | { kind: 'snapshot-chunk'; chunk: SnapshotChunk }
+  /** The snapshot is complete and replaced every table's rows; `chunk` is its final chunk. */
+  | { kind: 'snapshot'; tables: readonly string[]; chunk: SnapshotChunk }
   | { kind: 'delta'; changes: AppliedChange[]; resync: boolean; time: number }
   /** The subscriber fell behind; a fresh snapshot follows (the current rows stay until it is complete). */
   | { kind: 'resync'; reason: string }
@@ -92,12 +101,13 @@ export function applyServerMessage(state: SubscriptionState, msg: ServerMessage)
       let rows = state.staging.get(msg.table);
       if (!rows) state.staging.set(msg.table, (rows = new Map<string, WireRow>()));
       for (const r of msg.rows) rows.set(uuidOf(r), r);
-      if (!msg.last) return { kind: 'snapshot-chunk', table: msg.table, rows: msg.rows.length };
+      const chunk = { table: msg.table, rows: msg.rows };
+      if (!msg.last) return { kind: 'snapshot-chunk', chunk };
       state.rows = state.staging;
       state.staging = undefined;
       state.cursor = { epoch: msg.epoch, seq: msg.seq };
       state.phase = 'live';
-      return { kind: 'snapshot', tables: [...state.rows.keys()] };
+      return { kind: 'snapshot', tables: [...state.rows.keys()], chunk };
     }
     case 'delta': {
       if (state.phase !== 'live') return { kind: 'ignored', reason: `delta while ${state.phase}` };

@@ -244,6 +244,42 @@ describe('engine against the gateway and ovsdb-server', () => {
     ).toEqual(['p1', 'p2']);
     expect(r.result.text).toContain('"[""00:00:00:00:00:03 10.0.0.3""]"');
   });
+
+  it('shows the first rows of a large table while its snapshot still arrives, then all of them in order', async () => {
+    // More rows than one snapshot chunk (500), created in one ovn-nbctl run, in reverse name order.
+    const n = 1_600;
+    const name = (i: number): string => `as${String(i).padStart(4, '0')}`;
+    const args: string[] = [];
+    for (let i = n - 1; i >= 0; i--) args.push('--', 'create', 'Address_Set', `name=${name(i)}`);
+    await nbctl(...args.slice(1));
+    // The gateway learns of them through its monitor, a moment after ovn-nbctl returns: the snapshot must hold them.
+    const held = async (): Promise<number> => {
+      const res = await fetch(`${gw.url}/api/v1/remotes/nb/dbs/${NB}/tables/Address_Set/rows?limit=1`);
+      return ((await res.json()) as { total: number }).total;
+    };
+    for (let tries = 0; (await held()) !== n; tries++) {
+      if (tries === 200) throw new Error(`the gateway does not hold the ${n} address sets after 10 s`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const from = h.events.length;
+    h.engine.handle({
+      type: 'view.open',
+      view: 9,
+      target: { remote: 'nb', db: NB, table: 'Address_Set' },
+      spec: { filter: '', sort: [] },
+    });
+    await h.until('the complete table', () => h.states.get(9)?.phase === 'live' && h.states.get(9)?.count === n);
+    const loading = h.events
+      .slice(from)
+      .flatMap((e) => (e.type === 'view.state' && e.view === 9 && e.state.phase === 'loading' ? [e.state] : []));
+    // Counted as the chunks came: some rows were there to show before the last chunk.
+    expect(loading.some((st) => st.count > 0 && st.count < n)).toBe(true);
+    h.engine.handle({ type: 'view.range', view: 9, start: 0, end: 50, anchor: undefined });
+    const top = Array.from({ length: 50 }, (_, i) => name(i)).join(' ');
+    await h.until('the top rows', () => h.names(9).slice(0, 50).join(' ') === top);
+    expect(h.windows.get(9)!.rows.every((r) => r.mark === undefined)).toBe(true);
+    h.engine.handle({ type: 'view.close', view: 9 });
+  });
 });
 
 describe('resilience', () => {

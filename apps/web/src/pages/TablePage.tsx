@@ -245,7 +245,9 @@ function TableView({
     state.phase === 'failed'
       ? (state.error ?? 'failed')
       : state.phase === 'loading'
-        ? 'loading…'
+        ? state.total > 0
+          ? `loading… ${state.total.toLocaleString()} rows so far`
+          : 'loading…'
         : `${state.count.toLocaleString()}${state.count !== state.total ? ` of ${state.total.toLocaleString()}` : ''} rows`;
 
   return (
