@@ -14,24 +14,17 @@
  */
 import {
   OvsdbError,
+  compareDatums,
   datumEquals,
+  datumText,
   isMapDatum,
   type Atom,
   type ColumnSchema,
   type Datum,
   type Row,
 } from '@ovsdb-web/client';
-import {
-  compareDatums,
-  forEachRef,
-  indexKey,
-  newUuid,
-  strongRefChanges,
-  type RowChange,
-  type TableStore,
-} from './database.js';
+import { forEachRef, indexKey, newUuid, strongRefChanges, type RowChange, type TableStore } from './database.js';
 import type { TxnRow, TxnState } from './txn-state.js';
-import { datumText } from './wire.js';
 
 const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
 

@@ -11,7 +11,6 @@ import { randomUUID } from 'node:crypto';
 import {
   OvsdbError,
   checkAtom,
-  compareAtoms,
   datumEquals,
   defaultDatum,
   isMapDatum,
@@ -398,6 +397,7 @@ function atomKey(a: Atom): string {
   }
 }
 
+// Separate from the client's `datumKey` on purpose: index hot path, cheaper NUL-separated keys (no JSON.stringify).
 /** A string key for a datum, equal exactly for equal datums of one column type. */
 export function datumKey(d: Datum): string {
   if (isMapDatum(d)) {
@@ -418,35 +418,4 @@ export function indexKey(row: Row, columns: readonly ColumnSchema[]): string {
   let s = '';
   for (const c of columns) s += `${datumKey(row[c.name] as Datum)}\u0001`;
   return s;
-}
-
-/**
- * ovsdb-server's total order on datums of one type: fewer members first, then members in order, keys
- * before values. Used to sort `select` results and to order the rows named in an index clash.
- */
-export function compareDatums(a: Datum, b: Datum): number {
-  if (a instanceof Map && b instanceof Map) {
-    if (a.size !== b.size) return a.size < b.size ? -1 : 1;
-    const ka = [...a.keys()];
-    const kb = [...b.keys()];
-    for (let i = 0; i < ka.length; i++) {
-      const c = compareAtoms(ka[i] as Atom, kb[i] as Atom);
-      if (c !== 0) return c;
-    }
-    const va = [...a.values()];
-    const vb = [...b.values()];
-    for (let i = 0; i < va.length; i++) {
-      const c = compareAtoms(va[i] as Atom, vb[i] as Atom);
-      if (c !== 0) return c;
-    }
-    return 0;
-  }
-  const sa: readonly Atom[] = Array.isArray(a) ? (a as readonly Atom[]) : [a as Atom];
-  const sb: readonly Atom[] = Array.isArray(b) ? (b as readonly Atom[]) : [b as Atom];
-  if (sa.length !== sb.length) return sa.length < sb.length ? -1 : 1;
-  for (let i = 0; i < sa.length; i++) {
-    const c = compareAtoms(sa[i] as Atom, sb[i] as Atom);
-    if (c !== 0) return c;
-  }
-  return 0;
 }

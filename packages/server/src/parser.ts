@@ -3,9 +3,9 @@
  * ovsdb-server does: the first problem wins, it is worded "Parsing <what> failed: <problem>", the whole
  * object is quoted as `syntax`, and members nobody asked for are themselves an error.
  */
-import { OvsdbError, type Json, type JsonObject } from '@ovsdb-web/client';
+import { OvsdbError, isId, type Json, type JsonObject } from '@ovsdb-web/client';
 import { hashOrder } from './shash-order.js';
-import { isId, sortedJsonText } from './wire.js';
+import { sortedJsonText } from './wire.js';
 
 export const OP_NULL = 1;
 export const OP_FALSE = 2;

@@ -12,6 +12,7 @@ import {
   compareAtoms,
   datumFromWire,
   datumToWire,
+  isId,
   parseDatabaseSchema,
   type Atom,
   type DatabaseSchema,
@@ -30,7 +31,7 @@ import {
   OP_STRING,
 } from './parser.js';
 import { hashOrder } from './shash-order.js';
-import { isId, sortedJsonText } from './wire.js';
+import { sortedJsonText } from './wire.js';
 
 const ATOMIC = ['integer', 'real', 'boolean', 'string', 'uuid'] as const;
 type Atomic = (typeof ATOMIC)[number];

@@ -14,6 +14,7 @@ import {
   OvsdbError,
   canonicalUuid,
   classifyMessage,
+  isId,
   stringifyJson,
   type Json,
   type JsonObject,
@@ -32,7 +33,7 @@ import {
 import type { CommitInfo, ServedDatabase, Trigger } from './served-db.js';
 import { parseClientSchema } from './schema-json.js';
 import { errorJson } from './transaction.js';
-import { isId, sortedJsonText } from './wire.js';
+import { sortedJsonText } from './wire.js';
 
 /** What a session needs from the server that owns it. */
 export interface SessionHost {

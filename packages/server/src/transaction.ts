@@ -12,6 +12,7 @@ import {
   applyMutations,
   canonicalUuid,
   compareAtoms,
+  compareDatums,
   datumEquals,
   parseConditions,
   parseMutations,
@@ -29,12 +30,12 @@ import {
   type Row,
 } from '@ovsdb-web/client';
 import type { DataCondition, DataMutation } from './data-types.js';
-import { compareDatums, datumKey, newUuid, type Database, type RowChange, type TableStore } from './database.js';
+import { datumKey, newUuid, type Database, type RowChange, type TableStore } from './database.js';
 import { precommit } from './commit.js';
 import { TxnState } from './txn-state.js';
 import { ObjectParser, OP_ARRAY, OP_BOOLEAN, OP_ID, OP_INTEGER, OP_OBJECT, OP_OPTIONAL, OP_STRING } from './parser.js';
 import { hashOrder } from './shash-order.js';
-import { ovsSyntaxText, pickColumns, requoteEnumMessage, sortedJsonText } from './wire.js';
+import { ovsSyntaxText, pickColumns, sortedJsonText } from './wire.js';
 
 export interface TransactOptions {
   /** The server refuses every operation that could write. */
@@ -168,8 +169,7 @@ export function executeTransaction(
 export function errorJson(e: OvsdbError): JsonObject {
   const o: JsonObject = {};
   if (e.syntax !== undefined) o.syntax = ovsSyntaxText(e.syntax);
-  if (e.details !== undefined)
-    o.details = e.error === 'constraint violation' ? requoteEnumMessage(e.details) : e.details;
+  if (e.details !== undefined) o.details = e.details;
   o.error = e.error;
   return o;
 }

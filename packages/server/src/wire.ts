@@ -1,18 +1,15 @@
 /**
- * Wire encoding on the server side: rows and datums as ovsdb-server sends them, the compact sorted-key
- * JSON it quotes in error `syntax` members, and the text forms it uses inside error details.
+ * Wire encoding on the server side: rows and datums as ovsdb-server sends them, and the compact sorted-key
+ * JSON it quotes in error `syntax` members (the text forms inside error details are the client's `datumText`).
  *
  * Encoding a row is the hot path of an initial monitor reply, so each committed row's encoding is computed
  * once and kept beside the (immutable) row object until the row is replaced.
  */
 import {
-  atomToString,
   datumToWire,
   formatReal,
   isDefaultDatum,
-  isMapDatum,
   parseJson,
-  type Atom,
   type ColumnSchema,
   type ColumnType,
   type Datum,
@@ -22,11 +19,6 @@ import {
   type WireRow,
 } from '@ovsdb-web/client';
 import type { TableStore } from './database.js';
-
-/** RFC 7047 `<id>`: a letter or underscore, then letters, digits and underscores. */
-export function isId(s: string): boolean {
-  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(s);
-}
 
 /**
  * Compact JSON with object keys sorted and numbers printed as ovsdb-server prints them (reals, and
@@ -137,86 +129,5 @@ export function pickColumns(
     if (w !== undefined) out[col.name] = w;
     else if (withDefaults) out[col.name] = defaultOf(table, col);
   }
-  return out;
-}
-
-/** A datum the way ovsdb-server writes it in error details: `1`, `lsp1`, `[a, b]`, `{k=v}`. */
-export function datumText(type: ColumnType, d: Datum): string {
-  const isMap = type.value !== undefined;
-  let parts: string[];
-  let n: number;
-  if (isMapDatum(d)) {
-    const valueType: ColumnType = { key: type.value ?? type.key, min: 1, max: 1 };
-    parts = [...d].map(([k, v]) => `${atomText(type, k)}=${atomText(valueType, v)}`);
-    n = d.size;
-  } else if (Array.isArray(d)) {
-    parts = (d as readonly Atom[]).map((a) => atomText(type, a));
-    n = d.length;
-  } else {
-    parts = [atomText(type, d as Atom)];
-    n = 1;
-  }
-  const s = parts.join(', ');
-  const bracket = type.max > 1 || n === 0;
-  if (!bracket) return s;
-  return isMap ? `{${s}}` : `[${s}]`;
-}
-
-function atomText(type: ColumnType, a: Atom): string {
-  if (typeof a === 'string') return stringNeedsQuotes(a) ? JSON.stringify(a) : a;
-  return type.key.type === 'real' && typeof a === 'number' ? formatReal(a) : atomToString(a);
-}
-
-/**
- * Whether ovsdb-server quotes a string when it writes it in a message: unless it looks like an
- * identifier (a letter or `_`, then letters, digits, `_`, `-`, `.`) and is not `true`, `false` or a UUID.
- */
-export function stringNeedsQuotes(s: string): boolean {
-  if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(s)) return true;
-  return s === 'true' || s === 'false' || /^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$/.test(s);
-}
-
-const ENUM_MESSAGE = /^(.*) is not one of the allowed values \(\[(.*)\]\)$/s;
-
-/**
- * The client data layer quotes every string containing a digit in "not one of the allowed values"
- * messages, where ovsdb-server writes e.g. `drop1` bare; requote such messages the server's way.
- */
-export function requoteEnumMessage(details: string): string {
-  const m = ENUM_MESSAGE.exec(details);
-  if (m === null) return details;
-  const fix = (token: string): string => {
-    if (!token.startsWith('"')) return token;
-    try {
-      const s = JSON.parse(token) as unknown;
-      return typeof s === 'string' && !stringNeedsQuotes(s) ? s : token;
-    } catch {
-      return token;
-    }
-  };
-  return `${fix(m[1] as string)} is not one of the allowed values ([${splitList(m[2] as string)
-    .map(fix)
-    .join(', ')}])`;
-}
-
-/** Split "a, \"b, c\", d" at the separators that are not inside a quoted string. */
-function splitList(text: string): string[] {
-  const out: string[] = [];
-  let start = 0;
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '\\') i++;
-      else if (c === '"') quoted = false;
-    } else if (c === '"') {
-      quoted = true;
-    } else if (c === ',' && text[i + 1] === ' ') {
-      out.push(text.slice(start, i));
-      start = i + 2;
-      i++;
-    }
-  }
-  out.push(text.slice(start));
   return out;
 }

@@ -14,6 +14,7 @@ export {
   formatReal,
   normalizeInteger,
   canonicalUuid,
+  isId,
   codePointLength,
   utf8Error,
   INT64_MIN,

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The `ovsdb-sample` executable. Kept apart from cli.ts so importing the CLI (as the tests do) never runs
 // it. The first Ctrl-C stops churn gracefully (stats still print); a second one exits at once.
-import { main, nodeIo } from './cli.js';
+import { nodeIo } from '@ovsdb-web/client';
+import { main } from './cli.js';
 
 const stop = new AbortController();
 process.on('SIGINT', () => {

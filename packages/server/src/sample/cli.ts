@@ -5,27 +5,18 @@
  * it `process.argv`, wires Ctrl-C to `io.signal` and turns the result into the exit code.
  */
 import { parseArgs } from 'node:util';
-import { OvsdbClient, type ConnectOptions } from '@ovsdb-web/client';
+import { EXIT_USAGE, OvsdbClient, UsageError, nodeIo, type CliIo, type ConnectOptions } from '@ovsdb-web/client';
 import type { SampleDataset } from './dataset.js';
 import { CHURN_KINDS, runChurn, type ChurnKind, type ChurnStats } from './churn.js';
 import { loadDataset, type LoadStats } from './load.js';
 import { k8sDataset, OVN_NB_DB, STANDARD_PRESETS, standardDataset } from './ovn-nb.js';
 import { OPEN_VSWITCH_DB, openVSwitchDataset } from './open-vswitch.js';
 
-export interface CliIo {
-  stdout(text: string): void;
-  stderr(text: string): void;
-  /** Aborting stops a running churn early (its stats are still printed). */
+/** The client's `CliIo`, plus a signal: aborting stops a running churn early (its stats are still printed). */
+export interface SampleIo extends CliIo {
   signal?: AbortSignal;
 }
 
-export const nodeIo: CliIo = {
-  stdout: (text) => void process.stdout.write(text),
-  stderr: (text) => void process.stderr.write(text),
-};
-
-/** Something the user has to fix: arguments, the remote, a missing database. */
-export const EXIT_USAGE = 2;
 /** The command ran but the server refused something (a batch, or some churn transactions). */
 export const EXIT_FAILED = 1;
 
@@ -48,8 +39,6 @@ churn  makes pod, ACL and address-set changes at --rate per second until --count
 Remotes: unix:PATH, tcp:HOST:PORT, ssl:HOST:PORT (with --private-key, --certificate, --ca-cert).
 Exit status: 0 on success, 1 when the server refused a change, 2 for unusable arguments or remote.
 `;
-
-class UsageError extends Error {}
 
 type Values = ReturnType<typeof parse>['values'];
 
@@ -85,7 +74,7 @@ function parse(argv: readonly string[]) {
   }
 }
 
-export async function main(argv: readonly string[], io: CliIo = nodeIo): Promise<number> {
+export async function main(argv: readonly string[], io: SampleIo = nodeIo): Promise<number> {
   let values: Values;
   let command: string | undefined;
   try {
@@ -182,7 +171,7 @@ async function load(client: OvsdbClient, v: Values, io: CliIo): Promise<number> 
   return 0;
 }
 
-async function churn(client: OvsdbClient, v: Values, io: CliIo): Promise<number> {
+async function churn(client: OvsdbClient, v: Values, io: SampleIo): Promise<number> {
   const rate = v.rate === undefined ? undefined : Number(v.rate);
   if (rate === undefined || !(rate > 0) || !Number.isFinite(rate))
     throw new UsageError('--rate must be a positive number');

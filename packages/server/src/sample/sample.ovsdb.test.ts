@@ -3,7 +3,7 @@
  * are read back with `ovsdb-client`, not with our client, so the library under test does not judge itself.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OvsdbClient, type Json, type Operation, type OperationResult } from '@ovsdb-web/client';
+import { OvsdbClient, type CliIo, type Json, type Operation, type OperationResult } from '@ovsdb-web/client';
 import {
   OVN_NB_SCHEMA,
   VSWITCH_SCHEMA,
@@ -16,7 +16,7 @@ import { k8sDataset, standardDataset, STANDARD_PRESETS } from './ovn-nb.js';
 import { openVSwitchDataset } from './open-vswitch.js';
 import { LoadError, loadDataset, type Transactor } from './load.js';
 import { runChurn } from './churn.js';
-import { main, type CliIo } from './cli.js';
+import { main } from './cli.js';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
