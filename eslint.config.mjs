@@ -137,7 +137,7 @@ export default defineConfig(
   // Browser benchmarks: Node scripts whose `page.evaluate` callbacks run in the page, and page workers.
   {
     name: 'ovsdb-web/bench-browser',
-    files: ['bench/lib/browser*.{js,mjs}'],
+    files: ['bench/lib/browser*.{js,mjs}', 'bench/scroll/*.mjs'],
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
   },
   {
