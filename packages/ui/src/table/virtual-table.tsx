@@ -171,18 +171,21 @@ export function VirtualTable(props: VirtualTableProps): ReactNode {
   const centerWidth = centerCols.reduce((s, c) => s + c.getSize(), 0);
   const types = useMemo(() => new Map(columns.map((c) => [c.id, c.type])), [columns]);
 
-  const rows = useVirtualizer({
-    count: rowCount,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => rowHeight,
-    overscan: ROW_OVERSCAN,
-  });
+  // The column virtualizer first: each reads its scroll offset in a scroll listener of its own, in the order
+  // they were set up, and the row virtualizer renders the grid at once from its listener. Reading scrollLeft
+  // after that render forced a layout on every vertical scroll event; before it, the layout is still clean.
   const cols = useVirtualizer({
     horizontal: true,
     count: centerCols.length,
     getScrollElement: () => scrollRef.current,
     estimateSize: (i) => centerCols[i]?.getSize() ?? DEFAULT_WIDTH,
     overscan: 3,
+  });
+  const rows = useVirtualizer({
+    count: rowCount,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => rowHeight,
+    overscan: ROW_OVERSCAN,
   });
   useEffect(() => cols.measure(), [cols, columnSizing, centerCols.length]);
 
