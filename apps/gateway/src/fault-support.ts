@@ -24,6 +24,13 @@ import { StreamClient, canonical, canonicalDump, sameStore, type Store } from '.
 
 export const NB = 'OVN_Northbound';
 
+/** Longer churn and more rounds for `scripts/faults.mjs` (FAULT_SCALE, FAULT_ROUNDS); FAULT_REPORT=1 prints each run. */
+export const SCALE = Math.max(1, Number(process.env.FAULT_SCALE ?? 1));
+export const ROUNDS = Math.max(1, Number(process.env.FAULT_ROUNDS ?? (SCALE > 1 ? 3 : 1)));
+export const REPORT = process.env.FAULT_REPORT === '1';
+/** WebSocket subscribers per fault run. */
+export const SUBSCRIBERS = 20;
+
 export interface SubscriberSpec {
   id: string;
   tables: string[];

@@ -17,6 +17,10 @@ import {
 import { k8sDataset, loadDataset } from '@ovsdb-web/server/sample';
 import {
   NB,
+  REPORT,
+  ROUNDS,
+  SCALE,
+  SUBSCRIBERS,
   describeRun,
   dumpWithVersions,
   eventually,
@@ -26,11 +30,6 @@ import {
   type FaultContext,
   type FaultRunResult,
 } from './fault-support.js';
-
-const SCALE = Math.max(1, Number(process.env.FAULT_SCALE ?? 1));
-const ROUNDS = Math.max(1, Number(process.env.FAULT_ROUNDS ?? (SCALE > 1 ? 3 : 1)));
-const REPORT = process.env.FAULT_REPORT === '1';
-const SUBSCRIBERS = 20;
 
 let cluster: OvsdbCluster;
 let schema: DatabaseSchema;

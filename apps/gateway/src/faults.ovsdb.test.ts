@@ -23,6 +23,10 @@ import {
 import { k8sDataset, loadDataset } from '@ovsdb-web/server/sample';
 import {
   NB,
+  REPORT,
+  ROUNDS,
+  SCALE,
+  SUBSCRIBERS,
   describeRun,
   dumpWithVersions,
   eventually,
@@ -36,10 +40,6 @@ import {
 import { TcpProxy } from './test-proxy.js';
 import type { StreamLimits } from './stream/session.js';
 
-const SCALE = Math.max(1, Number(process.env.FAULT_SCALE ?? 1));
-const ROUNDS = Math.max(1, Number(process.env.FAULT_ROUNDS ?? (SCALE > 1 ? 3 : 1)));
-const REPORT = process.env.FAULT_REPORT === '1';
-const SUBSCRIBERS = 20;
 const PROBE_MS = 500;
 
 let server: OvsdbServer;

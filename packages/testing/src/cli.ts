@@ -78,6 +78,14 @@ export async function transactViaCli(
  * before the command word. OVN_NB_DAEMON is dropped so a developer's
  * environment cannot redirect the call to some other daemon.
  */
+/**
+ * ovn-nbctl arguments that create an ACL from `column=value` settings and add it to a port group's `acls`,
+ * in one transaction (what `acl-add` does, for a port group and with any column).
+ */
+export function aclOnPortGroupArgs(portGroup: string, columns: readonly string[]): string[] {
+  return ['--', '--id=@a', 'create', 'ACL', ...columns, '--', 'add', 'Port_Group', portGroup, 'acls', '@a'];
+}
+
 export function ovnNbctl(remote: string, ...args: string[]): Promise<string> {
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.OVN_NB_DAEMON;

@@ -12,6 +12,7 @@ export {
 } from './proc.js';
 export {
   appctl,
+  aclOnPortGroupArgs,
   ovnNbctl,
   ovsdbClient,
   tlsArgs,

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseJson } from '@ovsdb-web/client';
-import { ovnNbctl, startOvsdbServer, OVN_NB_SCHEMA, type OvsdbServer } from '@ovsdb-web/testing';
+import { aclOnPortGroupArgs, ovnNbctl, startOvsdbServer, OVN_NB_SCHEMA, type OvsdbServer } from '@ovsdb-web/testing';
 import { lintMain } from './lint-cli.js';
 
 let server: OvsdbServer;
@@ -54,108 +54,60 @@ describe('ovsdb-web lint', () => {
 
   it('reports each planted mistake with its row and reason, and nothing else', async () => {
     await nb(
-      '--',
-      '--id=@a',
-      'create',
-      'ACL',
-      'name=typo',
-      'direction=to-lport',
-      'priority=900',
-      'match="outport == @web && tpc.dst == 22"',
-      'action=drop',
-      '--',
-      'add',
-      'Port_Group',
-      'web',
-      'acls',
-      '@a',
+      ...aclOnPortGroupArgs('web', [
+        'name=typo',
+        'direction=to-lport',
+        'priority=900',
+        'match="outport == @web && tpc.dst == 22"',
+        'action=drop',
+      ]),
     );
     await nb(
-      '--',
-      '--id=@a',
-      'create',
-      'ACL',
-      'name=noset',
-      'direction=to-lport',
-      'priority=800',
-      'match="outport == @web && ip4.src == $nosuchset"',
-      'action=drop',
-      '--',
-      'add',
-      'Port_Group',
-      'web',
-      'acls',
-      '@a',
+      ...aclOnPortGroupArgs('web', [
+        'name=noset',
+        'direction=to-lport',
+        'priority=800',
+        'match="outport == @web && ip4.src == $nosuchset"',
+        'action=drop',
+      ]),
     );
     await nb(
-      '--',
-      '--id=@a',
-      'create',
-      'ACL',
-      'name=twin',
-      'direction=to-lport',
-      'priority=1000',
-      'match="outport == @web && ip4.src == $allowed && tcp.dst == 80"',
-      'action=allow-related',
-      '--',
-      'add',
-      'Port_Group',
-      'web',
-      'acls',
-      '@a',
+      ...aclOnPortGroupArgs('web', [
+        'name=twin',
+        'direction=to-lport',
+        'priority=1000',
+        'match="outport == @web && ip4.src == $allowed && tcp.dst == 80"',
+        'action=allow-related',
+      ]),
     );
     await nb(
-      '--',
-      '--id=@a',
-      'create',
-      'ACL',
-      'name=metered',
-      'direction=to-lport',
-      'priority=700',
-      'match="outport == @web"',
-      'action=drop',
-      'log=true',
-      'meter=nosuchmeter',
-      '--',
-      'add',
-      'Port_Group',
-      'web',
-      'acls',
-      '@a',
+      ...aclOnPortGroupArgs('web', [
+        'name=metered',
+        'direction=to-lport',
+        'priority=700',
+        'match="outport == @web"',
+        'action=drop',
+        'log=true',
+        'meter=nosuchmeter',
+      ]),
     );
     await nb(
-      '--',
-      '--id=@a',
-      'create',
-      'ACL',
-      'name=wide',
-      'direction=from-lport',
-      'priority=2000',
-      'match="inport == @web && ip4"',
-      'action=drop',
-      '--',
-      'add',
-      'Port_Group',
-      'web',
-      'acls',
-      '@a',
+      ...aclOnPortGroupArgs('web', [
+        'name=wide',
+        'direction=from-lport',
+        'priority=2000',
+        'match="inport == @web && ip4"',
+        'action=drop',
+      ]),
     );
     await nb(
-      '--',
-      '--id=@a',
-      'create',
-      'ACL',
-      'name=hidden',
-      'direction=from-lport',
-      'priority=1500',
-      'match="inport == @web && ip4 && tcp"',
-      'action=allow',
-      '--',
-      'add',
-      'Port_Group',
-      'web',
-      'acls',
-      '@a',
+      ...aclOnPortGroupArgs('web', [
+        'name=hidden',
+        'direction=from-lport',
+        'priority=1500',
+        'match="inport == @web && ip4 && tcp"',
+        'action=allow',
+      ]),
     );
     // ovn-nbctl's lsp-set-addresses refuses a duplicate IP; a plain `set` (as any other client) does not.
     await nb(

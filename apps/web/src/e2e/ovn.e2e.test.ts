@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { ovnNbctl } from '@ovsdb-web/testing';
+import { aclOnPortGroupArgs, ovnNbctl } from '@ovsdb-web/testing';
 import { NB, launch, openPage, requireBuiltApp, startGateway, type GatewayApp } from './harness.js';
 import { startOvn, type OvnStack } from './ovn-stack.js';
 
@@ -117,21 +117,13 @@ describe('guided ACL editing', () => {
 
   it('the Problems view lists the lint of the live database', async () => {
     await nbctl(
-      '--',
-      '--id=@a',
-      'create',
-      'ACL',
-      'name=typo',
-      'direction=to-lport',
-      'priority=900',
-      'match="outport == @web && tpc.dst == 22"',
-      'action=drop',
-      '--',
-      'add',
-      'Port_Group',
-      'web',
-      'acls',
-      '@a',
+      ...aclOnPortGroupArgs('web', [
+        'name=typo',
+        'direction=to-lport',
+        'priority=900',
+        'match="outport == @web && tpc.dst == 22"',
+        'action=drop',
+      ]),
     );
     const { page, errors, context } = await openPage(browser);
     await page.goto(`${gw.url}/remotes/nb/dbs/${NB}/problems`);

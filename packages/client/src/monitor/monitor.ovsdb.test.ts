@@ -41,6 +41,14 @@ afterAll(async () => {
   await server?.stop();
 });
 
+/** The `name` of every row of `table` in the monitor's cache. */
+function names(m: Monitor, table: string): unknown[] {
+  return m.cache
+    .table(table)
+    .rows()
+    .map((r) => r.name);
+}
+
 function nextBatch(m: Monitor, pred: (b: ChangeBatch) => boolean = () => true): Promise<ChangeBatch> {
   return new Promise((resolve) => {
     const off = m.on('change', (b) => {
@@ -118,12 +126,7 @@ describe('monitor', () => {
         where: [['name', '==', `ryw${i}`]],
       })),
     );
-    expect(
-      m.cache
-        .table('Logical_Switch')
-        .rows()
-        .map((r) => r.name),
-    ).toEqual(['sw0']);
+    expect(names(m, 'Logical_Switch')).toEqual(['sw0']);
     await m.close();
   });
 
@@ -133,12 +136,7 @@ describe('monitor', () => {
       method,
     });
     expect(m.method).toBe(method);
-    expect(
-      m.cache
-        .table('Logical_Switch_Port')
-        .rows()
-        .map((r) => r.name),
-    ).toEqual(['p0']);
+    expect(names(m, 'Logical_Switch_Port')).toEqual(['p0']);
     expect(Object.keys(m.cache.table('Logical_Switch_Port').rows()[0]!).sort()).toEqual(['_uuid', 'addresses', 'name']);
     const changed = nextBatch(m);
     await ovnNbctl(
@@ -154,12 +152,7 @@ describe('monitor', () => {
     await ovnNbctl(server.unixRemote!, 'lsp-set-addresses', 'p0', '00:00:00:00:00:01 10.0.0.1');
     await ovnNbctl(server.unixRemote!, 'lsp-add', 'sw0', 'filtered-out');
     await client.echo();
-    expect(
-      m.cache
-        .table('Logical_Switch_Port')
-        .rows()
-        .map((r) => r.name),
-    ).toEqual(['p0']);
+    expect(names(m, 'Logical_Switch_Port')).toEqual(['p0']);
     await ovnNbctl(server.unixRemote!, 'lsp-del', 'filtered-out');
     await m.close();
   });
@@ -169,22 +162,12 @@ describe('monitor', () => {
     const m = await client.monitor(NB, {
       tables: { Logical_Switch: { columns: ['name'], where: [['name', '==', 'swA']] } },
     });
-    expect(
-      m.cache
-        .table('Logical_Switch')
-        .rows()
-        .map((r) => r.name),
-    ).toEqual(['swA']);
+    expect(names(m, 'Logical_Switch')).toEqual(['swA']);
     const batches: ChangeBatch[] = [];
     m.on('change', (b) => batches.push(b));
     await m.setConditions({ Logical_Switch: [['name', '==', 'swB']] });
     // The update came before the reply, so it is already applied and reported.
-    expect(
-      m.cache
-        .table('Logical_Switch')
-        .rows()
-        .map((r) => r.name),
-    ).toEqual(['swB']);
+    expect(names(m, 'Logical_Switch')).toEqual(['swB']);
     expect(batches.flatMap((b) => b.changes.map((c) => `${c.kind}:${(c.new ?? c.old)!.name}`)).sort()).toEqual([
       'delete:swA',
       'insert:swB',
@@ -203,19 +186,8 @@ describe('monitor', () => {
     const b = await client.monitor(NB, { tables: { Logical_Switch: { where: [['name', '==', 'only-b']] } } });
     await ovnNbctl(server.unixRemote!, 'ls-add', 'only-b', '--', 'ls-add', 'other');
     await client.echo();
-    expect(
-      a.cache
-        .table('Logical_Switch')
-        .rows()
-        .map((r) => r.name)
-        .sort(),
-    ).toEqual(['only-b', 'other', 'sw0']);
-    expect(
-      b.cache
-        .table('Logical_Switch')
-        .rows()
-        .map((r) => r.name),
-    ).toEqual(['only-b']);
+    expect(names(a, 'Logical_Switch').sort()).toEqual(['only-b', 'other', 'sw0']);
+    expect(names(b, 'Logical_Switch')).toEqual(['only-b']);
     await b.close();
     await ovnNbctl(server.unixRemote!, 'ls-del', 'only-b', '--', 'ls-del', 'other');
     await client.echo();
@@ -326,12 +298,7 @@ describe('after the server restarts', () => {
     expect(resync.changes.find((c) => c.kind === 'modify')!.columns).toEqual(['other_config']);
     expect(canonicalCache(m)).toEqual(await canonicalServer(client, schema, ['Logical_Switch', 'Logical_Switch_Port']));
     expect(replay(m, start, batches)).toEqual(canonicalCache(m));
-    expect(
-      other.cache
-        .table('Logical_Switch')
-        .rows()
-        .map((r) => r.name),
-    ).toContain('appeared');
+    expect(names(other, 'Logical_Switch')).toContain('appeared');
     await m.close();
     await other.close();
   });
