@@ -276,8 +276,8 @@ export default defineConfig(
       // vitest's asymmetric matchers (`expect.any(String)`, `expect.stringMatching(…)`) are typed `any` and
       // sit inside expected objects.
       '@typescript-eslint/no-unsafe-assignment': 'off',
-      // Hooks assign shared fixtures (`let server: OvsdbServer` set in beforeAll); cleanup must still cope
-      // with a beforeAll that failed before assigning (`await server?.stop()`), which the types cannot show.
+      // Hooks assign shared fixtures (`let server: OvsdbServerProcess` set in beforeAll); cleanup must still
+      // cope with a beforeAll that failed before assigning (`await server?.stop()`), which the types cannot show.
       '@typescript-eslint/no-unnecessary-condition': 'off',
       // Expected states are plain records keyed by uuid (compared with toEqual); a delete is how one edits them.
       '@typescript-eslint/no-dynamic-delete': 'off',

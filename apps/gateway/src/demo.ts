@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OvsdbClient, type CliIo } from '@ovsdb-web/client';
-import { OvsdbServer } from '@ovsdb-web/server';
+import { EmbeddedServer } from '@ovsdb-web/server';
 import { k8sDataset, loadDataset, openVSwitchDataset, runChurn } from '@ovsdb-web/server/sample';
 import type { DemoConfig, RemoteConfig } from './config.js';
 
@@ -23,7 +23,7 @@ function schemaPath(file: string): string {
 
 export async function startDemo(cfg: DemoConfig, io: CliIo): Promise<Demo> {
   const dir = await mkdtemp(join(tmpdir(), 'ovsdb-web-demo-'));
-  const server = new OvsdbServer(cfg.dbFile ? { storage: { path: cfg.dbFile } } : {});
+  const server = new EmbeddedServer(cfg.dbFile ? { storage: { path: cfg.dbFile } } : {});
   const nb = server.addDatabase(await readFile(schemaPath('ovn-nb.ovsschema'), 'utf8'));
   server.addDatabase(await readFile(schemaPath('vswitch.ovsschema'), 'utf8'));
   const { unix } = await server.listen({ unix: join(dir, 'db.sock') });

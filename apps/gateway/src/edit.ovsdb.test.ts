@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ovnNbctl, startOvsdbServer, OVN_NB_SCHEMA, type OvsdbServer } from '@ovsdb-web/testing';
+import { ovnNbctl, startOvsdbServer, OVN_NB_SCHEMA, type OvsdbServerProcess } from '@ovsdb-web/testing';
 import type { AuditPage, PlanResponse } from '@ovsdb-web/protocol';
 import { buildApp } from './app.js';
 import { TokenStore } from './plugins/auth.js';
@@ -24,7 +24,7 @@ const tokens = TokenStore.parse(
 );
 const auth = (role: keyof typeof TOKENS) => ({ authorization: `Bearer ${TOKENS[role]}` });
 
-let server: OvsdbServer;
+let server: OvsdbServerProcess;
 let dir: string;
 let app: Awaited<ReturnType<typeof buildApp>>['app'];
 

@@ -18,7 +18,7 @@ import {
   transactViaCli,
   startOvsdbServer,
   OVN_NB_SCHEMA,
-  type OvsdbServer,
+  type OvsdbServerProcess,
 } from '@ovsdb-web/testing';
 import { k8sDataset, loadDataset } from '@ovsdb-web/server/sample';
 import {
@@ -42,7 +42,7 @@ import type { StreamLimits } from './stream/session.js';
 
 const PROBE_MS = 500;
 
-let server: OvsdbServer;
+let server: OvsdbServerProcess;
 let schema: DatabaseSchema;
 let writer: OvsdbClient;
 let runs = 0;

@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import type { FastifyInstance } from 'fastify';
 import WebSocket from 'ws';
 import { OvsdbClient, parseDatabaseSchema, parseJson, type DatabaseSchema, type Json } from '@ovsdb-web/client';
-import { startOvsdbServer, ovnNbctl, ovsdbDump, OVN_NB_SCHEMA, type OvsdbServer } from '@ovsdb-web/testing';
+import { startOvsdbServer, ovnNbctl, ovsdbDump, OVN_NB_SCHEMA, type OvsdbServerProcess } from '@ovsdb-web/testing';
 import type { ErrorBody, TransactResponse } from '@ovsdb-web/protocol';
 import { buildApp, type Gateway } from './app.js';
 import { TokenStore } from './plugins/auth.js';
@@ -25,7 +25,7 @@ const TOKENS = {
   admin: 'admin-token-01234567890',
 };
 
-let server: OvsdbServer;
+let server: OvsdbServerProcess;
 let dir: string;
 let schema: DatabaseSchema;
 

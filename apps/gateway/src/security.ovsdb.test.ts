@@ -13,7 +13,7 @@ import type { FastifyInstance } from 'fastify';
 import { OvsdbClient, parseJson, type DatabaseSchema } from '@ovsdb-web/client';
 import { schemas, type ErrorBody } from '@ovsdb-web/protocol';
 import { Ajv } from 'ajv';
-import { ovnNbctl, ovsdbDump, startOvsdbServer, OVN_NB_SCHEMA, type OvsdbServer } from '@ovsdb-web/testing';
+import { ovnNbctl, ovsdbDump, startOvsdbServer, OVN_NB_SCHEMA, type OvsdbServerProcess } from '@ovsdb-web/testing';
 import { buildApp } from './app.js';
 import { TokenStore } from './plugins/auth.js';
 import type { GatewayConfig } from './config.js';
@@ -31,7 +31,7 @@ const tokenStore = TokenStore.parse(
   'test',
 );
 
-let server: OvsdbServer;
+let server: OvsdbServerProcess;
 let dir: string;
 let schema: DatabaseSchema;
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Entry point of the `ovsdb-embedded` command (see cli.ts).
-import { CliUsageError, USAGE, runCli } from './cli.js';
+import { UsageError } from '@ovsdb-web/client';
+import { USAGE, runCli } from './cli.js';
 
 runCli(process.argv.slice(2)).then(
   (server) => {
@@ -12,7 +13,7 @@ runCli(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     process.stderr.write(`ovsdb-embedded: ${err instanceof Error ? err.message : String(err)}\n`);
-    if (err instanceof CliUsageError) process.stderr.write(`${USAGE}\n`);
+    if (err instanceof UsageError) process.stderr.write(`${USAGE}\n`);
     process.exit(1);
   },
 );

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { OvsdbClient } from '@ovsdb-web/client';
-import { CliUsageError, parseCli, runCli } from './cli.js';
+import { OvsdbClient, UsageError } from '@ovsdb-web/client';
+import { parseCli, runCli } from './cli.js';
 
 describe('ovsdb-embedded', () => {
   it('parses schemas, remotes, a db file and read-only mode', () => {
@@ -33,7 +33,7 @@ describe('ovsdb-embedded', () => {
       dbFile: 'db.log',
       readOnly: true,
     });
-    expect(() => parseCli(['--remote', 'punix:/x'])).toThrow(CliUsageError);
+    expect(() => parseCli(['--remote', 'punix:/x'])).toThrow(UsageError);
     expect(() => parseCli(['--schema', 's', '--remote', 'tcp:1.2.3.4:5'])).toThrow(/unsupported remote/);
   });
 

@@ -10,7 +10,8 @@
  * start.
  */
 import { readFileSync } from 'node:fs';
-import { OvsdbServer } from './server.js';
+import { UsageError } from '@ovsdb-web/client';
+import { EmbeddedServer } from './server.js';
 import { loadDatabaseFile } from './storage/load.js';
 
 export interface CliOptions {
@@ -28,19 +29,15 @@ export const USAGE =
   '  --schema FILE   serve a new, empty database with this schema\n' +
   '  --file DBFILE   serve a database file written by ovsdb-server (standalone or clustered), read-only';
 
-export class CliUsageError extends Error {
-  override readonly name = 'CliUsageError';
-}
-
 function parseRemote(text: string): CliOptions['remotes'][number] {
   if (text.startsWith('punix:') && text.length > 6) return { kind: 'unix', path: text.slice(6) };
   const m = /^ptcp:(\d+)(?::(.+))?$/.exec(text);
   if (m) {
     const port = Number(m[1]);
-    if (port > 65535) throw new CliUsageError(`bad port in ${text}`);
+    if (port > 65535) throw new UsageError(`bad port in ${text}`);
     return { kind: 'tcp', port, host: m[2] ?? '127.0.0.1' };
   }
-  throw new CliUsageError(`unsupported remote ${text} (expected punix:PATH or ptcp:PORT[:IP])`);
+  throw new UsageError(`unsupported remote ${text} (expected punix:PATH or ptcp:PORT[:IP])`);
 }
 
 export function parseCli(argv: readonly string[]): CliOptions {
@@ -56,7 +53,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
     const value = (): string => {
       if (eq > 0 && arg.startsWith('--')) return arg.slice(eq + 1);
       const v = argv[++i];
-      if (v === undefined) throw new CliUsageError(`${name} needs a value`);
+      if (v === undefined) throw new UsageError(`${name} needs a value`);
       return v;
     };
     switch (name) {
@@ -76,13 +73,13 @@ export function parseCli(argv: readonly string[]): CliOptions {
         readOnly = true;
         break;
       default:
-        throw new CliUsageError(`unknown argument ${arg}`);
+        throw new UsageError(`unknown argument ${arg}`);
     }
   }
   if (schemas.length === 0 && files.length === 0) {
-    throw new CliUsageError('at least one --schema or --file is required');
+    throw new UsageError('at least one --schema or --file is required');
   }
-  if (remotes.length === 0) throw new CliUsageError('at least one --remote is required');
+  if (remotes.length === 0) throw new UsageError('at least one --remote is required');
   return dbFile === undefined ? { schemas, files, remotes, readOnly } : { schemas, files, remotes, dbFile, readOnly };
 }
 
@@ -90,9 +87,9 @@ export function parseCli(argv: readonly string[]): CliOptions {
 export async function runCli(
   argv: readonly string[],
   log: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
-): Promise<OvsdbServer> {
+): Promise<EmbeddedServer> {
   const opts = parseCli(argv);
-  const server = new OvsdbServer({
+  const server = new EmbeddedServer({
     readOnly: opts.readOnly,
     ...(opts.dbFile === undefined ? {} : { storage: { path: opts.dbFile } }),
   });

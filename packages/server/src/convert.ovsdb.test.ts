@@ -19,8 +19,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RpcConnection, RpcError, type Json, type JsonObject } from '@ovsdb-web/client';
-import { OVN_NB_SCHEMA, startCluster, startOvsdbServer, type OvsdbServer as RealServer } from '@ovsdb-web/testing';
-import { OvsdbServer } from './server.js';
+import {
+  OVN_NB_SCHEMA,
+  startCluster,
+  startOvsdbServer,
+  type OvsdbServerProcess as RealServer,
+} from '@ovsdb-web/testing';
+import { EmbeddedServer } from './server.js';
 import { sortKeysDeep } from './test-support.js';
 
 const DB = 'OVN_Northbound';
@@ -262,14 +267,14 @@ class Client {
 
 interface Pair {
   readonly real: RealServer;
-  readonly ours: OvsdbServer;
+  readonly ours: EmbeddedServer;
   readonly sockets: [string, string];
   readonly clients: Client[];
 }
 
 async function startPair(dir: string, tag: string): Promise<Pair> {
   const real = await startOvsdbServer({ schemas: [OVN_NB_SCHEMA] });
-  const ours = new OvsdbServer();
+  const ours = new EmbeddedServer();
   ours.addDatabase(readFileSync(OVN_NB_SCHEMA, 'utf8'));
   const { unix } = await ours.listen({ unix: join(dir, `${tag}.sock`) });
   const pair: Pair = {
@@ -456,7 +461,7 @@ describe('convert, against ovsdb-server', () => {
     });
     const seen: Json[] = [];
     const cluster = await startCluster({ size: 1 });
-    const ours = new OvsdbServer();
+    const ours = new EmbeddedServer();
     try {
       ours.addDatabase(readFileSync(OVN_NB_SCHEMA, 'utf8'));
       const { unix } = await ours.listen({ unix: join(dir, 'srv.sock') });

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RpcConnection, RpcError, type Json, type JsonObject } from '@ovsdb-web/client';
-import { OvsdbServer } from './server.js';
+import { EmbeddedServer } from './server.js';
 
 const NB_TEXT = readFileSync('/usr/share/ovn/ovn-nb.ovsschema', 'utf8');
 const DB = 'OVN_Northbound';
@@ -20,8 +20,8 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-function setup(): { server: OvsdbServer; conn: RpcConnection } {
-  const server = new OvsdbServer();
+function setup(): { server: EmbeddedServer; conn: RpcConnection } {
+  const server = new EmbeddedServer();
   server.addDatabase(NB_TEXT);
   server.transact(DB, [
     {
@@ -112,7 +112,7 @@ describe('convert on a server with a log file', () => {
     try {
       const path = join(dir, 'nb.log');
       const schema = schemaWith((t) => (t.Logical_Switch!.columns.extra = { type: 'string' }));
-      const first = new OvsdbServer({ storage: { path } });
+      const first = new EmbeddedServer({ storage: { path } });
       first.addDatabase(NB_TEXT);
       first.transact(DB, [{ op: 'insert', table: 'Logical_Switch', uuid: SW, row: { name: 'sw0' } }]);
       const conn = new RpcConnection(first.connectInProcess());
@@ -122,7 +122,7 @@ describe('convert on a server with a log file', () => {
       await conn.close();
       await first.close();
 
-      const second = new OvsdbServer({ storage: { path } });
+      const second = new EmbeddedServer({ storage: { path } });
       second.addDatabase(schema);
       const [r] = second.transact(DB, [
         { op: 'select', table: 'Logical_Switch', where: [], columns: ['name', 'extra'] },

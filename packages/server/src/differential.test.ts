@@ -19,8 +19,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OvsdbClient, TransactionError, RpcError, stringifyJson, type Json, type JsonObject } from '@ovsdb-web/client';
-import { startOvsdbServer, type OvsdbServer as RealServer } from '@ovsdb-web/testing';
-import { OvsdbServer } from './server.js';
+import { startOvsdbServer, type OvsdbServerProcess as RealServer } from '@ovsdb-web/testing';
+import { EmbeddedServer } from './server.js';
 import { sortKeysDeep } from './test-support.js';
 import { fileURLToPath } from 'node:url';
 
@@ -993,7 +993,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 for (const target of targets) {
   describe(`differential against ovsdb-server: ${target.title}`, () => {
     let real: RealServer;
-    let ours: OvsdbServer;
+    let ours: EmbeddedServer;
     let sides: Side[];
     const gens = target.gens();
     const fixed = new Set(gens.flatMap((g) => g.pool));
@@ -1002,7 +1002,7 @@ for (const target of targets) {
     beforeAll(async () => {
       const schemaPath = target.schemaFile();
       real = await startOvsdbServer({ schemas: [schemaPath], unix: true });
-      ours = new OvsdbServer();
+      ours = new EmbeddedServer();
       ours.addDatabase(readFileSync(schemaPath, 'utf8'));
       const addr = await ours.listen({ unix: join(dir, `ours-${target.db}.sock`) });
       sides = [

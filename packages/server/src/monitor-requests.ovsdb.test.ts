@@ -16,8 +16,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RpcConnection, RpcError, stringifyJson, type Json, type JsonObject } from '@ovsdb-web/client';
-import { OVN_NB_SCHEMA, startOvsdbServer, type OvsdbServer as RealServer } from '@ovsdb-web/testing';
-import { OvsdbServer } from './server.js';
+import { OVN_NB_SCHEMA, startOvsdbServer, type OvsdbServerProcess as RealServer } from '@ovsdb-web/testing';
+import { EmbeddedServer } from './server.js';
 import { sortKeysDeep } from './test-support.js';
 
 const DB = 'OVN_Northbound';
@@ -177,12 +177,12 @@ describe('monitors with several requests per table, against ovsdb-server', () =>
   let sides: Side[] = [];
   // Undefined until started, so that a failed start stops only what did start.
   let real: RealServer | undefined;
-  let ours: OvsdbServer | undefined;
+  let ours: EmbeddedServer | undefined;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ovsdb-monreq-'));
     real = await startOvsdbServer({ schemas: [OVN_NB_SCHEMA] });
-    ours = new OvsdbServer();
+    ours = new EmbeddedServer();
     ours.addDatabase(readFileSync(OVN_NB_SCHEMA, 'utf8'));
     const addr = await ours.listen({ unix: join(dir, 'ours.sock') });
     sides = [

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RpcConnection, RpcError, type Json, type JsonObject } from '@ovsdb-web/client';
-import { OvsdbServer } from './server.js';
+import { EmbeddedServer } from './server.js';
 
 const NB = readFileSync('/usr/share/ovn/ovn-nb.ovsschema', 'utf8');
 const ZERO = '00000000-0000-0000-0000-000000000000';
@@ -17,12 +17,12 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-function setup(opts: ConstructorParameters<typeof OvsdbServer>[0] = {}): {
-  server: OvsdbServer;
+function setup(opts: ConstructorParameters<typeof EmbeddedServer>[0] = {}): {
+  server: EmbeddedServer;
   conn: RpcConnection;
   notes: [string, Json[]][];
 } {
-  const server = new OvsdbServer(opts);
+  const server = new EmbeddedServer(opts);
   server.addDatabase(NB);
   const conn = new RpcConnection(server.connectInProcess());
   const notes: [string, Json[]][] = [];
@@ -34,14 +34,14 @@ function setup(opts: ConstructorParameters<typeof OvsdbServer>[0] = {}): {
   return { server, conn, notes };
 }
 
-function insertSwitch(server: OvsdbServer, name: string): string {
+function insertSwitch(server: EmbeddedServer, name: string): string {
   const [r] = server.transact('OVN_Northbound', [{ op: 'insert', table: 'Logical_Switch', row: { name } }]) as [
     { uuid: [string, string] },
   ];
   return r.uuid[1];
 }
 
-function rename(server: OvsdbServer, from: string, to: string): void {
+function rename(server: EmbeddedServer, from: string, to: string): void {
   server.transact('OVN_Northbound', [
     { op: 'update', table: 'Logical_Switch', where: [['name', '==', from]], row: { name: to } },
   ]);

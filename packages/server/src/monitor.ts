@@ -174,7 +174,11 @@ function matches(mt: MonitoredTable, row: Row | undefined, conds = mt.conditions
   return conds === undefined || evaluateConditions(conds, row, 'any');
 }
 
-export class Monitor {
+/**
+ * One monitor a session serves (the server-side counterpart of the client's `Monitor`): the tables, columns
+ * and conditions it asked for, and the updates each commit of its `ServedDatabase` causes for it.
+ */
+export class ServedMonitor {
   constructor(
     readonly db: Database,
     /** The monitor id, any JSON value; `monitor_cond_change` may change it. */
@@ -315,7 +319,7 @@ function modifyDiff(columns: readonly ColumnSchema[], old: Row, now: Row): WireR
 }
 
 /** Parse a `monitor_cond_change` request object into new conditions per table. */
-export function parseConditionChange(monitor: Monitor, json: Json): Map<string, DataCondition[] | undefined> {
+export function parseConditionChange(monitor: ServedMonitor, json: Json): Map<string, DataCondition[] | undefined> {
   if (json === null || typeof json !== 'object' || Array.isArray(json)) {
     throw new OvsdbError('syntax error', 'monitor-cond-change-requests must be object');
   }

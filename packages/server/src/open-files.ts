@@ -4,10 +4,10 @@
  * embedded server, read-only; several files of different databases (the NB and SB of one must-gather)
  * share the server. The server does not listen anywhere yet: call `listen` or `connectInProcess`.
  */
-import { OvsdbServer, type OvsdbServerOptions } from './server.js';
+import { EmbeddedServer, type EmbeddedServerOptions } from './server.js';
 import { loadDatabaseFile, type LoadedDatabaseFile } from './storage/load.js';
 
-export type OpenDatabaseFilesOptions = Omit<OvsdbServerOptions, 'storage' | 'readOnly'>;
+export type OpenDatabaseFilesOptions = Omit<EmbeddedServerOptions, 'storage' | 'readOnly'>;
 
 export interface OpenedFile {
   readonly path: string;
@@ -18,7 +18,7 @@ export interface OpenedFile {
 }
 
 export interface OpenedDatabaseFiles {
-  readonly server: OvsdbServer;
+  readonly server: EmbeddedServer;
   /** The databases served, in the order of `paths`. */
   readonly databases: string[];
   /** One sentence per thing worth telling the user (a truncated file, uncommitted log entries left out). */
@@ -27,14 +27,14 @@ export interface OpenedDatabaseFiles {
 }
 
 /**
- * Load every file and serve it read-only from one new `OvsdbServer`. Rejects with the file's
+ * Load every file and serve it read-only from one new `EmbeddedServer`. Rejects with the file's
  * `DatabaseFileError` when one cannot be used, or an `OvsdbError` when two files hold the same database.
  */
 export async function openDatabaseFiles(
   paths: readonly string[],
   opts: OpenDatabaseFilesOptions = {},
 ): Promise<OpenedDatabaseFiles> {
-  const server = new OvsdbServer(opts);
+  const server = new EmbeddedServer(opts);
   const databases: string[] = [];
   const warnings: string[] = [];
   const files: OpenedFile[] = [];

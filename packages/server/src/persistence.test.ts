@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RpcConnection, type Json, type JsonObject } from '@ovsdb-web/client';
-import { OvsdbServer } from './server.js';
+import { EmbeddedServer } from './server.js';
 
 const NB = readFileSync('/usr/share/ovn/ovn-nb.ovsschema', 'utf8');
 const dirs: string[] = [];
@@ -22,8 +22,8 @@ function logPath(): string {
   return join(dir, 'nb.log');
 }
 
-function start(path: string): OvsdbServer {
-  const server = new OvsdbServer({ storage: { path } });
+function start(path: string): EmbeddedServer {
+  const server = new EmbeddedServer({ storage: { path } });
   server.addDatabase(NB);
   return server;
 }
@@ -32,12 +32,12 @@ const selectSwitches: Json[] = [
   { op: 'select', table: 'Logical_Switch', where: [], columns: ['_uuid', '_version', 'name', 'ports', 'other_config'] },
 ];
 
-function contents(server: OvsdbServer): Json {
+function contents(server: EmbeddedServer): Json {
   const [r] = server.transact('OVN_Northbound', selectSwitches) as [{ rows: JsonObject[] }];
   return r.rows.sort((a, b) => String(a.name).localeCompare(String(b.name)));
 }
 
-function populate(server: OvsdbServer): void {
+function populate(server: EmbeddedServer): void {
   server.transact('OVN_Northbound', [
     {
       op: 'insert',

@@ -10,7 +10,7 @@
 import { parseDatabaseSchema, type Json, type JsonObject, ZERO_UUID } from '@ovsdb-web/client';
 import { Database, newUuid, type RowChange } from './database.js';
 import { TxnHistory } from './history.js';
-import { executeTransaction, type TransactOptions, type TransactOutcome } from './transaction.js';
+import { executeTransaction, type ExecuteOptions, type TransactOutcome } from './transaction.js';
 
 export interface CommitInfo {
   readonly txnId: string;
@@ -24,7 +24,7 @@ export type CommitListener = (db: ServedDatabase, commit: CommitInfo) => void;
 /** A transaction waiting for its `wait` operations to be satisfied. */
 export interface Trigger {
   readonly operations: readonly Json[];
-  readonly options: Omit<TransactOptions, 'elapsedMs'>;
+  readonly options: Omit<ExecuteOptions, 'elapsedMs'>;
   /** `performance.now()`-style time the request arrived, in ms. */
   readonly received: number;
   /** Called once with the final results (not called when cancelled). */
@@ -128,7 +128,7 @@ export class ServedDatabase {
   }
 
   /** Run a transaction and commit it if it succeeds. */
-  execute(operations: readonly Json[], opts: TransactOptions = {}): TransactOutcome {
+  execute(operations: readonly Json[], opts: ExecuteOptions = {}): TransactOutcome {
     const outcome = executeTransaction(this.db, operations, this.readOnly ? { ...opts, readOnly: true } : opts);
     if (outcome.kind === 'done') this.commit(outcome.changes, outcome.comments, outcome.durable);
     return outcome;

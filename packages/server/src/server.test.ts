@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OvsdbClient, RpcConnection, RpcError, parseJson, type Json, type JsonObject } from '@ovsdb-web/client';
-import { OvsdbServer } from './server.js';
+import { EmbeddedServer } from './server.js';
 import { fileURLToPath } from 'node:url';
 
 const NB = readFileSync('/usr/share/ovn/ovn-nb.ovsschema', 'utf8');
@@ -18,15 +18,15 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-function newServer(opts: ConstructorParameters<typeof OvsdbServer>[0] = {}): OvsdbServer {
-  const server = new OvsdbServer(opts);
+function newServer(opts: ConstructorParameters<typeof EmbeddedServer>[0] = {}): EmbeddedServer {
+  const server = new EmbeddedServer(opts);
   server.addDatabase(NB);
   cleanups.push(() => server.close());
   return server;
 }
 
 /** A raw JSON-RPC session over the in-process transport, recording notifications. */
-function connect(server: OvsdbServer): { conn: RpcConnection; notes: [string, Json[]][] } {
+function connect(server: EmbeddedServer): { conn: RpcConnection; notes: [string, Json[]][] } {
   const conn = new RpcConnection(server.connectInProcess());
   const notes: [string, Json[]][] = [];
   conn.onAnyNotification((method, params) => notes.push([method, params]));
@@ -46,7 +46,7 @@ async function rpcError(p: Promise<unknown>): Promise<Json> {
 
 const tick = (ms = 0): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-describe('OvsdbServer methods', () => {
+describe('EmbeddedServer methods', () => {
   it('answers list_dbs, get_schema, echo and get_server_id over the in-process transport', async () => {
     const server = newServer({ serverId: '11111111-2222-3333-4444-555555555555' });
     const { conn } = connect(server);

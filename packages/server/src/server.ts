@@ -1,9 +1,9 @@
 /**
- * `OvsdbServer`: an embedded, in-memory OVSDB server. It serves any number of databases plus `_Server`
+ * `EmbeddedServer`: an embedded, in-memory OVSDB server. It serves any number of databases plus `_Server`
  * over unix sockets, TCP or an in-process duplex (no socket at all), speaking ovsdb-server's dialect of
  * RFC 7047 (see session.ts for the methods, transaction.ts for `transact`, monitor.ts for monitors).
  *
- *   const server = new OvsdbServer();
+ *   const server = new EmbeddedServer();
  *   server.addDatabase(schemaText);
  *   const { unix } = await server.listen({ unix: '/tmp/nb.sock' });
  *   const client = await OvsdbClient.connect(`unix:${unix}`);
@@ -23,7 +23,7 @@ import type { LoadedDatabaseFile } from './storage/load.js';
 import type { TransactOutcome } from './transaction.js';
 import { sortedJsonText } from './wire.js';
 
-export interface OvsdbServerOptions {
+export interface EmbeddedServerOptions {
   /** Refuse every write from clients ("not allowed"), like `ovsdb-server` serving a backup. */
   readonly readOnly?: boolean;
   /** Append-only log to persist committed transactions in, replayed by `addDatabase`. */
@@ -48,7 +48,7 @@ export interface ListenAddresses {
   readonly tcp?: { readonly host: string; readonly port: number };
 }
 
-export class OvsdbServer {
+export class EmbeddedServer {
   readonly serverId: string;
   readonly readOnly: boolean;
   private readonly databases = new Map<string, ServedDatabase>();
@@ -63,7 +63,7 @@ export class OvsdbServer {
   private readonly serverRows = new Map<string, string>();
   private closed = false;
 
-  constructor(opts: OvsdbServerOptions = {}) {
+  constructor(opts: EmbeddedServerOptions = {}) {
     this.serverId = opts.serverId ?? newUuid();
     this.readOnly = opts.readOnly === true;
     this.historySize = opts.historySize ?? 1000;

@@ -24,7 +24,7 @@ import { convertDatabase } from './convert.js';
 import type { Database } from './database.js';
 import type { LockHolder, LockManager } from './locks.js';
 import {
-  Monitor,
+  ServedMonitor,
   parseConditionChange,
   parseMonitorRequests,
   type MonitorVersion,
@@ -66,7 +66,7 @@ type Handler = (params: Json[], id: Json) => Json | typeof DEFERRED;
 const DEFERRED = Symbol('deferred');
 
 interface ActiveMonitor {
-  readonly monitor: Monitor;
+  readonly monitor: ServedMonitor;
   readonly db: ServedDatabase;
   readonly unsubscribe: () => void;
 }
@@ -259,7 +259,7 @@ export class Session implements LockHolder {
       if (lastId === undefined)
         throw new OvsdbError('syntax error', 'last-txn-id must be UUID format.', sortedJsonText(given));
     }
-    const monitor = new Monitor(db.db, monitorId, version, parseMonitorRequests(db.db, requests, version));
+    const monitor = new ServedMonitor(db.db, monitorId, version, parseMonitorRequests(db.db, requests, version));
     const unsubscribe = db.onCommit((_db, info) => this.deliver(monitor, info));
     this.monitors.set(key, { monitor, db, unsubscribe });
     if (version !== 3) return monitor.initial();
@@ -269,12 +269,12 @@ export class Session implements LockHolder {
     return [false, db.lastTxnId, monitor.initial()];
   }
 
-  private deliver(monitor: Monitor, info: CommitInfo): void {
+  private deliver(monitor: ServedMonitor, info: CommitInfo): void {
     const updates = monitor.updatesFor(info.changes);
     if (updates !== undefined) this.sendUpdates(monitor, updates, info.txnId);
   }
 
-  private sendUpdates(monitor: Monitor, updates: TableUpdates, txnId: string): void {
+  private sendUpdates(monitor: ServedMonitor, updates: TableUpdates, txnId: string): void {
     switch (monitor.version) {
       case 1:
         this.notify('update', [monitor.id, updates]);

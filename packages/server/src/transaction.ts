@@ -37,7 +37,8 @@ import { ObjectParser, OP_ARRAY, OP_BOOLEAN, OP_ID, OP_INTEGER, OP_OBJECT, OP_OP
 import { hashOrder } from './shash-order.js';
 import { ovsSyntaxText, pickColumns, sortedJsonText } from './wire.js';
 
-export interface TransactOptions {
+/** Options of `executeTransaction` and `ServedDatabase.execute` (the client's `transact` has `TransactOptions`). */
+export interface ExecuteOptions {
   /** The server refuses every operation that could write. */
   readonly readOnly?: boolean;
   /** Whether the session holds lock `name` (for `assert`). */
@@ -75,7 +76,7 @@ interface Execution {
   readonly db: Database;
   readonly txn: TxnState;
   readonly symbols: Map<string, SymbolEntry>;
-  readonly opts: TransactOptions;
+  readonly opts: ExecuteOptions;
   readonly comments: string[];
   durable: boolean;
   timeoutMs: number;
@@ -100,7 +101,7 @@ const EXECUTORS: ReadonlyMap<string, { readonly readOnly: boolean; readonly run:
 export function executeTransaction(
   db: Database,
   operations: readonly Json[],
-  opts: TransactOptions = {},
+  opts: ExecuteOptions = {},
 ): TransactOutcome {
   const x: Execution = {
     db,

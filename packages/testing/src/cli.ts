@@ -30,7 +30,8 @@ export function ovsdbClient(args: readonly string[], opts?: RunOptions): Promise
   return run('ovsdb-client', args, opts);
 }
 
-export interface TransactOptions extends RunOptions {
+/** Options of `transactViaCli`. */
+export interface CliTransactOptions extends RunOptions {
   tls?: ClientTls;
   /** Accept a cluster follower (ovsdb-client defaults to leader only). */
   noLeaderOnly?: boolean;
@@ -51,7 +52,7 @@ export async function transactViaCli(
   remote: string,
   db: string,
   ops: readonly Json[],
-  opts: TransactOptions = {},
+  opts: CliTransactOptions = {},
 ): Promise<Json[]> {
   const args = [
     ...(opts.tls ? tlsArgs(opts.tls) : []),

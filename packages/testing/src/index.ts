@@ -22,7 +22,7 @@ export {
   type DumpedTable,
   type ClientTls,
   type Json,
-  type TransactOptions,
+  type CliTransactOptions,
 } from './cli.js';
 export {
   OVN_NB_SCHEMA,
@@ -32,7 +32,7 @@ export {
   VSWITCH_SCHEMA,
   schemaName,
   startOvsdbServer,
-  type OvsdbServer,
+  type OvsdbServerProcess,
   type RestartOptions,
   type StartOptions,
 } from './server.js';

@@ -9,7 +9,7 @@ import {
   startOvsdbServer,
   tlsArgs,
   transactViaCli,
-  type OvsdbServer,
+  type OvsdbServerProcess,
 } from './index.js';
 
 function dbNames(out: string): string[] {
@@ -26,8 +26,8 @@ function alive(pid: number): boolean {
 }
 
 describe('startOvsdbServer', () => {
-  let srv: OvsdbServer | undefined;
-  const server = (): OvsdbServer => {
+  let srv: OvsdbServerProcess | undefined;
+  const server = (): OvsdbServerProcess => {
     if (!srv) throw new Error('server not started');
     return srv;
   };

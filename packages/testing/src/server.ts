@@ -219,7 +219,8 @@ export interface RestartOptions {
   whileDown?: () => void | Promise<void>;
 }
 
-export interface OvsdbServer {
+/** A real `ovsdb-server` process a test started (`startOvsdbServer`); not @ovsdb-web/server's `EmbeddedServer`. */
+export interface OvsdbServerProcess {
   readonly dir: string;
   /** Changes across restart(). */
   readonly pid: number;
@@ -246,7 +247,7 @@ export interface OvsdbServer {
   sigcont(): void;
 }
 
-class StandaloneServer implements OvsdbServer {
+class StandaloneServer implements OvsdbServerProcess {
   readonly remote: string;
   readonly unixRemote?: string;
   readonly tcpRemote?: string;
@@ -345,7 +346,7 @@ export function errMessage(err: unknown): string {
  * process is killed and the dir removed, then an OvsdbStartError carrying
  * the log tail is thrown.
  */
-export async function startOvsdbServer(opts: StartOptions = {}): Promise<OvsdbServer> {
+export async function startOvsdbServer(opts: StartOptions = {}): Promise<OvsdbServerProcess> {
   const schemas = opts.schemas ?? [OVN_NB_SCHEMA];
   if (schemas.length === 0) throw new Error('startOvsdbServer: at least one schema is required');
   const dir = await mkdtemp(join(tmpdir(), 'ovsdb-test-'));

@@ -4,10 +4,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseJson } from '@ovsdb-web/client';
-import { aclOnPortGroupArgs, ovnNbctl, startOvsdbServer, OVN_NB_SCHEMA, type OvsdbServer } from '@ovsdb-web/testing';
+import {
+  aclOnPortGroupArgs,
+  ovnNbctl,
+  startOvsdbServer,
+  OVN_NB_SCHEMA,
+  type OvsdbServerProcess,
+} from '@ovsdb-web/testing';
 import { lintMain } from './lint-cli.js';
 
-let server: OvsdbServer;
+let server: OvsdbServerProcess;
 const nb = (...a: string[]) => ovnNbctl(server.unixRemote!, ...a);
 
 async function lint(args: string[]): Promise<{ code: number; out: string; err: string }> {

@@ -10,13 +10,13 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIND_OPERATORS, parseJson } from '@ovsdb-web/client';
 import { ERROR_STATUS } from '@ovsdb-web/protocol';
-import { ovnNbctl, startOvsdbServer, OVN_NB_SCHEMA, type OvsdbServer } from '@ovsdb-web/testing';
+import { ovnNbctl, startOvsdbServer, OVN_NB_SCHEMA, type OvsdbServerProcess } from '@ovsdb-web/testing';
 import { NB, startGateway, type RunningGateway } from '../fault-support.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
 const SEED = process.env.FUZZ_SEED === undefined ? {} : { seed: Number(process.env.FUZZ_SEED) };
 
-let server: OvsdbServer;
+let server: OvsdbServerProcess;
 let gw: RunningGateway;
 
 beforeAll(async () => {

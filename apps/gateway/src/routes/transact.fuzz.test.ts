@@ -18,13 +18,13 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OvsdbClient, rowToWire, stringifyJson, type Json, type Monitor } from '@ovsdb-web/client';
 import { ERROR_STATUS } from '@ovsdb-web/protocol';
-import { ovnNbctl, startOvsdbServer, OVN_NB_SCHEMA, type OvsdbServer } from '@ovsdb-web/testing';
+import { ovnNbctl, startOvsdbServer, OVN_NB_SCHEMA, type OvsdbServerProcess } from '@ovsdb-web/testing';
 import { NB, startGateway, type RunningGateway } from '../fault-support.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 120);
 const SEED = process.env.FUZZ_SEED === undefined ? {} : { seed: Number(process.env.FUZZ_SEED) };
 
-let server: OvsdbServer;
+let server: OvsdbServerProcess;
 let gw: RunningGateway;
 let dir: string;
 let watcher: OvsdbClient;

@@ -6,11 +6,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OvsdbClient, type DatabaseSchema } from '@ovsdb-web/client';
-import { startOvsdbServer, OVN_NB_SCHEMA, type OvsdbServer } from '@ovsdb-web/testing';
+import { startOvsdbServer, OVN_NB_SCHEMA, type OvsdbServerProcess } from '@ovsdb-web/testing';
 import { NB, startGateway, type RunningGateway } from '../fault-support.js';
 import { StreamClient } from '../test-support.js';
 
-let server: OvsdbServer;
+let server: OvsdbServerProcess;
 let schema: DatabaseSchema;
 let gw: RunningGateway;
 const HEARTBEAT_MS = 300;

@@ -13,14 +13,14 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OvsdbClient, parseJson, type DatabaseSchema } from '@ovsdb-web/client';
 import { ERROR_STATUS, parseClientMessage, type ServerMessage } from '@ovsdb-web/protocol';
-import { ovnNbctl, ovsdbDump, startOvsdbServer, OVN_NB_SCHEMA, type OvsdbServer } from '@ovsdb-web/testing';
+import { ovnNbctl, ovsdbDump, startOvsdbServer, OVN_NB_SCHEMA, type OvsdbServerProcess } from '@ovsdb-web/testing';
 import { NB, startGateway, type RunningGateway } from '../fault-support.js';
 import { StreamClient, canonicalDump, sameStore } from '../test-support.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
 const SEED = process.env.FUZZ_SEED === undefined ? {} : { seed: Number(process.env.FUZZ_SEED) };
 
-let server: OvsdbServer;
+let server: OvsdbServerProcess;
 let schema: DatabaseSchema;
 let gw: RunningGateway;
 

@@ -8,11 +8,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OvsdbClient, parseJson, type DatabaseSchema, type Json } from '@ovsdb-web/client';
-import { ovsdbDump, startOvsdbServer, OVN_NB_SCHEMA, type OvsdbServer } from '@ovsdb-web/testing';
+import { ovsdbDump, startOvsdbServer, OVN_NB_SCHEMA, type OvsdbServerProcess } from '@ovsdb-web/testing';
 import { NB, eventually, startGateway, type RunningGateway } from '../fault-support.js';
 import { StreamClient, canonicalDump, sameStore } from '../test-support.js';
 
-let server: OvsdbServer;
+let server: OvsdbServerProcess;
 let schema: DatabaseSchema;
 let writer: OvsdbClient;
 let gw: RunningGateway;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import type { Browser, Page } from 'playwright-core';
-import { ovnNbctl, type OvsdbServer } from '@ovsdb-web/testing';
+import { ovnNbctl, type OvsdbServerProcess } from '@ovsdb-web/testing';
 import {
   NB,
   TOKENS,
@@ -19,7 +19,7 @@ import {
   type GatewayApp,
 } from './harness.js';
 
-let server: OvsdbServer;
+let server: OvsdbServerProcess;
 let browser: Browser;
 const nbctl = (...args: string[]) => ovnNbctl(server.unixRemote!, ...args);
 

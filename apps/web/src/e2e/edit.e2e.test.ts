@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { parseJson } from '@ovsdb-web/client';
-import { ovnNbctl, ovsdbDump, type OvsdbServer } from '@ovsdb-web/testing';
+import { ovnNbctl, ovsdbDump, type OvsdbServerProcess } from '@ovsdb-web/testing';
 import { NB, TOKENS, launch, openPage, requireBuiltApp, startGateway, startNb, type GatewayApp } from './harness.js';
 
-let server: OvsdbServer;
+let server: OvsdbServerProcess;
 let browser: Browser;
 let gw: { app: GatewayApp; url: string };
 let dir: string;

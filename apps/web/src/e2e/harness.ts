@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { buildApp, TokenStore, type GatewayConfig } from '@ovsdb-web/gateway';
-import { startOvsdbServer, OVN_NB_SCHEMA, type OvsdbServer } from '@ovsdb-web/testing';
+import { startOvsdbServer, OVN_NB_SCHEMA, type OvsdbServerProcess } from '@ovsdb-web/testing';
 
 export const NB = 'OVN_Northbound';
 export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
@@ -27,7 +27,7 @@ export function requireBuiltApp(): void {
     throw new Error(`the web app is not built (${WEB_DIST}); run pnpm build first`);
 }
 
-export async function startNb(): Promise<OvsdbServer> {
+export async function startNb(): Promise<OvsdbServerProcess> {
   return startOvsdbServer({ schemas: [OVN_NB_SCHEMA], unix: true });
 }
 

@@ -6,11 +6,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ovnNbctl, startOvsdbServer, OVN_NB_SCHEMA, OVN_SB_SCHEMA, type OvsdbServer } from '@ovsdb-web/testing';
+import { ovnNbctl, startOvsdbServer, OVN_NB_SCHEMA, OVN_SB_SCHEMA, type OvsdbServerProcess } from '@ovsdb-web/testing';
 
 export interface OvnStack {
-  nb: OvsdbServer;
-  sb: OvsdbServer;
+  nb: OvsdbServerProcess;
+  sb: OvsdbServerProcess;
   stop(): Promise<void>;
 }
 

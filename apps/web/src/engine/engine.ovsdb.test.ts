@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { ovnNbctl, startOvsdbServer, OVN_NB_SCHEMA, type OvsdbServer } from '@ovsdb-web/testing';
+import { ovnNbctl, startOvsdbServer, OVN_NB_SCHEMA, type OvsdbServerProcess } from '@ovsdb-web/testing';
 import { buildApp, type GatewayConfig } from '@ovsdb-web/gateway';
 import { Engine } from './engine.js';
 import type { EngineEvent, ViewState, ViewWindow, ChangeEntry } from './messages.js';
@@ -14,7 +14,7 @@ import type { SocketLike } from '../stream/connection.js';
 
 const NB = 'OVN_Northbound';
 type FastifyInstance = Awaited<ReturnType<typeof buildApp>>['app'];
-let server: OvsdbServer;
+let server: OvsdbServerProcess;
 
 function gatewayConfig(port = 0): GatewayConfig {
   return {

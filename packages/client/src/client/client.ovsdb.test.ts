@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import type { Socket } from 'node:net';
-import { startOvsdbServer, OVN_NB_SCHEMA, type OvsdbServer } from '@ovsdb-web/testing';
+import { startOvsdbServer, OVN_NB_SCHEMA, type OvsdbServerProcess } from '@ovsdb-web/testing';
 import { OvsdbClient } from './client.js';
 import { TransactionBuilder } from '../txn/builder.js';
 import { TransactionError, TransactionValidationError } from '../txn/errors.js';
@@ -17,7 +17,7 @@ const EVERY_TYPE = fileURLToPath(new URL('../../test-fixtures/every-type.ovssche
 const NB = 'OVN_Northbound';
 const ET = 'EveryType';
 
-let server: OvsdbServer;
+let server: OvsdbServerProcess;
 let client: OvsdbClient;
 
 beforeAll(async () => {

@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOvsdbServer, OVSDB_SERVER, VSWITCH_SCHEMA, type OvsdbServer } from '@ovsdb-web/testing';
+import { startOvsdbServer, OVSDB_SERVER, VSWITCH_SCHEMA, type OvsdbServerProcess } from '@ovsdb-web/testing';
 import { main } from './cli.js';
 import type { CliIo } from '../cli/io.js';
 import { MODEL_SOURCES, renderModel } from './regenerate.js';
@@ -152,7 +152,7 @@ describe('schema files', () => {
 });
 
 describe.skipIf(!existsSync(OVSDB_SERVER))('--remote against ovsdb-server', () => {
-  let server: OvsdbServer;
+  let server: OvsdbServerProcess;
   beforeAll(async () => {
     server = await startOvsdbServer({ schemas: [VSWITCH_SCHEMA], unix: true });
   });

@@ -9,7 +9,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import ts from 'typescript';
-import { OpenVSwitch, OvnNorthbound, OvnSouthbound, OvsdbServer } from '../models/index.js';
+import { OpenVSwitch, OvnNorthbound, OvnSouthbound, ServerDatabase } from '../models/index.js';
 import type { Integer, Uuid } from '../models/index.js';
 import { namedUuid } from '../data/value.js';
 import { MODEL_SOURCES, modelPath, renderModel } from './regenerate.js';
@@ -54,8 +54,8 @@ describe('the models as code uses them', () => {
     expect(OvnNorthbound.DATABASE).toBe('OVN_Northbound');
     expect(OvnSouthbound.DATABASE).toBe('OVN_Southbound');
     expect(OpenVSwitch.DATABASE).toBe('Open_vSwitch');
-    expect(OvsdbServer.DATABASE).toBe('_Server');
-    expect(OvsdbServer.SCHEMA_CKSUM).toBe('3009684573 744');
+    expect(ServerDatabase.DATABASE).toBe('_Server');
+    expect(ServerDatabase.SCHEMA_CKSUM).toBe('3009684573 744');
     expect(OvnNorthbound.TABLES.Logical_Switch_Port).toBe('Logical_Switch_Port');
     expect(OvnNorthbound.COLUMNS.Logical_Switch).toBe(OvnNorthbound.LogicalSwitchColumns);
     expect(OvnNorthbound.LogicalSwitchPortColumns).toContain('addresses');
@@ -70,7 +70,7 @@ describe('the models as code uses them', () => {
     expectTypeOf<OvnNorthbound.ACL['direction']>().toEqualTypeOf<'from-lport' | 'to-lport'>();
     expectTypeOf<OvnNorthbound.OVNNorthboundTables['Logical_Switch']>().toEqualTypeOf<OvnNorthbound.LogicalSwitch>();
     expectTypeOf<OpenVSwitch.OpenVSwitchTables['Open_vSwitch']>().toEqualTypeOf<OpenVSwitch.OpenVSwitch>();
-    expectTypeOf<OvsdbServer.Database['model']>().toEqualTypeOf<'clustered' | 'relay' | 'standalone'>();
+    expectTypeOf<ServerDatabase.Database['model']>().toEqualTypeOf<'clustered' | 'relay' | 'standalone'>();
 
     const port: OvnNorthbound.LogicalSwitchPortInsert = {
       name: 'lsp1',

@@ -55,7 +55,7 @@ export const MODEL_SOURCES: readonly ModelSource[] = [
     schemaPath: SERVER_SCHEMA,
     schemaLabel: 'packages/client/src/codegen/schemas/_Server.ovsschema',
     output: 'server.ts',
-    namespace: 'OvsdbServer',
+    namespace: 'ServerDatabase',
   },
 ];
 

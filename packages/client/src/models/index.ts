@@ -3,5 +3,5 @@
 export * as OvnNorthbound from './ovn-nb.js';
 export * as OvnSouthbound from './ovn-sb.js';
 export * as OpenVSwitch from './open-vswitch.js';
-export * as OvsdbServer from './server.js';
+export * as ServerDatabase from './server.js';
 export type { Integer, NamedUuid, Uuid } from './types.js';

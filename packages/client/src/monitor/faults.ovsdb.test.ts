@@ -13,7 +13,7 @@ import {
   ovsdbClient,
   ovsdbDump,
   OVN_NB_SCHEMA,
-  type OvsdbServer,
+  type OvsdbServerProcess,
 } from '@ovsdb-web/testing';
 import { OvsdbClient, type ConnectOptions, type ReconnectOptions } from '../client/client.js';
 import { parseJson, type JsonObject } from '../wire/json.js';
@@ -33,7 +33,7 @@ import {
 const NB = 'OVN_Northbound';
 const TABLES = ['Logical_Switch', 'Logical_Switch_Port'];
 const FAST_RECONNECT: ReconnectOptions = { initialDelayMs: 50, maxDelayMs: 250 };
-let server: OvsdbServer;
+let server: OvsdbServerProcess;
 const clients: OvsdbClient[] = [];
 
 async function connect(remote: string, opts: ConnectOptions = {}): Promise<OvsdbClient> {
@@ -233,7 +233,7 @@ describe('backpressure', () => {
 });
 
 describe('online schema conversion', () => {
-  let conv: OvsdbServer;
+  let conv: OvsdbServerProcess;
   beforeAll(async () => {
     conv = await startOvsdbServer({ schemas: [OVN_NB_SCHEMA], unix: true });
     await ovnNbctl(conv.unixRemote!, 'ls-add', 'sw0', '--', 'ls-add', 'sw1', '--', 'lsp-add', 'sw0', 'p0');

@@ -4,7 +4,7 @@
  * resynchronisation after a server restart.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOvsdbServer, ovnNbctl, OVN_NB_SCHEMA, type OvsdbServer } from '@ovsdb-web/testing';
+import { startOvsdbServer, ovnNbctl, OVN_NB_SCHEMA, type OvsdbServerProcess } from '@ovsdb-web/testing';
 import { execFileSync } from 'node:child_process';
 import { OvsdbClient } from '../client/client.js';
 import { TransactionBuilder } from '../txn/builder.js';
@@ -14,7 +14,7 @@ import type { Monitor } from './monitor.js';
 import { canonicalCache, canonicalServer, replay } from './test-support.js';
 
 const NB = 'OVN_Northbound';
-let server: OvsdbServer;
+let server: OvsdbServerProcess;
 let client: OvsdbClient;
 let schema: DatabaseSchema;
 
@@ -132,7 +132,7 @@ describe('monitor', () => {
 
   it.each(['monitor_cond', 'monitor'] as const)('works the same starting from %s', async (method) => {
     const m = await client.monitor(NB, {
-      tables: { Logical_Switch_Port: { columns: ['name', 'addresses'], where: [['name', '==', 'p0']] } },
+      tables: { Logical_Switch_Port: { columns: ['name', 'addresses'], anyOf: [['name', '==', 'p0']] } },
       method,
     });
     expect(m.method).toBe(method);
@@ -160,7 +160,7 @@ describe('monitor', () => {
   it('changes conditions live with monitor_cond_change: rows enter and leave the cache as events', async () => {
     await ovnNbctl(server.unixRemote!, 'ls-add', 'swA', '--', 'ls-add', 'swB');
     const m = await client.monitor(NB, {
-      tables: { Logical_Switch: { columns: ['name'], where: [['name', '==', 'swA']] } },
+      tables: { Logical_Switch: { columns: ['name'], anyOf: [['name', '==', 'swA']] } },
     });
     expect(names(m, 'Logical_Switch')).toEqual(['swA']);
     const batches: ChangeBatch[] = [];
@@ -183,7 +183,7 @@ describe('monitor', () => {
 
   it('keeps several monitors of one database independent', async () => {
     const a = await client.monitor(NB, { tables: ['Logical_Switch'] });
-    const b = await client.monitor(NB, { tables: { Logical_Switch: { where: [['name', '==', 'only-b']] } } });
+    const b = await client.monitor(NB, { tables: { Logical_Switch: { anyOf: [['name', '==', 'only-b']] } } });
     await ovnNbctl(server.unixRemote!, 'ls-add', 'only-b', '--', 'ls-add', 'other');
     await client.echo();
     expect(names(a, 'Logical_Switch').sort()).toEqual(['only-b', 'other', 'sw0']);

@@ -31,8 +31,8 @@ export interface MonitorSelect {
 export interface MonitorTableOptions {
   /** Columns to hold (default: every column of the table). */
   columns?: readonly string[];
-  /** Only rows matching ANY of these clauses (OVSDB's `monitor_cond` semantics); default all rows. */
-  where?: readonly Condition[];
+  /** Only rows matching any of these conditions (sent as monitor_cond's `where`); default all rows. */
+  anyOf?: readonly Condition[];
   select?: MonitorSelect;
   /** Extra indexes for lookups in this table's cache (the schema's own indexes are always there). */
   indexes?: readonly IndexSpec[];
@@ -318,17 +318,18 @@ export class Monitor {
   }
 
   /**
-   * Change the row conditions of some tables live (`monitor_cond_change`). The server sends the rows
-   * that enter and leave the filter as an ordinary update, which reaches `change` listeners before this
+   * Change the row conditions of some tables live (`monitor_cond_change`): per table, rows matching any of
+   * these conditions (sent as monitor_cond's `where`), replacing the table's `anyOf`. The server sends the
+   * rows that enter and leave the filter as an ordinary update, which reaches `change` listeners before this
    * resolves. On a server with only `monitor`, the filter is applied locally after a fresh snapshot.
    */
-  async setConditions(where: Readonly<Record<string, readonly Condition[]>>): Promise<void> {
+  async setConditions(anyOf: Readonly<Record<string, readonly Condition[]>>): Promise<void> {
     if (this.state !== 'live' || !this.schemaInUse || this.currentId === undefined) {
       throw new OvsdbError('not supported', `monitor of ${this.db} is not live`);
     }
     const schema = this.schemaInUse;
     const wire: Record<string, Json> = {};
-    for (const [table, conds] of Object.entries(where)) {
+    for (const [table, conds] of Object.entries(anyOf)) {
       const opts = this.tableOptions.get(table) ?? (this.requestedAll ? {} : undefined);
       if (!opts || !this.cacheInUse?.tables.has(table))
         throw new OvsdbError('syntax error', `table ${table} is not monitored by this monitor`);
@@ -338,9 +339,9 @@ export class Monitor {
       parseConditions(t, encoded); // validate before sending
       wire[table] = [{ where: encoded }];
     }
-    for (const [table, conds] of Object.entries(where)) {
+    for (const [table, conds] of Object.entries(anyOf)) {
       const prev = this.tableOptions.get(table) ?? {};
-      this.tableOptions.set(table, { ...prev, where: conds });
+      this.tableOptions.set(table, { ...prev, anyOf: conds });
     }
     this.rebuildFilters(schema);
     if (this.methodInUse === 'monitor') {
@@ -417,8 +418,8 @@ export class Monitor {
     this.filters = new Map();
     for (const [name, opts] of this.tableOptions) {
       const t = schema.tables.get(name);
-      if (t && opts.where && opts.where.length > 0)
-        this.filters.set(name, parseConditions(t, encodeConditions(t, opts.where)));
+      if (t && opts.anyOf && opts.anyOf.length > 0)
+        this.filters.set(name, parseConditions(t, encodeConditions(t, opts.anyOf)));
     }
   }
 
@@ -433,7 +434,7 @@ export class Monitor {
       // eighth of the bytes, and the server builds the reply about a tenth faster without it.
       req.columns = table.columns.map((c) => c.name);
       if (opts.select) req.select = { ...opts.select };
-      if (method !== 'monitor' && opts.where && opts.where.length > 0) req.where = encodeConditions(t, opts.where);
+      if (method !== 'monitor' && opts.anyOf && opts.anyOf.length > 0) req.where = encodeConditions(t, opts.anyOf);
       out[name] = method === 'monitor' ? req : [req];
     }
     return out;

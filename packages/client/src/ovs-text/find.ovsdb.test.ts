@@ -5,7 +5,7 @@
  * at the end, each with both tools' answers.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CommandError, ovnNbctl, startOvsdbServer, OVN_NB_SCHEMA, type OvsdbServer } from '@ovsdb-web/testing';
+import { CommandError, ovnNbctl, startOvsdbServer, OVN_NB_SCHEMA, type OvsdbServerProcess } from '@ovsdb-web/testing';
 import { OvsdbClient } from '../client/client.js';
 import { rowFromWire } from '../data/row.js';
 import type { Row } from '../data/value.js';
@@ -355,7 +355,7 @@ const FIXTURE: string[][] = [
 
 type Outcome = { uuids: string[] } | { refused: string };
 
-let server: OvsdbServer;
+let server: OvsdbServerProcess;
 let client: OvsdbClient;
 let schema: DatabaseSchema;
 /** Each table's rows as `select` returns them. */

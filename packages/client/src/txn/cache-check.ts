@@ -4,7 +4,7 @@
  * existing row on a unique index. ovsdb-server finds both only at commit; finding them here lets a
  * caller point at the operation and column.
  *
- * The cache must mirror whole tables (a monitor without `where` on the tables involved): a filtered
+ * The cache must mirror whole tables (a monitor without `anyOf` on the tables involved): a filtered
  * cache would make rows look missing. Where the transaction also deletes, updates or mutates a table,
  * its index clashes are left to the server, since the final state of that table cannot be known here.
  */

@@ -5,7 +5,7 @@
  * references) — and a transaction the plan says would fail must fail.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ovnNbctl, ovsdbDump, startOvsdbServer, OVN_NB_SCHEMA, type OvsdbServer } from '@ovsdb-web/testing';
+import { ovnNbctl, ovsdbDump, startOvsdbServer, OVN_NB_SCHEMA, type OvsdbServerProcess } from '@ovsdb-web/testing';
 import { OvsdbClient } from '../client/client.js';
 import type { Monitor } from '../monitor/monitor.js';
 import { parseJson, type Json } from '../wire/json.js';
@@ -14,7 +14,7 @@ import { planTransaction } from './plan.js';
 import { TransactionError } from './errors.js';
 
 const NB = 'OVN_Northbound';
-let server: OvsdbServer;
+let server: OvsdbServerProcess;
 let client: OvsdbClient;
 let monitor: Monitor;
 let schema: DatabaseSchema;

@@ -64,7 +64,7 @@ import {
   startOvsdbServer,
   transactViaCli,
   type Json,
-  type OvsdbServer,
+  type OvsdbServerProcess,
 } from '@ovsdb-web/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkAcl } from '../nb/acl.js';
@@ -343,8 +343,8 @@ const TRACED = [...new Set([...MAN_PAGE_EXAMPLES, ...CONTRADICTION_CASES])].filt
 );
 const BATCH = 150;
 
-let nb: OvsdbServer | undefined;
-let sb: OvsdbServer | undefined;
+let nb: OvsdbServerProcess | undefined;
+let sb: OvsdbServerProcess | undefined;
 let northd: ChildProcess | undefined;
 let dir: string | undefined;
 let traceLog = '';

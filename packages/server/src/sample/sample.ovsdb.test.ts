@@ -10,7 +10,7 @@ import {
   startOvsdbServer,
   transactViaCli,
   type Json as CliJson,
-  type OvsdbServer,
+  type OvsdbServerProcess,
 } from '@ovsdb-web/testing';
 import { k8sDataset, standardDataset, STANDARD_PRESETS } from './ovn-nb.js';
 import { openVSwitchDataset } from './open-vswitch.js';
@@ -20,7 +20,7 @@ import { main } from './cli.js';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OvsdbServer as EmbeddedServer } from '../server.js';
+import { EmbeddedServer } from '../server.js';
 
 /** Rows per table as ovsdb-client sees them. */
 async function countRows(remote: string, db: string, tables: readonly string[]): Promise<Record<string, number>> {
@@ -55,7 +55,7 @@ function uuidsOf(datum: CliJson | undefined): string[] {
   return [];
 }
 
-let server: OvsdbServer;
+let server: OvsdbServerProcess;
 beforeAll(async () => {
   server = await startOvsdbServer({ schemas: [OVN_NB_SCHEMA, VSWITCH_SCHEMA] });
 });
@@ -63,7 +63,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function freshNb(): Promise<{ client: OvsdbClient; server: OvsdbServer; done: () => Promise<void> }> {
+async function freshNb(): Promise<{ client: OvsdbClient; server: OvsdbServerProcess; done: () => Promise<void> }> {
   const s = await startOvsdbServer({ schemas: [OVN_NB_SCHEMA] });
   const client = await OvsdbClient.connect(s.remote);
   return {
@@ -382,7 +382,7 @@ describe('ovsdb-sample', () => {
 });
 
 describe('ovsdb-sample against the embedded server', () => {
-  it('loads and churns our OvsdbServer the same way, and ovsdb-client reads the result back', async () => {
+  it('loads and churns our EmbeddedServer the same way, and ovsdb-client reads the result back', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'sample-embedded-'));
     const ours = new EmbeddedServer();
     ours.addDatabase(await readFile(OVN_NB_SCHEMA, 'utf8'));

@@ -26,11 +26,11 @@ import {
   startCluster,
   startOvsdbServer,
   type DumpedTable,
-  type OvsdbServer as RealServer,
+  type OvsdbServerProcess as RealServer,
 } from '@ovsdb-web/testing';
 import { runCli } from '../cli.js';
 import { openDatabaseFiles } from '../open-files.js';
-import { OvsdbServer } from '../server.js';
+import { EmbeddedServer } from '../server.js';
 import { DatabaseFileError } from './errors.js';
 import { loadDatabaseFile } from './load.js';
 
@@ -96,7 +96,7 @@ async function write(remote: string, cmds: readonly string[][]): Promise<void> {
 
 /** `ovsdb-client dump` of a database file served by our server. */
 async function dumpOurs(path: string): Promise<Record<string, DumpedTable>> {
-  const server = new OvsdbServer();
+  const server = new EmbeddedServer();
   try {
     const file = await loadDatabaseFile(path);
     server.addDatabaseFile(file);

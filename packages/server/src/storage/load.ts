@@ -30,7 +30,7 @@ export interface LoadedDatabaseFile {
    * ovsdb-server reports to `monitor_cond_since`), the all-zero UUID for a standalone file.
    */
   readonly lastTxnId: string;
-  /** The contents, ready to serve (see `OvsdbServer.addDatabaseFile`). */
+  /** The contents, ready to serve (see `EmbeddedServer.addDatabaseFile`). */
   readonly database: Database;
 }
 
