@@ -61,6 +61,26 @@ describe('DatumView', () => {
       'k8s.ovn.org/pod=ns/web',
       'owner=me',
     ]);
+    // Plain values are text in their chip (one element per member, few elements per grid row), typed by class.
+    expect([...(set?.querySelectorAll('.ow-chip') ?? [])].every((c) => c.children.length === 0)).toBe(true);
+    expect(set?.querySelector('.ow-chip')?.classList.contains('ow-str')).toBe(true);
+    expect([...(map?.querySelectorAll('.ow-pair') ?? [])].map((c) => c.children.length)).toEqual([2, 2]);
+  });
+
+  it('types a plain scalar by class on its one element, and keeps references and "" as their own elements', () => {
+    const num: ColumnType = { key: { type: 'integer' }, min: 1, max: 1 };
+    const { container } = render(
+      <>
+        <DatumView type={num} value={42} ctx={{ labels: {} }} />
+        <DatumView type={str} value="" ctx={{ labels: {} }} />
+        <DatumView type={refSet} value={['uuid', U1]} ctx={{ labels: { [U1]: 'web-1' }, onRef: () => undefined }} />
+      </>,
+    );
+    const [n, empty, ref] = [...container.querySelectorAll('.ow-datum')];
+    expect(n?.classList.contains('ow-num')).toBe(true);
+    expect(n?.children).toHaveLength(0);
+    expect(empty?.querySelector('.ow-empty')?.textContent).toBe('""');
+    expect(ref?.querySelector('a.ow-ref')?.textContent).toBe('web-1');
   });
 
   it('shows a reference as the target row name, and following it calls back with table and uuid', () => {

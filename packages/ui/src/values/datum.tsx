@@ -87,6 +87,20 @@ function AtomView({ base, atom, ctx }: { base: BaseType; atom: WireAtom; ctx: Va
 }
 
 /**
+ * A plain atom (not a reference, not the empty string) as a class and its text, so the chip or cell that holds
+ * it carries both: one element per value instead of two. A grid row shows a few dozen values, and every
+ * element is style, layout and paint work on each scroll step.
+ */
+function plainAtom(base: BaseType, atom: WireAtom): { cls: string; text: string } | undefined {
+  const v = atomValue(atom);
+  if (base.type === 'uuid') return undefined;
+  if (typeof v === 'boolean') return { cls: `ow-bool-${String(v)}`, text: String(v) };
+  if (typeof v === 'number' || typeof v === 'bigint')
+    return { cls: 'ow-num', text: base.type === 'real' ? atomText(base, v) : String(v) };
+  return v === '' ? undefined : { cls: 'ow-str', text: v };
+}
+
+/**
  * A datum in a cell (one line; chips clip at the cell's edge) or in a detail view (`block`: chips wrap).
  * `title` on the outer element carries the whole value.
  */
@@ -110,15 +124,17 @@ export function DatumView({
     return (
       <span className={cls} title={title}>
         {!block && pairs.length > 2 && <span className="ow-count-chip">{pairs.length}</span>}
-        {pairs.map(([k, v], i) => (
-          <span className="ow-chip ow-pair" key={i}>
-            <span className="ow-key">
-              <AtomView base={type.key} atom={k} ctx={ctx} />
+        {pairs.map(([k, v], i) => {
+          const pk = plainAtom(type.key, k);
+          const pv = plainAtom(valueBase, v);
+          return (
+            <span className={pv ? `ow-chip ow-pair ${pv.cls}` : 'ow-chip ow-pair'} key={i}>
+              <span className="ow-key">{pk ? pk.text : <AtomView base={type.key} atom={k} ctx={ctx} />}</span>
+              <span className="ow-eq">=</span>
+              {pv ? pv.text : <AtomView base={valueBase} atom={v} ctx={ctx} />}
             </span>
-            <span className="ow-eq">=</span>
-            <AtomView base={valueBase} atom={v} ctx={ctx} />
-          </span>
-        ))}
+          );
+        })}
       </span>
     );
   }
@@ -126,20 +142,33 @@ export function DatumView({
   // In a one-line cell a long set is clipped: say up front how many there are.
   const count = !block && atoms.length > 2 ? <span className="ow-count-chip">{atoms.length}</span> : null;
   if (type.max <= 1) {
-    return (
+    const atom = atoms[0] as WireAtom;
+    const plain = plainAtom(type.key, atom);
+    return plain ? (
+      <span className={`${cls} ow-scalar ${plain.cls}`} title={title}>
+        {plain.text}
+      </span>
+    ) : (
       <span className={`${cls} ow-scalar`} title={title}>
-        <AtomView base={type.key} atom={atoms[0] as WireAtom} ctx={ctx} />
+        <AtomView base={type.key} atom={atom} ctx={ctx} />
       </span>
     );
   }
   return (
     <span className={cls} title={title}>
       {count}
-      {atoms.map((a, i) => (
-        <span className="ow-chip" key={i}>
-          <AtomView base={type.key} atom={a} ctx={ctx} />
-        </span>
-      ))}
+      {atoms.map((a, i) => {
+        const plain = plainAtom(type.key, a);
+        return plain ? (
+          <span className={`ow-chip ${plain.cls}`} key={i}>
+            {plain.text}
+          </span>
+        ) : (
+          <span className="ow-chip" key={i}>
+            <AtomView base={type.key} atom={a} ctx={ctx} />
+          </span>
+        );
+      })}
     </span>
   );
 }
