@@ -7,6 +7,7 @@ import type { WhoAmI } from '@ovsdb-web/protocol';
 import { ApiFailure, get, setToken } from '../api/rest.js';
 import { Store } from './store.js';
 import { engine } from './engine.js';
+import { parseRoute } from './router.js';
 
 export type Session =
   | { kind: 'checking' }
@@ -31,6 +32,17 @@ function parseWhoAmI(j: Json): WhoAmI | undefined {
   const role = j.role === 'viewer' || j.role === 'editor' || j.role === 'admin' ? j.role : undefined;
   if (!role) return undefined;
   return { name: j.name, role, readOnly: j.readOnly, authRequired: j.authRequired === true };
+}
+
+/**
+ * Before the page renders or knows who it is: connect the stream with the token the tab has and start loading
+ * the table in the URL, so its first rows are on their way while the page boots and asks `whoami` (a wrong
+ * token only costs a refused stream, which `start` then explains).
+ */
+export function startEarly(): void {
+  engine.connect(window.location.origin, readToken());
+  const route = parseRoute(window.location.pathname);
+  if (route.page === 'table') engine.prefetch({ remote: route.remote, db: route.db, table: route.table });
 }
 
 /** Ask the gateway who this token is; connect the stream when it is someone. */

@@ -149,6 +149,11 @@ export class EngineClient {
     this.send({ type: 'connect', base, token });
   }
 
+  /** Start loading a table a view of which is about to open (see `table.prefetch`). */
+  prefetch(target: ViewTarget): void {
+    this.send({ type: 'table.prefetch', target });
+  }
+
   openView(target: ViewTarget, spec: ViewSpec): ViewHandle {
     const id = this.nextId++;
     const h = new ViewHandle(this, id, target);

@@ -65,10 +65,20 @@ class Harness {
   readonly windows = new Map<number, ViewWindow>();
   readonly states = new Map<number, ViewState>();
   readonly changes: ChangeEntry[] = [];
+  /** Every message the engine sent on its sockets. */
+  readonly sent: string[] = [];
 
   constructor() {
     this.engine = new Engine({
-      createSocket: nodeSocket,
+      createSocket: (url, protocols) => {
+        const s = nodeSocket(url, protocols);
+        const send = s.send.bind(s);
+        s.send = (d) => {
+          this.sent.push(d);
+          send(d);
+        };
+        return s;
+      },
       fetch: (url, init) => fetch(url, init),
       post: (ev) => {
         this.events.push(ev);
@@ -274,11 +284,55 @@ describe('engine against the gateway and ovsdb-server', () => {
       .flatMap((e) => (e.type === 'view.state' && e.view === 9 && e.state.phase === 'loading' ? [e.state] : []));
     // Counted as the chunks came: some rows were there to show before the last chunk.
     expect(loading.some((st) => st.count > 0 && st.count < n)).toBe(true);
+    // The first rows went to the page before the snapshot was complete (not held back until its later chunks).
+    const firstRows = h.events.findIndex(
+      (e, i) => i >= from && e.type === 'view.window' && e.view === 9 && e.window.rows.length > 0,
+    );
+    const live = h.events.findIndex(
+      (e, i) => i >= from && e.type === 'view.state' && e.view === 9 && e.state.phase === 'live',
+    );
+    expect(firstRows).toBeGreaterThan(-1);
+    expect(firstRows).toBeLessThan(live);
     h.engine.handle({ type: 'view.range', view: 9, start: 0, end: 50, anchor: undefined });
     const top = Array.from({ length: 50 }, (_, i) => name(i)).join(' ');
     await h.until('the top rows', () => h.names(9).slice(0, 50).join(' ') === top);
     expect(h.windows.get(9)!.rows.every((r) => r.mark === undefined)).toBe(true);
     h.engine.handle({ type: 'view.close', view: 9 });
+  });
+});
+
+describe('early start', () => {
+  it('a table prefetched before its view opens is subscribed once; connecting again with the same token keeps it', async () => {
+    const gw = await startGateway();
+    const h = new Harness();
+    try {
+      // A gateway still connecting to OVSDB refuses subscriptions as unavailable (the engine asks again later).
+      for (let tries = 0; ; tries++) {
+        const res = await fetch(`${gw.url}/api/v1/remotes/nb/dbs/${NB}/tables/Logical_Switch/rows?limit=1`);
+        if (res.status === 200) break;
+        if (tries === 200) throw new Error(`the gateway is not ready after 10 s (${res.status})`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const target = { remote: 'nb', db: NB, table: 'Logical_Switch' };
+      h.engine.handle({ type: 'connect', base: gw.url, token: undefined });
+      h.engine.handle({ type: 'table.prefetch', target });
+      // What the page does once whoami answers: the same gateway and token.
+      h.engine.handle({ type: 'connect', base: gw.url, token: undefined });
+      h.engine.handle({ type: 'view.open', view: 1, target, spec: { filter: '', sort: [] } });
+      await h.until('switches', () => h.names(1).join() === 'sw0,sw1');
+      // (The view also subscribes to the tables its references point to, for their names.)
+      const subscribes = h.sent.filter((m) => {
+        const msg = JSON.parse(m) as { type: string; tables?: string[] };
+        return msg.type === 'subscribe' && msg.tables?.includes('Logical_Switch') === true;
+      });
+      expect(subscribes).toHaveLength(1);
+      expect(h.events.filter((e) => e.type === 'connection' && e.state === 'connecting').length).toBeLessThanOrEqual(1);
+      // Another token is another session: the connection starts over and the view subscribes on it.
+      h.engine.handle({ type: 'connect', base: gw.url, token: 'another' });
+      h.engine.handle({ type: 'view.close', view: 1 });
+    } finally {
+      await gw.app.close();
+    }
   });
 });
 

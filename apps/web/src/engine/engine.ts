@@ -55,6 +55,13 @@ const PUSH_MS = 16;
 const LOADING_PUSH_MS = 1_000;
 /** A subscription refused as unavailable is asked for again after this long. */
 const RETRY_MS = 1_500;
+/** A prefetched table no view has taken over is let go after this long. */
+const PREFETCH_MS = 10_000;
+/**
+ * The rows of a view's first window, before the page says which it shows: about a laptop screen's worth (and
+ * the grid's overscan). A bigger first window only costs the first paint.
+ */
+const FIRST_RANGE_END = 50;
 
 interface TableFeed {
   key: string;
@@ -66,6 +73,8 @@ interface TableFeed {
   error: string | undefined;
   /** Rows of the first snapshot given to the views chunk by chunk, before its last chunk came. */
   loaded: number;
+  /** Held for a view about to open (see `table.prefetch`). */
+  prefetched: boolean;
 }
 
 interface LabelFeed {
@@ -156,6 +165,10 @@ export class Engine {
     switch (req.type) {
       case 'connect': {
         this.connect(req.base, req.token);
+        return;
+      }
+      case 'table.prefetch': {
+        this.prefetch(req.target);
         return;
       }
       case 'view.open': {
@@ -268,7 +281,17 @@ export class Engine {
   // ---- connection ------------------------------------------------------------------------------------
 
   private connect(base: string, token: string | undefined): void {
+    // The page connects as soon as its script runs and again once signed in: the same gateway and token keep
+    // the connection and the subscriptions already under way.
+    const working = this.connState !== 'auth-failed' && this.connState !== 'closed';
+    if (this.conn && working && this.base === base.replace(/\/$/, '') && this.token === token) return;
     this.conn?.close();
+    // A table prefetched on the old connection (with a token the gateway refused) is asked for again by its view.
+    for (const feed of [...this.feeds.values()]) {
+      if (feed.views.size > 0 || feed.watches.size > 0) continue;
+      feed.handle.close();
+      this.feeds.delete(feed.key);
+    }
     this.base = base.replace(/\/$/, '');
     this.token = token;
     this.schemas.clear();
@@ -353,14 +376,27 @@ export class Engine {
       phase: 'loading',
       error: undefined,
       loaded: 0,
+      prefetched: false,
     };
     this.feeds.set(key, created);
     feed = created;
     return feed;
   }
 
+  private prefetch(target: ViewTarget): void {
+    if (!this.conn) return;
+    const feed = this.acquireFeed(target);
+    if (feed.prefetched || feed.views.size > 0) return;
+    feed.prefetched = true;
+    void this.schema(target.remote, target.db).catch(() => undefined);
+    setTimeout(() => {
+      feed.prefetched = false;
+      if (this.feeds.get(feed.key) === feed) this.releaseFeed(feed);
+    }, PREFETCH_MS);
+  }
+
   private releaseFeed(feed: TableFeed): void {
-    if (feed.views.size > 0 || feed.watches.size > 0) return;
+    if (feed.views.size > 0 || feed.watches.size > 0 || feed.prefetched) return;
     feed.handle.close();
     this.feeds.delete(feed.key);
   }
@@ -462,7 +498,7 @@ export class Engine {
       view: undefined,
       feed: undefined,
       schema: undefined,
-      range: { start: 0, end: 100, anchor: undefined },
+      range: { start: 0, end: FIRST_RANGE_END, anchor: undefined },
       pushed: '',
       pushedAt: 0,
       pushedRange: '',
@@ -557,6 +593,16 @@ export class Engine {
 
   private markDirty(e: ViewEntry): void {
     this.dirty.add(e);
+    // The first rows of a load go to the page now, not after the next chunks: a chunk's task keeps the timer
+    // from firing, and with the socket full of chunks that was several of them (~300 ms of a 100k-row load).
+    if (e.feed?.phase === 'loading' && !e.lastWindow?.rows.length && e.view && this.rowsOf(e.feed).size > 0) {
+      if (this.pushTimer) clearTimeout(this.pushTimer);
+      this.pushTimer = undefined;
+      this.pushTimerSlow = false;
+      this.flush();
+      this.expireTimer ??= setInterval(() => this.expire(), 100);
+      return;
+    }
     if (this.pushTimer && this.pushTimerSlow) {
       clearTimeout(this.pushTimer);
       this.pushTimer = undefined;

@@ -16,6 +16,11 @@ export interface ViewTarget {
 
 export type EngineRequest =
   | { type: 'connect'; base: string; token: string | undefined }
+  /**
+   * Start loading a table before any view of it opens (the page asks for the table in its URL as soon as its
+   * script runs, before it has rendered or signed in): held until a view or watch of it takes over, or briefly.
+   */
+  | { type: 'table.prefetch'; target: ViewTarget }
   | { type: 'view.open'; view: number; target: ViewTarget; spec: ViewSpec }
   | { type: 'view.spec'; view: number; spec: ViewSpec }
   /** The rows the grid shows (with overscan), and the row to keep in place when rows arrive above it. */
