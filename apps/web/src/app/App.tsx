@@ -11,9 +11,6 @@ import { dbPath, location, parseRoute, tablePath, type Route } from './router.js
 import { canEdit, session, signOut, start } from './session.js';
 import { Dashboard } from '../pages/Dashboard.js';
 import { TablePage } from '../pages/TablePage.js';
-import { ChangesPage } from '../pages/ChangesPage.js';
-import { AuditPage } from '../pages/AuditPage.js';
-import { ProblemsPage } from '../pages/ProblemsPage.js';
 import { SignIn } from '../pages/SignIn.js';
 import { TableSwitcher } from './TableSwitcher.js';
 import { ThemeToggle } from './theme.js';
@@ -21,8 +18,16 @@ import { ConnectionBadge } from './ConnectionBadge.js';
 import { Link } from './Link.js';
 import { NotFound } from './NotFound.js';
 
-// The schema view is loaded when first opened: most sessions never need it.
+// Pages other than the dashboard and tables are loaded when first opened: the first paint of a table (what
+// most links open) then waits for less script.
 const SchemaPage = lazy(async () => ({ default: (await import('../pages/SchemaPage.js')).SchemaPage }));
+const ChangesPage = lazy(async () => ({ default: (await import('../pages/ChangesPage.js')).ChangesPage }));
+const AuditPage = lazy(async () => ({ default: (await import('../pages/AuditPage.js')).AuditPage }));
+const ProblemsPage = lazy(async () => ({ default: (await import('../pages/ProblemsPage.js')).ProblemsPage }));
+
+function Lazy({ what, children }: { what: string; children: ReactNode }): ReactNode {
+  return <Suspense fallback={<div className="ow-page-loading">Loading the {what}…</div>}>{children}</Suspense>;
+}
 
 export function App(): ReactNode {
   const s = useStore(session);
@@ -132,16 +137,28 @@ function Page({ route, search }: { route: Route; search: string }): ReactNode {
       return <TablePage key={`${route.remote}/${route.db}/${route.table}`} route={route} search={search} />;
     case 'schema':
       return (
-        <Suspense fallback={<div className="ow-page-loading">Loading the schema view…</div>}>
+        <Lazy what="schema view">
           <SchemaPage remote={route.remote} db={route.db} />
-        </Suspense>
+        </Lazy>
       );
     case 'changes':
-      return <ChangesPage key={`${route.remote}/${route.db}`} remote={route.remote} db={route.db} />;
+      return (
+        <Lazy what="change log">
+          <ChangesPage key={`${route.remote}/${route.db}`} remote={route.remote} db={route.db} />
+        </Lazy>
+      );
     case 'audit':
-      return <AuditPage />;
+      return (
+        <Lazy what="audit log">
+          <AuditPage />
+        </Lazy>
+      );
     case 'problems':
-      return <ProblemsPage key={`${route.remote}/${route.db}`} remote={route.remote} db={route.db} />;
+      return (
+        <Lazy what="problems">
+          <ProblemsPage key={`${route.remote}/${route.db}`} remote={route.remote} db={route.db} />
+        </Lazy>
+      );
     case 'not-found':
       return <NotFound what={`There is no page at ${route.path}.`} />;
   }

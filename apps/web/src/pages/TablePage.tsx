@@ -3,7 +3,7 @@
  * column, a column picker with pinning, pause/resume, find in every row (Ctrl/Cmd+F), CSV/JSON export of
  * what is shown, and the open row's panel. Filter, sort, columns and the open row live in the URL.
  */
-import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { ColumnSizingState, Updater } from '@tanstack/react-table';
 import type { DatabaseSchema, TableSchema, WireRow } from '@ovsdb-web/client/core';
 import { VirtualTable, type GridColumn } from '@ovsdb-web/ui';
@@ -25,8 +25,10 @@ import { editBlockedBecause, session } from '../app/session.js';
 import { EditSession, type EditMode } from '../edit/session.js';
 import type { ParentRef } from '../edit/ops.js';
 import { pendingParent } from '../edit/pending.js';
-import { EditPanel } from '../edit/EditPanel.js';
-import { BulkEdit } from '../edit/BulkEdit.js';
+
+// The editors (and the OVN match parser they bring) load when first opened: viewing a table does not wait for them.
+const EditPanel = lazy(async () => ({ default: (await import('../edit/EditPanel.js')).EditPanel }));
+const BulkEdit = lazy(async () => ({ default: (await import('../edit/BulkEdit.js')).BulkEdit }));
 
 interface Props {
   route: { remote: string; db: string; table: string; uuid: string | undefined };
@@ -379,29 +381,33 @@ function TableView({
         />
       </div>
       {bulk && view && (
-        <BulkEdit
-          schema={schema}
-          table={table}
-          view={view}
-          count={state.count}
-          onClose={() => setBulk(false)}
-          onReady={(mode) => {
-            setBulk(false);
-            startEdit(mode);
-          }}
-        />
+        <Suspense fallback={null}>
+          <BulkEdit
+            schema={schema}
+            table={table}
+            view={view}
+            count={state.count}
+            onClose={() => setBulk(false)}
+            onReady={(mode) => {
+              setBulk(false);
+              startEdit(mode);
+            }}
+          />
+        </Suspense>
       )}
       {edit ? (
-        <EditPanel
-          key={edit.id}
-          session={edit}
-          onClose={() => setEdit(undefined)}
-          onOpenRow={(t, u) => {
-            setEdit(undefined);
-            followRef(t, u);
-          }}
-          onEdit={(mode) => startEdit(mode)}
-        />
+        <Suspense fallback={<aside className="ow-panel ow-page-loading">Loading the editor…</aside>}>
+          <EditPanel
+            key={edit.id}
+            session={edit}
+            onClose={() => setEdit(undefined)}
+            onOpenRow={(t, u) => {
+              setEdit(undefined);
+              followRef(t, u);
+            }}
+            onEdit={(mode) => startEdit(mode)}
+          />
+        </Suspense>
       ) : (
         route.uuid && (
           <RowPanel
