@@ -30,7 +30,7 @@ import {
 } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { ColumnType, WireRow } from '@ovsdb-web/client/core';
-import { datumTitle, DatumView, type ValueContext } from '../values/datum.js';
+import { datumTitle, DatumView, emptyDatumText, isEmptyDatum, type ValueContext } from '../values/datum.js';
 
 export interface GridColumn {
   id: string;
@@ -534,20 +534,26 @@ const GridRowView = memo(function GridRowView({
     const flash = r?.mark?.kind === 'modify' && r.mark.columns?.includes(c.id) === true;
     const focusCls = c.id === focusColumn ? ' ow-cell-focus' : '';
     let content: ReactNode = null;
+    // Most cells of a wide table are empty: their mark is the cell's own text, not one more element each.
+    let empty = false;
     if (r) {
+      const value = r.row[c.id];
       if (c.id === '_uuid')
         content = (
           <span className="ow-uuid" title={r.uuid}>
             {r.uuid.slice(0, 8)}
           </span>
         );
-      else content = c.type ? <DatumView type={c.type} value={r.row[c.id]} ctx={ctx} /> : null;
+      else if (c.type && isEmptyDatum(value)) {
+        empty = true;
+        content = emptyDatumText(c.type);
+      } else content = c.type ? <DatumView type={c.type} value={value} ctx={ctx} /> : null;
     }
     return (
       <div
         role="gridcell"
         aria-colindex={c.colIndex + 1}
-        className={`ow-td${c.pinned ? ' ow-pinned' : ''}${focusCls}${flash ? ' ow-flash' : ''}`}
+        className={`ow-td${c.pinned ? ' ow-pinned' : ''}${empty ? ' ow-td-empty' : ''}${focusCls}${flash ? ' ow-flash' : ''}`}
         style={c.style}
         key={flash ? `${c.id}@${r.uuid}@${r.mark?.at ?? 0}` : c.id}
         data-row={index}

@@ -51,6 +51,11 @@ export function isEmptyDatum(w: WireDatum | undefined): boolean {
   return w === undefined || (Array.isArray(w) && (w[0] === 'set' || w[0] === 'map') && w[1].length === 0);
 }
 
+/** What an empty value shows: `{}` for a map, `[]` for a set, `—` for an absent optional value. */
+export function emptyDatumText(type: ColumnType): string {
+  return type.value ? '{}' : type.max > 1 ? '[]' : '—';
+}
+
 function AtomView({ base, atom, ctx }: { base: BaseType; atom: WireAtom; ctx: ValueContext }): ReactNode {
   const v = atomValue(atom);
   if (base.type === 'uuid' && typeof v === 'string') {
@@ -115,7 +120,7 @@ export function DatumView({
   ctx: ValueContext;
   block?: boolean;
 }): ReactNode {
-  if (isEmptyDatum(value)) return <span className="ow-empty">{type.value ? '{}' : type.max > 1 ? '[]' : '—'}</span>;
+  if (isEmptyDatum(value)) return <span className="ow-empty">{emptyDatumText(type)}</span>;
   const cls = block ? 'ow-datum ow-datum-block' : 'ow-datum';
   const title = datumTitle(type, value);
   if (type.value !== undefined) {
