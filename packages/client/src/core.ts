@@ -6,8 +6,8 @@
  */
 export { parseJson, stringifyJson, findDepthExcess, JsonSyntaxError } from './wire/json.js';
 export type { Json, JsonObject, ParseJsonOptions } from './wire/json.js';
-export { OvsdbError } from './wire/errors.js';
-export type { OvsdbErrorKind, OvsdbErrorObject } from './wire/errors.js';
+export { MisuseError, OvsdbError } from './wire/errors.js';
+export type { MisuseKind, OvsdbErrorKind, OvsdbErrorObject } from './wire/errors.js';
 export * from './wire/notation.js';
 export * from './wire/operation.js';
 

@@ -28,7 +28,7 @@ export const ERROR_STATUS = {
   /** Too many stream subscriptions on one connection. */
   too_many: 429,
   internal: 500,
-  /** The remote is not connected now (the gateway keeps retrying); nothing was sent. */
+  /** The remote is not connected now, or still loading its databases (the gateway keeps at it); nothing was sent. */
   unavailable: 503,
   /** The transaction was sent but no answer came in time: it may or may not have been committed. */
   outcome_unknown: 504,

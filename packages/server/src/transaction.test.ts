@@ -125,3 +125,63 @@ describe('referential integrity and atomicity', () => {
     ]);
   });
 });
+
+describe('a wait that does not hold yet', () => {
+  const db = (): Database => new Database(parseDatabaseSchema(NB));
+  const waitFor = (name: string, more: JsonObject = {}): JsonObject => ({
+    op: 'wait',
+    table: 'Logical_Switch',
+    where: [['name', '==', name]],
+    columns: ['name'],
+    until: '==',
+    rows: [{ name }],
+    ...more,
+  });
+
+  it('is an explicit pending outcome, with the earliest timeout so far, when the caller re-runs transactions', () => {
+    expect(executeTransaction(db(), [waitFor('a', { timeout: 5000 })], { elapsedMs: 0 })).toEqual({
+      kind: 'pending',
+      timeoutMs: 5000,
+    });
+    // The first wait holds (no row named b, as asked), but its timeout still counts, as ovsdb-server's does.
+    expect(
+      executeTransaction(db(), [waitFor('b', { timeout: 300, rows: [] }), waitFor('a', { timeout: 5000 })], {
+        elapsedMs: 10,
+      }),
+    ).toEqual({ kind: 'pending', timeoutMs: 300 });
+    expect(executeTransaction(db(), [waitFor('a')], { elapsedMs: 0 })).toEqual({
+      kind: 'pending',
+      timeoutMs: Infinity,
+    });
+  });
+
+  it('fails "timed out" at once without elapsedMs, or once its timeout has passed; never "not supported"', () => {
+    expect(executeTransaction(db(), [waitFor('a', { timeout: 5000 })])).toMatchObject({
+      kind: 'done',
+      results: [{ error: 'timed out', details: '"where" clause test failed' }],
+    });
+    expect(executeTransaction(db(), [waitFor('a', { timeout: 100 })], { elapsedMs: 150 })).toMatchObject({
+      kind: 'done',
+      results: [{ error: 'timed out', details: '"wait" timed out after 150 ms' }],
+    });
+  });
+
+  it('gives way to a parse error in the same operation, and to an earlier operation that fails', () => {
+    expect(executeTransaction(db(), [waitFor('a', { timeout: 5000, bogus: 1 })], { elapsedMs: 0 })).toMatchObject({
+      kind: 'done',
+      results: [{ error: 'syntax error' }],
+    });
+    expect(
+      executeTransaction(db(), [{ op: 'abort' }, waitFor('a', { timeout: 5000 })], { elapsedMs: 0 }),
+    ).toMatchObject({ kind: 'done', results: [{ error: 'aborted' }, null] });
+  });
+
+  it('completes like any transaction once it holds', () => {
+    const { served, run } = nb();
+    run({ op: 'insert', table: 'Logical_Switch', row: { name: 'a' } });
+    expect(served.execute([waitFor('a', { timeout: 5000 })], { elapsedMs: 0 })).toMatchObject({
+      kind: 'done',
+      results: [{}],
+    });
+  });
+});

@@ -82,7 +82,15 @@ interface Execution {
   timeoutMs: number;
 }
 
-type Executor = (x: Execution, p: ObjectParser, result: JsonObject) => OvsdbError | undefined;
+/**
+ * What `wait` returns when its condition does not hold yet and may still come to (a timeout not reached, and
+ * a caller that re-runs pending transactions): the transaction is pending, not failed. ovsdb-server signals
+ * this internally with a "not supported" error that it turns into a trigger; an explicit value means no real
+ * error can ever be mistaken for it.
+ */
+const WAIT_PENDING = Symbol('wait pending');
+
+type Executor = (x: Execution, p: ObjectParser, result: JsonObject) => OvsdbError | typeof WAIT_PENDING | undefined;
 
 const EXECUTORS: ReadonlyMap<string, { readonly readOnly: boolean; readonly run: Executor }> = new Map([
   ['insert', { readOnly: false, run: executeInsert }],
@@ -120,18 +128,21 @@ export function executeTransaction(
     const opName = p.member('op', OP_ID);
     const result: JsonObject = {};
     let error: OvsdbError | undefined;
+    let pending = false;
     // The name of an operation that writes; any other `op` is either read-only or a parse error.
     let writeOp: string | undefined;
     if (typeof opName === 'string') {
       const executor = EXECUTORS.get(opName);
       if (executor !== undefined) {
         if (!executor.readOnly) writeOp = opName;
-        error = runGuarded(() => executor.run(x, p, result));
+        const r = runGuarded(() => executor.run(x, p, result));
+        if (r === WAIT_PENDING) pending = true;
+        else error = r;
       } else {
         p.raise(`No operation "${opName}"`);
       }
     }
-    // A parse error overrides any other error, and an error overrides the result.
+    // A parse error overrides any other error and a pending wait, and an error overrides the result.
     const parseError = p.finish();
     if (parseError !== undefined) error = parseError;
     if (writeOp !== undefined && error === undefined) {
@@ -148,12 +159,11 @@ export function executeTransaction(
       }
     }
     if (error !== undefined) {
-      if (error.error === 'not supported' && opts.elapsedMs !== undefined)
-        return { kind: 'pending', timeoutMs: x.timeoutMs };
       results.push(errorJson(error));
       failed = true;
       break;
     }
+    if (pending) return { kind: 'pending', timeoutMs: x.timeoutMs };
     results.push(result);
   }
   while (results.length < n) results.push(null);
@@ -175,7 +185,7 @@ export function errorJson(e: OvsdbError): JsonObject {
   return o;
 }
 
-function runGuarded(fn: () => OvsdbError | undefined): OvsdbError | undefined {
+function runGuarded<T>(fn: () => OvsdbError | T): OvsdbError | T {
   try {
     return fn();
   } catch (err) {
@@ -451,7 +461,7 @@ function executeDelete(x: Execution, p: ObjectParser, result: JsonObject): Ovsdb
   return undefined;
 }
 
-function executeWait(x: Execution, p: ObjectParser): OvsdbError | undefined {
+function executeWait(x: Execution, p: ObjectParser): OvsdbError | typeof WAIT_PENDING | undefined {
   const timeout = p.member('timeout', OP_INTEGER | OP_OPTIONAL);
   const where = p.member('where', OP_ARRAY);
   const columnsJson = p.member('columns', OP_ARRAY | OP_OPTIONAL);
@@ -495,8 +505,9 @@ function executeWait(x: Execution, p: ObjectParser): OvsdbError | undefined {
       ? new OvsdbError('timed out', `"wait" timed out after ${elapsed} ms`)
       : new OvsdbError('timed out', '"where" clause test failed');
   }
-  // The caller turns this into a trigger that re-runs the transaction after later commits.
-  return new OvsdbError('not supported', 'triggers not supported');
+  // Only with `elapsedMs` (checked above): the caller turns this into a trigger that re-runs the transaction
+  // after later commits.
+  return WAIT_PENDING;
 }
 
 function executeCommit(x: Execution, p: ObjectParser): OvsdbError | undefined {

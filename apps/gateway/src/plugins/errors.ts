@@ -10,6 +10,7 @@ import {
   DisconnectedError,
   FilterError,
   JsonSyntaxError,
+  MisuseError,
   OvsdbError,
   ReplyLostError,
   TransactionError,
@@ -105,6 +106,7 @@ export function toApiError(err: unknown, log: FastifyBaseLogger): ApiError {
       { outcome: 'unknown' },
     );
   if (err instanceof DisconnectedError) return unavailable(err.message);
+  if (err instanceof MisuseError) return misuseError(err, log);
   if (err instanceof OvsdbError) {
     if (err.error === 'unknown database') return notFound(err.message, { error: err.error });
     return badRequest(err.message, { error: err.error, ...(err.details ? { details: err.details } : {}) });
@@ -124,6 +126,29 @@ export function toApiError(err: unknown, log: FastifyBaseLogger): ApiError {
   }
   log.error({ err }, 'unexpected error');
   return new ApiError('internal', 'internal error; see the gateway log');
+}
+
+/**
+ * A `MisuseError` of the client library: a monitor not ready or not live yet is the remote still loading (or
+ * reconnecting), so try again later; a table, index or argument the request named that is not there is the
+ * caller's; a cache filled wrongly can only be the gateway's own bug.
+ */
+function misuseError(err: MisuseError, log: FastifyBaseLogger): ApiError {
+  const details = { kind: err.kind };
+  switch (err.kind) {
+    case 'not-ready':
+    case 'not-live':
+      return unavailable(err.message, details);
+    case 'not-monitored':
+    case 'unknown-table':
+      return notFound(err.message, details);
+    case 'unknown-index':
+    case 'bad-argument':
+      return badRequest(err.message, details);
+    case 'not-empty':
+      log.error({ err }, 'unexpected error');
+      return new ApiError('internal', 'internal error; see the gateway log');
+  }
 }
 
 /** Ajv's error objects, reduced to JSON that says which field broke which rule. */

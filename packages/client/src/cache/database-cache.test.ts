@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { OVN_NB_SCHEMA } from '@ovsdb-web/testing';
 import { parseJson, type Json } from '../wire/json.js';
+import { MisuseError, OvsdbError, type MisuseKind } from '../wire/errors.js';
 import { parseDatabaseSchema, type DatabaseSchema } from '../schema/schema.js';
 import { parseConditions } from '../data/condition.js';
 import type { Row } from '../data/value.js';
@@ -515,12 +516,16 @@ describe('a malformed message leaves the cache untouched', () => {
       'an insert with a badly typed value',
       { Logical_Switch_Port: good, Logical_Switch: { [LSP2]: { insert: { name: 7 } } } },
     ],
+    ['an inserted row that is not an object', { Logical_Switch_Port: good, Logical_Switch: { [LSP2]: { insert: 7 } } }],
+    ['a modify that is not an object', { Logical_Switch_Port: good, Logical_Switch: { [LS1]: { modify: [] } } }],
   ];
   it.each(bad)('%s', (_title, frame) => {
     const cache = capturedCache();
     cache.applyUpdate2(INSERT_FRAME);
     const before = snapshot(cache);
-    expect(() => cache.applyUpdate2(frame)).toThrow();
+    // The server's fault, so OVSDB's own kind of error (a "syntax error" or what the data layer says), never
+    // the caller's MisuseError.
+    expect(() => cache.applyUpdate2(frame)).toThrow(OvsdbError);
     // Same rows, same objects, and the index still answers as before.
     expect(snapshot(cache)).toEqual(before);
     for (const [name, rows] of before) for (const [uuid, row] of rows) expect(cache.table(name).get(uuid)).toBe(row);
@@ -533,5 +538,51 @@ describe('a malformed message leaves the cache untouched', () => {
     expect(cache.table('Logical_Switch_Port').lookup('name', 'renamed')).toEqual([]);
     expect(() => cache.replaceWith(frame, 2)).toThrow();
     expect(snapshot(cache)).toEqual(before);
+  });
+});
+
+describe("the caller's mistakes are MisuseErrors, not OvsdbErrors", () => {
+  function misuse(fn: () => unknown, kind: MisuseKind, message: RegExp): void {
+    let caught: unknown;
+    try {
+      fn();
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(MisuseError);
+    expect(caught).not.toBeInstanceOf(OvsdbError);
+    expect(caught).toMatchObject({ name: 'MisuseError', kind, message: expect.stringMatching(message) as unknown });
+  }
+
+  it('a table the cache does not hold', () => {
+    misuse(
+      () => capturedCache().table('ACL'),
+      'not-monitored',
+      /^table ACL is not in this monitor's cache \(it holds Logical_Switch, Logical_Switch_Port\)$/,
+    );
+  });
+
+  it('a lookup by an index the table does not have', () => {
+    const cache = capturedCache();
+    misuse(
+      () => cache.table('Logical_Switch_Port').lookup('nope', 'x'),
+      'unknown-index',
+      /^table Logical_Switch_Port has no index named nope; it has name$/,
+    );
+  });
+
+  it('an index over a column the cache does not hold', () => {
+    const ls = NB.tables.get('Logical_Switch')!;
+    misuse(
+      () => new TableCache(ls, resolveColumns(ls, ['name']).columns, [{ columns: ['ports'] }]),
+      'bad-argument',
+      /^index ports of table Logical_Switch names column ports, which this monitor does not hold$/,
+    );
+  });
+
+  it('load() on a cache that holds rows', () => {
+    const cache = capturedCache();
+    cache.load(INSERT_FRAME, 2);
+    misuse(() => cache.load(INSERT_FRAME, 2), 'not-empty', /^load\(\) fills an empty cache only; use replaceWith\(\)$/);
   });
 });

@@ -7,7 +7,7 @@
  */
 import type { Json, JsonObject } from '../wire/json.js';
 import { isJsonObject } from '../wire/notation.js';
-import { OvsdbError } from '../wire/errors.js';
+import { MisuseError, OvsdbError } from '../wire/errors.js';
 import type { Row } from '../data/value.js';
 import { evaluateConditions, type ParsedCondition } from '../data/condition.js';
 import type { TableCache } from './table-cache.js';
@@ -56,8 +56,8 @@ export class DatabaseCache {
   table(name: string): TableCache {
     const t = this.tables.get(name);
     if (!t)
-      throw new OvsdbError(
-        'syntax error',
+      throw new MisuseError(
+        'not-monitored',
         `table ${name} is not in this monitor's cache (it holds ${[...this.tables.keys()].join(', ')})`,
       );
     return t;
@@ -91,6 +91,7 @@ export class DatabaseCache {
             changed: undefined,
           });
         } else if (ru.modify !== undefined) {
+          // A server message that does not fit the cache: see malformed() for why an OvsdbError.
           if (!old)
             throw new OvsdbError(
               'syntax error',
@@ -168,7 +169,7 @@ export class DatabaseCache {
    * A malformed snapshot leaves the cache empty, as it was.
    */
   load(snapshot: Json, version: 1 | 2, filters?: ReadonlyMap<string, readonly ParsedCondition[]>): void {
-    if (this.size > 0) throw new OvsdbError('not supported', 'load() fills an empty cache only; use replaceWith()');
+    if (this.size > 0) throw new MisuseError('not-empty', 'load() fills an empty cache only; use replaceWith()');
     try {
       for (const [table, uuid, row] of this.snapshotRows(snapshot, version, filters)) table.put(uuid, row);
     } catch (err) {
@@ -204,6 +205,7 @@ export class DatabaseCache {
     }
   }
 
+  /** The monitored tables' table-updates; a malformed message throws as `malformed()` explains. */
   private *tableUpdates(updates: Json): Generator<[TableCache, JsonObject]> {
     if (!isJsonObject(updates)) throw new OvsdbError('syntax error', 'table-updates must be a JSON object');
     for (const name in updates) {
@@ -236,6 +238,12 @@ export class DatabaseCache {
   }
 }
 
+/**
+ * A server message that is not valid table-updates. That is the server's fault, not the caller's, so not a
+ * `MisuseError`; nor a `ProtocolError`, which means the JSON-RPC stream itself is broken and ends the
+ * connection, whereas here the monitor resynchronises on the same one. It is a "syntax error", the kind
+ * ovsdb-server's own IDL gives a `<table-updates>` it cannot parse (and ovsdb-server any malformed JSON).
+ */
 function malformed(table: string, uuid: string): OvsdbError {
   return new OvsdbError('syntax error', `malformed row-update for row ${uuid} of table ${table}`);
 }

@@ -3,7 +3,7 @@
  * the row object, never edits it), plus indexes and lookups by condition.
  */
 import type { Json } from '../wire/json.js';
-import { OvsdbError } from '../wire/errors.js';
+import { MisuseError, OvsdbError } from '../wire/errors.js';
 import { columnOf, isScalar, type ColumnSchema, type TableSchema } from '../schema/schema.js';
 import type { Datum, Row } from '../data/value.js';
 import { datumDecoder, defaultDatum, datumEquals, type DatumDecoder } from '../data/datum.js';
@@ -56,8 +56,8 @@ export class TableCache {
     const index = new Index(spec, only !== undefined && isScalar(only.type));
     for (const c of index.columns) {
       if (!this.byName.has(c))
-        throw new OvsdbError(
-          'unknown column',
+        throw new MisuseError(
+          'bad-argument',
           `index ${index.name} of table ${this.name} names column ${c}, which this monitor does not hold`,
         );
     }
@@ -108,8 +108,8 @@ export class TableCache {
   lookup(name: string, ...values: unknown[]): Row[] {
     const index = this.indexByName.get(name);
     if (!index)
-      throw new OvsdbError(
-        'syntax error',
+      throw new MisuseError(
+        'unknown-index',
         `table ${this.name} has no index named ${name}; it has ${this.indexes.join(', ') || 'none'}`,
       );
     const uuids = index.get(index.keyFor(values as Datum[]));
@@ -149,7 +149,11 @@ export class TableCache {
 
   // ---- decoding (used by the update appliers) -------------------------------------------------------
 
-  /** A full row from wire notation; monitored columns the server left out take their defaults. */
+  /**
+   * A full row from wire notation; monitored columns the server left out take their defaults. A row that is
+   * not an object is the server's fault: an OvsdbError "syntax error", as for any malformed table-updates
+   * (see `malformed` in database-cache.ts).
+   */
   decodeRow(uuid: string, wire: Json): Row {
     if (wire === null || typeof wire !== 'object' || Array.isArray(wire)) {
       throw new OvsdbError('syntax error', `row ${uuid} of table ${this.name} is not a JSON object`);
@@ -166,7 +170,7 @@ export class TableCache {
     return row;
   }
 
-  /** Apply an update2 `modify` (changed columns only, in diff notation) to `old`. */
+  /** Apply an update2 `modify` (changed columns only, in diff notation) to `old`; a malformed one as `decodeRow`. */
   applyModify(old: Row, diff: Json): { row: Row; changed: string[] } {
     if (diff === null || typeof diff !== 'object' || Array.isArray(diff)) {
       throw new OvsdbError('syntax error', `modify of table ${this.name} is not a JSON object`);

@@ -558,6 +558,10 @@ function lockedFlag(method: string, r: Json): boolean {
   throw unexpected(method, r);
 }
 
+/**
+ * A reply of the wrong shape is the server's fault: a "syntax error", as ovsdb-server's own IDL calls a reply
+ * it cannot parse. Not a `ProtocolError` (the JSON-RPC stream is intact) nor a `MisuseError` (no caller erred).
+ */
 function unexpected(method: string, r: Json): OvsdbError {
   return new OvsdbError('syntax error', `unexpected ${method} reply: ${stringifyJson(r)}`);
 }

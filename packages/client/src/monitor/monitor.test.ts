@@ -8,6 +8,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { OVN_NB_SCHEMA } from '@ovsdb-web/testing';
 import { parseJson, type Json } from '../wire/json.js';
 import { ZERO_UUID } from '../wire/notation.js';
+import { MisuseError, OvsdbError, type MisuseKind } from '../wire/errors.js';
 import { parseDatabaseSchema, type DatabaseSchema } from '../schema/schema.js';
 import type { ChangeBatch } from '../cache/database-cache.js';
 import { Monitor, type MonitorHost } from './monitor.js';
@@ -191,5 +192,109 @@ describe('Monitor', () => {
     expect(batches.map((b) => [b.resync, b.txnId, b.changes.map((c) => `${c.kind}:${String(c.new?.name)}`)])).toEqual([
       [false, T2, ['modify:uno', 'insert:two']],
     ]);
+  });
+});
+
+describe('what a monitor throws: MisuseError for the caller, OvsdbError for the server', () => {
+  function expectMisuse(err: unknown, kind: MisuseKind, message: RegExp): void {
+    expect(err).toBeInstanceOf(MisuseError);
+    expect(err).not.toBeInstanceOf(OvsdbError);
+    expect(err).toMatchObject({ kind, message: expect.stringMatching(message) as unknown });
+  }
+  function caught(fn: () => unknown): unknown {
+    try {
+      fn();
+    } catch (err) {
+      return err;
+    }
+    throw new Error('did not throw');
+  }
+  const sent = (host: ScriptedHost, method: string): number => host.calls.filter((c) => c.method === method).length;
+
+  it('the cache before the initial state: not-ready', async () => {
+    const host = new ScriptedHost();
+    const m = new Monitor(host, 'OVN_Northbound', { tables: ['Logical_Switch'] });
+    expectMisuse(
+      caught(() => m.cache),
+      'not-ready',
+      /^monitor of OVN_Northbound has not received its initial state yet$/,
+    );
+    const started = m.start(false);
+    const call = await host.next('monitor_cond_since');
+    expectMisuse(
+      caught(() => m.cache),
+      'not-ready',
+      /initial state yet/,
+    );
+    call.resolve([false, T1, switches({ [U1]: 'one' })]);
+    await started;
+    expect(names(m)).toEqual(['one']);
+  });
+
+  it('setConditions on a monitor that is not live: not-live, and nothing is sent', async () => {
+    const host = new ScriptedHost();
+    const idle = new Monitor(host, 'OVN_Northbound', { tables: ['Logical_Switch'] });
+    expectMisuse(
+      await idle.setConditions({ Logical_Switch: [] }).catch((e: unknown) => e),
+      'not-live',
+      /^monitor of OVN_Northbound is not live$/,
+    );
+    const { host: h2, m } = await liveMonitor();
+    m.suspend();
+    expectMisuse(await m.setConditions({ Logical_Switch: [] }).catch((e: unknown) => e), 'not-live', /not live/);
+    await m.close();
+    expectMisuse(await m.setConditions({ Logical_Switch: [] }).catch((e: unknown) => e), 'not-live', /not live/);
+    expect(sent(host, 'monitor_cond_change') + sent(h2, 'monitor_cond_change')).toBe(0);
+  });
+
+  it('setConditions on a table the schema lacks (unknown-table) or this monitor does not hold (not-monitored)', async () => {
+    const { host, m } = await liveMonitor();
+    expectMisuse(
+      await m.setConditions({ No_Such_Table: [] }).catch((e: unknown) => e),
+      'unknown-table',
+      /^No table named No_Such_Table\.$/,
+    );
+    expectMisuse(
+      await m.setConditions({ ACL: [['priority', '>', 1]] }).catch((e: unknown) => e),
+      'not-monitored',
+      /^table ACL is not monitored by this monitor$/,
+    );
+    expect(sent(host, 'monitor_cond_change')).toBe(0);
+    // Nothing changed: the monitor is live and takes a valid change.
+    const changing = m.setConditions({ Logical_Switch: [['name', '==', 'one']] });
+    const call = await host.next('monitor_cond_change');
+    expect(Object.keys(call.params[2] as object)).toEqual(['Logical_Switch']);
+    call.resolve({});
+    await changing;
+  });
+
+  it('asking only for tables the schema lacks: unknown-table, before any request', async () => {
+    const host = new ScriptedHost();
+    const m = new Monitor(host, 'OVN_Northbound', { tables: ['Nope', 'Nada'] });
+    expectMisuse(
+      await m.start(false).catch((e: unknown) => e),
+      'unknown-table',
+      /^none of the requested tables exist in OVN_Northbound \(Nope, Nada\)$/,
+    );
+    expect(host.calls).toEqual([]);
+  });
+
+  it("the server's malformed reply or update stays an OvsdbError (syntax error)", async () => {
+    const host = new ScriptedHost();
+    const m = new Monitor(host, 'OVN_Northbound', { tables: ['Logical_Switch'] });
+    const started = m.start(false).catch((e: unknown) => e);
+    (await host.next('monitor_cond_since')).resolve({ not: 'a reply' });
+    const err = await started;
+    expect(err).toBeInstanceOf(OvsdbError);
+    expect(err).toMatchObject({
+      error: 'syntax error',
+      details: 'unexpected monitor_cond_since reply for OVN_Northbound',
+    });
+
+    const { m: live, errors } = await liveMonitor();
+    live.handle('update3', [live.id!, T2, { Logical_Switch: { [U2]: { modify: { name: 'ghost' } } } }]);
+    expect(errors[0]).toBeInstanceOf(OvsdbError);
+    expect(errors[0]).toMatchObject({ error: 'syntax error' });
+    await live.close();
   });
 });

@@ -8,7 +8,7 @@
  */
 import { stringifyJson, type Json } from '../wire/json.js';
 import { ZERO_UUID } from '../wire/notation.js';
-import { OvsdbError } from '../wire/errors.js';
+import { MisuseError, OvsdbError } from '../wire/errors.js';
 import { IMPLICIT_COLUMNS, type ColumnSchema, type DatabaseSchema } from '../schema/schema.js';
 import { parseConditions, type ParsedCondition } from '../data/condition.js';
 import { encodeConditions, type Condition } from '../data/encode.js';
@@ -119,7 +119,7 @@ export class Monitor {
   /** The cache, complete as of the last update applied. */
   get cache(): DatabaseCache {
     if (!this.cacheInUse)
-      throw new OvsdbError('not supported', `monitor of ${this.db} has not received its initial state yet`);
+      throw new MisuseError('not-ready', `monitor of ${this.db} has not received its initial state yet`);
     return this.cacheInUse;
   }
 
@@ -215,6 +215,8 @@ export class Monitor {
     let txnId: string | undefined;
     if (method === 'monitor_cond_since') {
       if (!Array.isArray(result) || result.length !== 3 || typeof result[0] !== 'boolean') {
+        // The server's fault, not the caller's: a "syntax error", as ovsdb-server's own IDL calls a reply it
+        // cannot parse. Not a ProtocolError, which means the JSON-RPC stream itself is broken.
         throw new OvsdbError('syntax error', `unexpected monitor_cond_since reply for ${this.db}`);
       }
       const [found, lastId, updates] = result as [boolean, Json, Json];
@@ -325,16 +327,16 @@ export class Monitor {
    */
   async setConditions(anyOf: Readonly<Record<string, readonly Condition[]>>): Promise<void> {
     if (this.state !== 'live' || !this.schemaInUse || this.currentId === undefined) {
-      throw new OvsdbError('not supported', `monitor of ${this.db} is not live`);
+      throw new MisuseError('not-live', `monitor of ${this.db} is not live`);
     }
     const schema = this.schemaInUse;
     const wire: Record<string, Json> = {};
     for (const [table, conds] of Object.entries(anyOf)) {
+      const t = schema.tables.get(table);
+      if (!t) throw new MisuseError('unknown-table', `No table named ${table}.`);
       const opts = this.tableOptions.get(table) ?? (this.requestedAll ? {} : undefined);
       if (!opts || !this.cacheInUse?.tables.has(table))
-        throw new OvsdbError('syntax error', `table ${table} is not monitored by this monitor`);
-      const t = schema.tables.get(table);
-      if (!t) throw new OvsdbError('syntax error', `No table named ${table}.`);
+        throw new MisuseError('not-monitored', `table ${table} is not monitored by this monitor`);
       const encoded = encodeConditions(t, conds);
       parseConditions(t, encoded); // validate before sending
       wire[table] = [{ where: encoded }];
@@ -404,8 +406,10 @@ export class Monitor {
       tables.push(new TableCache(t, columns, opts.indexes ?? []));
     }
     if (tables.length === 0) {
-      throw new OvsdbError(
-        'syntax error',
+      // Tables the server lacks are skew, reported and tolerated; asking only for such tables is the
+      // caller's mistake (we never send such a request, so ovsdb-server never gets to answer it).
+      throw new MisuseError(
+        'unknown-table',
         `none of the requested tables exist in ${this.db} (${skew.missingTables.join(', ')})`,
       );
     }

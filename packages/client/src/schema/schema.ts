@@ -265,7 +265,10 @@ export function parseDatabaseSchema(json: Json): DatabaseSchema {
   return schema;
 }
 
-/** A table of a schema, or a clear error naming what is missing. */
+/**
+ * A table of a schema, or a clear error naming what is missing. An OvsdbError, not a MisuseError: the
+ * transaction builder uses it, and these are ovsdb-server's kind and words for an operation on such a table.
+ */
 export function tableOf(schema: DatabaseSchema, name: string): TableSchema {
   const t = schema.tables.get(name);
   if (!t) throw new OvsdbError('syntax error', `No table named ${name}.`);

@@ -138,6 +138,18 @@ describe('planTransaction agrees with ovsdb-server', () => {
     await check([{ op: 'delete', table: 'Logical_Switch_Port', where: [['name', '==', 'b']] }]);
   });
 
+  it('an operation on a table the schema lacks fails with the kind and words ovsdb-server uses', async () => {
+    const ops: Json[] = [{ op: 'insert', table: 'No_Such_Table', row: {} }];
+    const plan = planTransaction(schema, monitor.cache, ops);
+    expect(plan.problems.map((p) => [p.kind, p.table, p.operationIndex])).toEqual([['operation', 'No_Such_Table', 0]]);
+    const err = await client.transact(NB, ops, { validate: false }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TransactionError);
+    const { error, details } = err as TransactionError;
+    // ovsdb-server puts "Parsing ovsdb operation 1 of 1 failed: " before the words.
+    expect([error, details]).toEqual(['syntax error', expect.stringMatching(/: No table named No_Such_Table\.$/)]);
+    expect(plan.problems[0]!.message).toBe('operation 0 (insert): syntax error: No table named No_Such_Table.');
+  });
+
   it('a wait guard that no longer holds fails the transaction, and the plan says so', async () => {
     const ops: Json[] = [
       {

@@ -139,7 +139,8 @@ class Overlay {
 
 function tableOf(schema: DatabaseSchema, name: unknown): TableSchema {
   const t = typeof name === 'string' ? schema.tables.get(name) : undefined;
-  if (!t) throw new OvsdbError('unknown table', `No table named ${String(name)}.`);
+  // The words and kind ovsdb-server answers for an operation on a table its schema lacks.
+  if (!t) throw new OvsdbError('syntax error', `No table named ${String(name)}.`);
   return t;
 }
 

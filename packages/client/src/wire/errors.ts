@@ -1,7 +1,9 @@
 /**
  * Errors as values. `OvsdbError` carries an RFC 7047 error object (`error`, `details`, `syntax`) exactly
  * as ovsdb-server words it, so the same value can be produced locally (validation, the embedded server)
- * or received from a real server.
+ * or received from a real server. It is only for OVSDB's own error kinds: what ovsdb-server would answer.
+ * A caller using this library wrongly (a monitor's cache before it is ready, a table it does not monitor,
+ * an index it does not have) gets a `MisuseError` instead, which no server ever sends.
  */
 import type { Json } from './json.js';
 
@@ -67,5 +69,36 @@ export class OvsdbError extends Error {
       typeof v === 'string' ? v : 'ovsdb error',
       typeof v === 'string' ? undefined : JSON.stringify(v),
     );
+  }
+}
+
+/** What a `MisuseError` is about. */
+export type MisuseKind =
+  /** A monitor's cache was read before the monitor received its initial state. */
+  | 'not-ready'
+  /** The monitor is not live: still starting, between sessions after a disconnect, or closed. */
+  | 'not-live'
+  /** A table this monitor (or its cache) does not hold, though the schema may have it. */
+  | 'not-monitored'
+  /** A table the database's schema does not have. */
+  | 'unknown-table'
+  /** A lookup by an index the table cache does not have. */
+  | 'unknown-index'
+  /** An argument that is wrong whatever the state, e.g. an index over a column the monitor does not hold. */
+  | 'bad-argument'
+  /** A cache filled in the wrong order: `load()` on a cache that already holds rows. */
+  | 'not-empty';
+
+/**
+ * The caller used this library wrongly for its arguments or its current state. Found locally, never sent
+ * by a server, and never one of OVSDB's error kinds (that is `OvsdbError`); nothing was sent to the server.
+ */
+export class MisuseError extends Error {
+  override readonly name = 'MisuseError';
+  constructor(
+    readonly kind: MisuseKind,
+    message: string,
+  ) {
+    super(message);
   }
 }
