@@ -4,9 +4,6 @@ import '@ovsdb-web/ui/styles.css';
 import './app/app.css';
 import { App } from './app/App.js';
 import { Toasts } from './app/toast.js';
-import { startEarly } from './app/session.js';
-
-startEarly();
 
 const root = document.getElementById('root');
 if (root) {

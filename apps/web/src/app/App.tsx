@@ -17,6 +17,7 @@ import { ThemeToggle } from './theme.js';
 import { ConnectionBadge } from './ConnectionBadge.js';
 import { Link } from './Link.js';
 import { NotFound } from './NotFound.js';
+import { formatCount } from './format.js';
 
 // Pages other than the dashboard and tables are loaded when first opened: the first paint of a table (what
 // most links open) then waits for less script.
@@ -256,7 +257,7 @@ function Sidebar({
                           >
                             <span className="ow-side-table-name">{t.name}</span>
                             <span className={`ow-side-count${t.rows === 0 ? ' ow-zero' : ''}`}>
-                              {t.rows.toLocaleString()}
+                              {formatCount(t.rows)}
                             </span>
                           </Link>
                         </li>

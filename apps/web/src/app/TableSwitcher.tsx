@@ -2,6 +2,7 @@
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { DatabaseStats } from '@ovsdb-web/protocol';
 import { navigate, tablePath } from './router.js';
+import { formatCount } from './format.js';
 
 export function TableSwitcher({ databases, onClose }: { databases: DatabaseStats[]; onClose: () => void }): ReactNode {
   const [text, setText] = useState('');
@@ -61,7 +62,7 @@ export function TableSwitcher({ databases, onClose }: { databases: DatabaseStats
             >
               <span>{t.table}</span>
               <span className="ow-muted">
-                {t.remote} · {t.db} · {t.rows.toLocaleString()} rows
+                {t.remote} · {t.db} · {formatCount(t.rows)} rows
               </span>
             </li>
           ))}

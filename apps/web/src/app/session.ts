@@ -7,7 +7,7 @@ import type { WhoAmI } from '@ovsdb-web/protocol';
 import { ApiFailure, get, setToken } from '../api/rest.js';
 import { Store } from './store.js';
 import { engine } from './engine.js';
-import { parseRoute } from './router.js';
+import { keepToken, readToken } from './token.js';
 
 export type Session =
   | { kind: 'checking' }
@@ -17,32 +17,11 @@ export type Session =
 
 export const session = new Store<Session>({ kind: 'checking' });
 
-const KEY = 'ovsdb-web.token';
-
-function readToken(): string | undefined {
-  try {
-    return sessionStorage.getItem(KEY) ?? undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 function parseWhoAmI(j: Json): WhoAmI | undefined {
   if (!isJsonObject(j) || typeof j.name !== 'string' || typeof j.readOnly !== 'boolean') return undefined;
   const role = j.role === 'viewer' || j.role === 'editor' || j.role === 'admin' ? j.role : undefined;
   if (!role) return undefined;
   return { name: j.name, role, readOnly: j.readOnly, authRequired: j.authRequired === true };
-}
-
-/**
- * Before the page renders or knows who it is: connect the stream with the token the tab has and start loading
- * the table in the URL, so its first rows are on their way while the page boots and asks `whoami` (a wrong
- * token only costs a refused stream, which `start` then explains).
- */
-export function startEarly(): void {
-  engine.connect(window.location.origin, readToken());
-  const route = parseRoute(window.location.pathname);
-  if (route.page === 'table') engine.prefetch({ remote: route.remote, db: route.db, table: route.table });
 }
 
 /** Ask the gateway who this token is; connect the stream when it is someone. */
@@ -52,11 +31,7 @@ export async function start(token = readToken()): Promise<void> {
   try {
     const who = parseWhoAmI(await get('/api/v1/whoami'));
     if (!who) throw new ApiFailure(200, 'internal', 'the gateway answered whoami with something unexpected');
-    try {
-      if (token) sessionStorage.setItem(KEY, token);
-    } catch {
-      // storage may be off; the session then lasts as long as the page
-    }
+    if (token) keepToken(token);
     session.set({ kind: 'signed-in', who });
     engine.connect(window.location.origin, token);
   } catch (err) {
@@ -69,11 +44,7 @@ export async function start(token = readToken()): Promise<void> {
 }
 
 export function signOut(): void {
-  try {
-    sessionStorage.removeItem(KEY);
-  } catch {
-    // nothing kept
-  }
+  keepToken(undefined);
   setToken(undefined);
   engine.connect(window.location.origin, undefined);
   session.set({ kind: 'needs-token', reason: undefined });

@@ -9,6 +9,7 @@ import { atomFromText } from '@ovsdb-web/ui';
 import type { ViewHandle } from '../engine/client.js';
 import { buildOperations, type Edit } from './ops.js';
 import type { EditMode } from './session.js';
+import { formatCount } from '../app/format.js';
 
 type Action = 'set' | 'set-key' | 'remove-key' | 'delete';
 
@@ -89,7 +90,7 @@ export function BulkEdit({
             : `remove ${column}:${key}`;
     onReady({
       kind: 'raw',
-      title: `${what} on ${rows.length.toLocaleString()} ${table.name} rows`,
+      title: `${what} on ${formatCount(rows.length)} ${table.name} rows`,
       operations: built.operations,
       guards: built.guards,
     });
@@ -107,7 +108,7 @@ export function BulkEdit({
           void prepare();
         }}
       >
-        <h2>Change every row shown ({count.toLocaleString()})</h2>
+        <h2>Change every row shown ({formatCount(count)})</h2>
         <p className="ow-muted ow-small">
           One transaction; each row guarded on what it changes. You will see the plan before anything is sent.
         </p>

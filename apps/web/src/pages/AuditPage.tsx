@@ -8,6 +8,7 @@ import { isJsonObject, stringifyJson, type Json } from '@ovsdb-web/client/core';
 import type { AuditEntry, AuditPage as AuditPageBody } from '@ovsdb-web/protocol';
 import { get } from '../api/rest.js';
 import { navigate, tablePath } from '../app/router.js';
+import { formatCount } from '../app/format.js';
 
 const PAGE = 50;
 
@@ -113,7 +114,7 @@ export function AuditPage(): ReactNode {
           <option value="dry_run">dry run</option>
           <option value="error">refused or failed</option>
         </select>
-        <span className="ow-count">{page ? `${page.total.toLocaleString()} attempts` : ''}</span>
+        <span className="ow-count">{page ? `${formatCount(page.total)} attempts` : ''}</span>
       </div>
       {error && (
         <p className="ow-error-text" role="alert">

@@ -13,6 +13,7 @@ import { navigate, tablePath } from '../app/router.js';
 import { NotFound } from '../app/NotFound.js';
 import { toast } from '../app/toast.js';
 import type { ChangeEntry } from '../engine/messages.js';
+import { formatCount } from '../app/format.js';
 
 export function ChangesPage({ remote, db }: { remote: string; db: string }): ReactNode {
   const schema = useSchema(remote, db);
@@ -72,7 +73,7 @@ function ChangeLog({ remote, db, schema }: { remote: string; db: string; schema:
     a.download = `${db}-changes.json`;
     a.click();
     setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
-    toast(`Exported ${shown.length.toLocaleString()} changes`);
+    toast(`Exported ${formatCount(shown.length)} changes`);
   };
 
   return (
@@ -100,7 +101,7 @@ function ChangeLog({ remote, db, schema }: { remote: string; db: string; schema:
           onChange={(e) => setText(e.target.value)}
         />
         <span className="ow-count" aria-live="polite">
-          {shown.length.toLocaleString()} changes
+          {formatCount(shown.length)} changes
         </span>
         <div className="ow-toolbar-buttons">
           {paused ? (

@@ -9,6 +9,7 @@ import { useStore } from '../hooks/use-store.js';
 import { engine } from '../app/engine.js';
 import { dbPath, tablePath } from '../app/router.js';
 import { Link } from '../app/Link.js';
+import { formatCount } from '../app/format.js';
 
 const PROBLEM: Record<NonNullable<RemoteStatus['problem']>, string> = {
   unreachable: 'remote unreachable',
@@ -100,7 +101,7 @@ function DatabaseBlock({ stats }: { stats: DatabaseStats }): ReactNode {
       <div className="ow-db-head">
         <h3>{stats.db}</h3>
         <span className="ow-muted">
-          {total.toLocaleString()} rows in {tables.length} tables · {stats.state === 'live' ? 'live' : stats.state}
+          {formatCount(total)} rows in {tables.length} tables · {stats.state === 'live' ? 'live' : stats.state}
         </span>
         <span className="ow-db-links">
           <Link href={`${dbPath(stats.remote, stats.db)}/schema`}>Schema</Link>
@@ -126,10 +127,10 @@ function DatabaseBlock({ stats }: { stats: DatabaseStats }): ReactNode {
                 <td>
                   <Link href={tablePath(stats.remote, stats.db, t.name)}>{t.name}</Link>
                 </td>
-                <td className="ow-num-col">{t.rows.toLocaleString()}</td>
+                <td className="ow-num-col">{formatCount(t.rows)}</td>
                 <td className="ow-spark-cell">
                   <Sparkline values={t.changes} label={`${t.name}: ${sum} changes in the last ${minutes} minutes`} />
-                  <span className="ow-muted">{sum > 0 ? sum.toLocaleString() : ''}</span>
+                  <span className="ow-muted">{sum > 0 ? formatCount(sum) : ''}</span>
                 </td>
               </tr>
             );

@@ -1,6 +1,7 @@
 /** Ctrl/Cmd+F on a table: finds text in every row of the view (not only those on screen). */
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { ViewHandle } from '../engine/client.js';
+import { formatCount } from '../app/format.js';
 
 export function FindBar({
   view,
@@ -60,7 +61,7 @@ export function FindBar({
           ? ''
           : matches.length === 0
             ? 'no match'
-            : `${at + 1} of ${matches.length.toLocaleString()}${matches.length >= 10_000 ? '+' : ''}`}
+            : `${at + 1} of ${formatCount(matches.length)}${matches.length >= 10_000 ? '+' : ''}`}
       </span>
       <button type="button" className="ow-icon-button" aria-label="Previous match" onClick={() => go(-1)}>
         ↑

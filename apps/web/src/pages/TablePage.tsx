@@ -25,6 +25,7 @@ import { editBlockedBecause, session } from '../app/session.js';
 import { EditSession, type EditMode } from '../edit/session.js';
 import type { ParentRef } from '../edit/ops.js';
 import { pendingParent } from '../edit/pending.js';
+import { formatCount } from '../app/format.js';
 
 // The editors (and the OVN match parser they bring) load when first opened: viewing a table does not wait for them.
 const EditPanel = lazy(async () => ({ default: (await import('../edit/EditPanel.js')).EditPanel }));
@@ -239,7 +240,7 @@ function TableView({
     a.download = `${route.table}.${format}`;
     a.click();
     setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
-    toast(`Exported ${rows.toLocaleString()} rows as ${format.toUpperCase()}`);
+    toast(`Exported ${formatCount(rows)} rows as ${format.toUpperCase()}`);
   };
 
   const matchSet = useMemo(() => new Set(find.matches), [find.matches]);
@@ -248,9 +249,9 @@ function TableView({
       ? (state.error ?? 'failed')
       : state.phase === 'loading'
         ? state.total > 0
-          ? `loading… ${state.total.toLocaleString()} rows so far`
+          ? `loading… ${formatCount(state.total)} rows so far`
           : 'loading…'
-        : `${state.count.toLocaleString()}${state.count !== state.total ? ` of ${state.total.toLocaleString()}` : ''} rows`;
+        : `${formatCount(state.count)}${state.count !== state.total ? ` of ${formatCount(state.total)}` : ''} rows`;
 
   return (
     <div className={`ow-table-page${route.uuid || edit ? ' ow-with-panel' : ''}`}>
@@ -301,7 +302,7 @@ function TableView({
                 Resume
                 {state.pending > 0 && (
                   <span className="ow-badge" aria-label={`${state.pending} pending changes`}>
-                    {state.pending.toLocaleString()}
+                    {formatCount(state.pending)}
                   </span>
                 )}
               </button>

@@ -110,14 +110,13 @@ const ROW_OVERSCAN = 8;
 /**
  * A row element's key: its slot among the rows on screen (index modulo their count), so that scrolling and
  * windows arriving reuse the row and cell elements already there — only values change, nothing is created
- * and styled anew — instead of replacing every row. A row that is animating (inserted, or a fading
- * deleted one) gets its own element, so its animation starts when it appears, as with one element per uuid.
+ * and styled anew — instead of replacing every row. A deleted row fading out gets its own element, so its
+ * animation starts when it appears, as with one element per uuid (inserts and changes are highlighted, not
+ * animated).
  */
-export function rowKey(index: number, slots: number, r: GridRow | undefined): string {
+function rowKey(index: number, slots: number, r: GridRow | undefined): string {
   const slot = `s${index % Math.max(1, slots)}`;
-  const mark = r?.mark;
-  if (!r || !mark || mark.kind === 'modify') return slot;
-  return `${slot}@${r.uuid}${mark.kind === 'insert' ? `@${mark.at}` : ''}`;
+  return r?.mark?.kind === 'delete' ? `${slot}@${r.uuid}` : slot;
 }
 
 export function VirtualTable(props: VirtualTableProps): ReactNode {
@@ -555,7 +554,7 @@ const GridRowView = memo(function GridRowView({
         aria-colindex={c.colIndex + 1}
         className={`ow-td${c.pinned ? ' ow-pinned' : ''}${empty ? ' ow-td-empty' : ''}${focusCls}${flash ? ' ow-flash' : ''}`}
         style={c.style}
-        key={flash ? `${c.id}@${r.uuid}@${r.mark?.at ?? 0}` : c.id}
+        key={c.id}
         data-row={index}
         data-column={c.id}
       >
