@@ -24,17 +24,24 @@ export function setToken(t: string | undefined): void {
   token = t;
 }
 
-export async function request(method: 'GET' | 'POST', path: string, body?: Json): Promise<Json> {
-  let res: Response;
-  try {
-    res = await fetch(path, {
+export function request(method: 'GET' | 'POST', path: string, body?: Json): Promise<Json> {
+  return replyOf(
+    fetch(path, {
       method,
       headers: {
         ...(token ? { authorization: `Bearer ${token}` } : {}),
         ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
       },
       ...(body !== undefined ? { body: stringifyJson(body) } : {}),
-    });
+    }),
+  );
+}
+
+/** A response of the gateway as JSON, or its error as an `ApiFailure`. */
+export async function replyOf(response: Promise<Response>): Promise<Json> {
+  let res: Response;
+  try {
+    res = await response;
   } catch (err) {
     throw new ApiFailure(0, 'network', `cannot reach the gateway: ${err instanceof Error ? err.message : String(err)}`);
   }

@@ -595,7 +595,7 @@ export class Engine {
     this.dirty.add(e);
     // The first rows of a load go to the page now, not after the next chunks: a chunk's task keeps the timer
     // from firing, and with the socket full of chunks that was several of them (~300 ms of a 100k-row load).
-    if (e.feed?.phase === 'loading' && !e.lastWindow?.rows.length && e.view && this.rowsOf(e.feed).size > 0) {
+    if (e.feed?.phase === 'loading' && !e.lastWindow?.rows.length && e.view && e.view.count > 0) {
       if (this.pushTimer) clearTimeout(this.pushTimer);
       this.pushTimer = undefined;
       this.pushTimerSlow = false;
