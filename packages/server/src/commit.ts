@@ -23,13 +23,13 @@ import {
   type Datum,
   type Row,
 } from '@ovsdb-web/client';
-import { forEachRef, indexKey, newUuid, strongRefChanges, type RowChange, type TableStore } from './database.js';
+import { forEachRef, indexKey, newUuid, strongRefChanges, type CommitChange, type TableStore } from './database.js';
 import type { TxnRow, TxnState } from './txn-state.js';
 
 const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
 
 /** Validate the transaction's changes; returns the changes to apply, or the commit error. */
-export function precommit(txn: TxnState): RowChange[] | OvsdbError {
+export function precommit(txn: TxnState): CommitChange[] | OvsdbError {
   determineChanges(txn);
   const refError = updateRefCounts(txn);
   if (refError) return refError;
@@ -325,8 +325,8 @@ function clashRowText(_txn: TxnState, columns: readonly ColumnSchema[], r: Clash
 
 // ---------------------------------------------------------------------------------------------------------
 
-function finish(txn: TxnState): RowChange[] {
-  const changes: RowChange[] = [];
+function finish(txn: TxnState): CommitChange[] {
+  const changes: CommitChange[] = [];
   for (const tr of txn.order) {
     if (tr.dropped) continue;
     if (tr.old === undefined && tr.new === undefined) continue;

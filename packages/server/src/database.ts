@@ -24,8 +24,11 @@ import {
 } from '@ovsdb-web/client';
 import { serverColumnOrder } from './shash-order.js';
 
-/** One row change of a commit. `old` absent: inserted; `new` absent: deleted. */
-export interface RowChange {
+/**
+ * One row change of a commit. `old` absent: inserted; `new` absent: deleted. (The client's `RowChange` is a change
+ * its cache saw, with a kind and the changed columns.)
+ */
+export interface CommitChange {
   readonly table: string;
   readonly uuid: string;
   readonly old: Row | undefined;
@@ -133,7 +136,7 @@ export class Database {
    * Make a set of row changes the committed state and update everything derived from it. The changes must
    * already be valid together (transaction.ts checks that); replaying a log relies on the same function.
    */
-  apply(changes: readonly RowChange[]): void {
+  apply(changes: readonly CommitChange[]): void {
     for (const ch of changes) {
       const table = this.tables.get(ch.table);
       if (table === undefined) continue;
@@ -144,7 +147,7 @@ export class Database {
     }
   }
 
-  private updateIndexes(table: TableStore, ch: RowChange): void {
+  private updateIndexes(table: TableStore, ch: CommitChange): void {
     for (const index of table.indexes) {
       const oldKey = ch.old === undefined ? undefined : indexKey(ch.old, index.columns);
       const newKey = ch.new === undefined ? undefined : indexKey(ch.new, index.columns);
@@ -155,7 +158,7 @@ export class Database {
     }
   }
 
-  private updateReferences(table: TableStore, ch: RowChange): void {
+  private updateReferences(table: TableStore, ch: CommitChange): void {
     const { strong, weak } = table.refColumns;
     for (const col of strong) {
       const before = ch.old?.[col.name];

@@ -6,11 +6,11 @@
  * pin a second copy of the database), but always the latest one.
  */
 import type { Row } from '@ovsdb-web/client';
-import type { RowChange } from './database.js';
+import type { CommitChange } from './database.js';
 
 interface Entry {
   readonly id: string;
-  readonly changes: readonly RowChange[];
+  readonly changes: readonly CommitChange[];
 }
 
 /** Net effect of several transactions on one row: its version before the first and after the last. */
@@ -34,7 +34,7 @@ export class TxnHistory {
     return this.entries.length - this.start;
   }
 
-  push(id: string, changes: readonly RowChange[]): void {
+  push(id: string, changes: readonly CommitChange[]): void {
     this.entries.push({ id, changes });
     this.rows += changes.length;
     while (this.size > 1 && (this.size > this.limit || this.rows > Math.max(10_000, this.dbRows()))) {

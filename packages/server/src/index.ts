@@ -4,7 +4,7 @@ export type { EmbeddedServerOptions, ListenOptions, ListenAddresses } from './se
 export { ServedDatabase } from './served-db.js';
 export type { CommitInfo, CommitListener, ServedDatabaseOptions } from './served-db.js';
 export { Database, TableStore } from './database.js';
-export type { RowChange, UniqueIndex } from './database.js';
+export type { CommitChange, UniqueIndex } from './database.js';
 export { executeTransaction } from './transaction.js';
 export type { ExecuteOptions, TransactOutcome } from './transaction.js';
 export type { StorageOptions } from './persistence.js';

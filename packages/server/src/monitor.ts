@@ -21,7 +21,7 @@ import {
   type Row,
   type WireRow,
 } from '@ovsdb-web/client';
-import type { Database, RowChange, TableStore } from './database.js';
+import type { Database, CommitChange, TableStore } from './database.js';
 import type { DataCondition } from './data-types.js';
 import type { MergedChange } from './history.js';
 import { hashOrder, lookupWinners } from './shash-order.js';
@@ -209,7 +209,7 @@ export class ServedMonitor {
   }
 
   /** The updates a commit causes for this monitor; undefined when it shows nothing. */
-  updatesFor(changes: readonly RowChange[]): TableUpdates | undefined {
+  updatesFor(changes: readonly CommitChange[]): TableUpdates | undefined {
     let out: TableUpdates | undefined;
     for (const ch of changes) {
       const mt = this.tables.get(ch.table);

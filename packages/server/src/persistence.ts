@@ -22,7 +22,7 @@ import {
   type Row,
   type WireRow,
 } from '@ovsdb-web/client';
-import type { RowChange, TableStore } from './database.js';
+import type { CommitChange, TableStore } from './database.js';
 import type { CommitInfo, ServedDatabase } from './served-db.js';
 import { encodeDatum, encodeRow } from './wire.js';
 
@@ -64,7 +64,7 @@ export class LogStorage {
 
   private replayRecord(served: ServedDatabase, rec: JsonObject): void {
     const db = served.db;
-    const changes: RowChange[] = [];
+    const changes: CommitChange[] = [];
     const snapshot = rec.snapshot === true;
     const body = (snapshot ? rec.rows : rec.changes) as Json;
     if (snapshot) {

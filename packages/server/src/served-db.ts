@@ -8,13 +8,13 @@
  * reply to the transaction that caused them.
  */
 import { parseDatabaseSchema, type Json, type JsonObject, ZERO_UUID } from '@ovsdb-web/client';
-import { Database, newUuid, type RowChange } from './database.js';
+import { Database, newUuid, type CommitChange } from './database.js';
 import { TxnHistory } from './history.js';
 import { executeTransaction, type ExecuteOptions, type TransactOutcome } from './transaction.js';
 
 export interface CommitInfo {
   readonly txnId: string;
-  readonly changes: readonly RowChange[];
+  readonly changes: readonly CommitChange[];
   readonly comments: readonly string[];
   readonly durable: boolean;
 }
@@ -112,7 +112,7 @@ export class ServedDatabase {
 
   /** Make changes committed; returns the new transaction id, or undefined when there was nothing to do. */
   commit(
-    changes: readonly RowChange[],
+    changes: readonly CommitChange[],
     comments: readonly string[] = [],
     durable = false,
     txnId = newUuid(),

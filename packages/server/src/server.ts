@@ -12,7 +12,7 @@ import { rmSync } from 'node:fs';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { parseJson, OvsdbError, type Json, type JsonObject, type Row } from '@ovsdb-web/client';
-import { newUuid, type Database, type RowChange } from './database.js';
+import { newUuid, type Database, type CommitChange } from './database.js';
 import { duplexPair } from './duplex-pair.js';
 import { LockManager } from './locks.js';
 import { LogStorage, type StorageOptions } from './persistence.js';
@@ -267,7 +267,7 @@ export class EmbeddedServer {
       _uuid: uuid,
       _version: newUuid(),
     };
-    const change: RowChange = { table: 'Database', uuid, old: undefined, new: row };
+    const change: CommitChange = { table: 'Database', uuid, old: undefined, new: row };
     this.serverDb.commit([change]);
   }
 }

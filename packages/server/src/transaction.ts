@@ -30,7 +30,7 @@ import {
   type Row,
 } from '@ovsdb-web/client';
 import type { DataCondition, DataMutation } from './data-types.js';
-import { datumKey, newUuid, type Database, type RowChange, type TableStore } from './database.js';
+import { datumKey, newUuid, type Database, type CommitChange, type TableStore } from './database.js';
 import { precommit } from './commit.js';
 import { TxnState } from './txn-state.js';
 import { ObjectParser, OP_ARRAY, OP_BOOLEAN, OP_ID, OP_INTEGER, OP_OBJECT, OP_OPTIONAL, OP_STRING } from './parser.js';
@@ -56,7 +56,7 @@ export type TransactOutcome =
       readonly kind: 'done';
       readonly results: Json[];
       /** The row changes to apply; empty when the transaction failed or changed nothing. */
-      readonly changes: RowChange[];
+      readonly changes: CommitChange[];
       readonly comments: string[];
       readonly durable: boolean;
     }

@@ -19,7 +19,7 @@ import {
   type Json,
   type Row,
 } from '@ovsdb-web/client';
-import { newUuid, type Database, type RowChange, type TableStore } from '../database.js';
+import { newUuid, type Database, type CommitChange, type TableStore } from '../database.js';
 import { recordError, type RecordPlace } from './errors.js';
 import type { JsonSlice } from './json-slice.js';
 
@@ -30,7 +30,7 @@ const META_MEMBERS = new Set(['_date', '_comment', '_is_diff']);
  * Apply one transaction record to `db`; returns the row changes it made (already applied). Rows are parsed
  * one at a time (see json-slice.ts); JSON errors inside it are the caller's to report (`jsonErrors`).
  */
-export function applyTransactionRecord(db: Database, record: JsonSlice, at: RecordPlace): RowChange[] {
+export function applyTransactionRecord(db: Database, record: JsonSlice, at: RecordPlace): CommitChange[] {
   if (!record.isObject) throw recordError(at, 'a transaction record must be a JSON object');
   const members = [...record.members()];
   let isDiff = false;
@@ -40,7 +40,7 @@ export function applyTransactionRecord(db: Database, record: JsonSlice, at: Reco
     if (typeof v !== 'boolean') throw recordError(at, '"_is_diff" must be true or false');
     isDiff = v;
   }
-  const changes: RowChange[] = [];
+  const changes: CommitChange[] = [];
   for (const [name, rows] of members) {
     if (META_MEMBERS.has(name)) continue;
     const table = db.table(name);
