@@ -45,7 +45,7 @@ export default defineConfig({
     target: 'es2022',
     sourcemap: true,
     chunkSizeWarningLimit: 600,
-    rollupOptions: { input: { index: fileURLToPath(new URL('./index.html', import.meta.url)), boot: BOOT } },
+    rolldownOptions: { input: { index: fileURLToPath(new URL('./index.html', import.meta.url)), boot: BOOT } },
   },
   server: {
     proxy: {
