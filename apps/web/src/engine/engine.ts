@@ -177,7 +177,8 @@ export class Engine {
       }
       case 'view.spec': {
         const e = this.views.get(req.view);
-        if (!e) return;
+        // The page restates the spec it opened with once the view exists: not a reason to re-sort the table.
+        if (!e || sameSpec(e.spec, req.spec)) return;
         e.spec = req.spec;
         e.view?.setSpec(req.spec);
         this.sendState(e);
@@ -982,4 +983,12 @@ function errorMessage(text: string, status: number): string {
     // not our error shape
   }
   return `the gateway answered ${status}`;
+}
+
+function sameSpec(a: ViewSpec, b: ViewSpec): boolean {
+  return (
+    a.filter === b.filter &&
+    a.sort.length === b.sort.length &&
+    a.sort.every((k, i) => k.column === b.sort[i]?.column && k.desc === b.sort[i]?.desc)
+  );
 }

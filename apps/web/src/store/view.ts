@@ -78,11 +78,17 @@ export class TableView {
   readonly reader: RowReader;
   private test: RowTest | undefined;
   private problem: FilterProblem | undefined;
-  private keys = new WeakMap<WireRow, Datum[]>();
   private passes = new WeakMap<WireRow, boolean>();
   private sortKeys: readonly SortKey[] = [];
   /** Sorted rows that pass the filter, ghosts included. */
   private order: WireRow[] = [];
+  /**
+   * The sort key of each row of `order`, at the same index: a binary search compares keys it already has
+   * (remembering them per row in a WeakMap cost a first load of 100,000 rows 1.6 s of lookups and GC).
+   */
+  private orderKeys: Datum[][] = [];
+  /** Rows of a first snapshot that passed the filter and are not merged into `order` yet (see `load`). */
+  private loading: WireRow[] = [];
   /** Deleted rows still shown, by uuid, with when they were deleted. */
   private readonly ghosts = new Map<string, { row: WireRow; at: number }>();
   private readonly marks = new Map<string, Mark>();
@@ -115,7 +121,7 @@ export class TableView {
 
   /** Rows shown (ghosts excluded). */
   get count(): number {
-    return this.rows().length - (this.frozen ? 0 : this.ghosts.size);
+    return this.frozen ? this.frozen.length : this.order.length + this.loading.length - this.ghosts.size;
   }
 
   get effectiveSort(): readonly SortKey[] {
@@ -134,7 +140,6 @@ export class TableView {
         : this.table.columns.get('name')?.type.key.type === 'string'
           ? [{ column: 'name', desc: false }]
           : [{ column: '_uuid', desc: false }];
-    this.keys = new WeakMap();
     this.passes = new WeakMap();
     this.rebuild();
   }
@@ -149,47 +154,47 @@ export class TableView {
     return p;
   }
 
-  private keyOf(row: WireRow): Datum[] {
-    let k = this.keys.get(row);
-    if (!k) {
-      k = this.sortKeys.map((s) => this.reader.datum(row, s.column));
-      this.keys.set(row, k);
-    }
-    return k;
+  /** A row's sort key, decoded (not remembered: the keys of the rows in the view are in `orderKeys`). */
+  private keyFor(row: WireRow): Datum[] {
+    return this.sortKeys.map((s) => this.reader.peekDatum(row, s.column));
   }
 
-  readonly compare = (a: WireRow, b: WireRow): number => {
-    if (a === b) return 0;
-    const ka = this.keyOf(a);
-    const kb = this.keyOf(b);
-    for (let i = 0; i < ka.length; i++) {
-      const c = compareKey(ka[i] as Datum, kb[i] as Datum);
-      if (c !== 0) return (this.sortKeys[i] as SortKey).desc ? -c : c;
+  /** Where the row at `i` sorts against the row with this key and uuid: the sort keys, then the uuid. */
+  private compareAt(i: number, key: readonly Datum[], uuid: string): number {
+    const k = this.orderKeys[i] as Datum[];
+    for (let j = 0; j < k.length; j++) {
+      const c = compareKey(k[j] as Datum, key[j] as Datum);
+      if (c !== 0) return (this.sortKeys[j] as SortKey).desc ? -c : c;
     }
-    const ua = uuidOfRow(a);
-    const ub = uuidOfRow(b);
-    return ua < ub ? -1 : ua > ub ? 1 : 0;
-  };
+    // Only on a tie: a row's uuid is a property lookup on an object of many shapes, slow at a million probes.
+    const u = uuidOfRow(this.order[i] as WireRow);
+    return u < uuid ? -1 : u > uuid ? 1 : 0;
+  }
 
-  /** The first index whose row sorts after `row` (or where it is). */
-  private lowerBound(row: WireRow): number {
-    let lo = 0;
+  /** The first index (from `from` on) whose row sorts after the row with this key and uuid, or is it. */
+  private lowerBound(key: readonly Datum[], uuid: string, from = 0): number {
+    let lo = from;
     let hi = this.order.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.compare(this.order[mid] as WireRow, row) < 0) lo = mid + 1;
+      if (this.compareAt(mid, key, uuid) < 0) lo = mid + 1;
       else hi = mid;
     }
     return lo;
   }
 
   private remove(row: WireRow): void {
-    const i = this.lowerBound(row);
-    if (this.order[i] === row) this.order.splice(i, 1);
+    const i = this.lowerBound(this.keyFor(row), uuidOfRow(row));
+    if (this.order[i] !== row) return;
+    this.order.splice(i, 1);
+    this.orderKeys.splice(i, 1);
   }
 
   private insert(row: WireRow): void {
-    this.order.splice(this.lowerBound(row), 0, row);
+    const key = this.keyFor(row);
+    const i = this.lowerBound(key, uuidOfRow(row));
+    this.order.splice(i, 0, row);
+    this.orderKeys.splice(i, 0, key);
   }
 
   rebuild(): void {
@@ -199,46 +204,75 @@ export class TableView {
     const passes = (r: WireRow): boolean => !test || (this.passes.get(r) ?? test(r));
     for (const r of this.source.rows()) if (passes(r)) rows.push(r);
     for (const g of this.ghosts.values()) if (passes(g.row)) rows.push(g.row);
-    this.sortRows(rows);
-    this.order = rows;
+    const entries = this.sortEntries(rows);
+    this.loading = [];
+    this.order = entries.map((e) => e.row);
+    this.orderKeys = entries.map((e) => e.key);
     this.version++;
   }
 
   /**
    * Rows of a first snapshot that is still arriving (their source already holds them): merged into the order,
-   * so the first rows show long before the last chunk. O(n + k log n) for k rows, not a re-sort.
+   * so the first rows show long before the last chunk. O(n + k log n) for k rows, not a re-sort (see `settle`).
    */
   load(rows: readonly WireRow[]): void {
     const test = this.test;
-    const add = test ? rows.filter((r) => test(r)) : [...rows];
+    const add = test ? rows.filter((r) => test(r)) : rows;
     if (add.length === 0) return;
     this.version++;
     // A paused view shows what it froze; resume rebuilds from the source, which has these rows.
     if (this.frozen) return;
-    this.sortRows(add);
-    const at = add.map((r) => this.lowerBound(r));
-    const merged = new Array<WireRow>(this.order.length + add.length);
-    let from = 0;
-    let out = 0;
-    for (let i = 0; i < add.length; i++) {
-      const to = at[i] as number;
-      while (from < to) merged[out++] = this.order[from++] as WireRow;
-      merged[out++] = add[i] as WireRow;
-    }
-    while (from < this.order.length) merged[out++] = this.order[from++] as WireRow;
-    this.order = merged;
+    for (const r of add) this.loading.push(r);
   }
 
-  /** Sorts in place, in the view's order (the same as `compare`). */
-  private sortRows(rows: WireRow[]): void {
-    // Each row's key and uuid are looked up once, not at each of the n·log n comparisons (the same order as
-    // `compare`): for 100,000 rows this is most of the time a snapshot takes to show.
+  /**
+   * Merges the rows `load` gathered into the order, when the order is next read: a snapshot's 200 chunks then
+   * cost a merge per window sent (about one a second), not one per chunk (each copying the whole order).
+   */
+  private settle(): void {
+    if (this.loading.length === 0) return;
+    const entries = this.sortEntries(this.loading);
+    this.loading = [];
+    // The added rows are in order, so each one's place is at or after the previous one's.
+    const at = new Array<number>(entries.length);
+    let lo = 0;
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i] as SortEntry;
+      lo = this.lowerBound(e.key, e.uuid, lo);
+      at[i] = lo;
+    }
+    const n = this.order.length + entries.length;
+    const merged = new Array<WireRow>(n);
+    const keys = new Array<Datum[]>(n);
+    let from = 0;
+    let out = 0;
+    for (let i = 0; i < entries.length; i++) {
+      const to = at[i] as number;
+      for (; from < to; from++, out++) {
+        merged[out] = this.order[from] as WireRow;
+        keys[out] = this.orderKeys[from] as Datum[];
+      }
+      const e = entries[i] as SortEntry;
+      merged[out] = e.row;
+      keys[out++] = e.key;
+    }
+    for (; from < this.order.length; from++, out++) {
+      merged[out] = this.order[from] as WireRow;
+      keys[out] = this.orderKeys[from] as Datum[];
+    }
+    this.order = merged;
+    this.orderKeys = keys;
+  }
+
+  /** The rows with their sort keys, in the view's order (the same as `compareKeys`). */
+  private sortEntries(rows: readonly WireRow[]): SortEntry[] {
+    // Each row's key and uuid are looked up once, not at each of the n·log n comparisons: for 100,000 rows this
+    // is most of the time a snapshot takes to show.
     const n = rows.length;
     const entries: SortEntry[] = new Array<SortEntry>(n);
     for (let i = 0; i < n; i++) {
       const r = rows[i] as WireRow;
-      // Not remembered per row: the incremental updates later look up only the few rows they compare.
-      const key = this.keys.get(r) ?? this.sortKeys.map((k) => this.reader.peekDatum(r, k.column));
+      const key = this.keyFor(r);
       entries[i] = {
         row: r,
         key,
@@ -261,13 +295,14 @@ export class TableView {
       }
       return a.uuid < b.uuid ? -1 : a.uuid > b.uuid ? 1 : 0;
     });
-    for (let i = 0; i < n; i++) rows[i] = (entries[i] as SortEntry).row;
+    return entries;
   }
 
   /** Fold a batch of changes to this table into the view. */
   apply(changes: readonly AppliedChange[], now: number): void {
     const mine = changes.filter((c) => c.table === this.table.name);
     if (mine.length === 0) return;
+    this.settle();
     for (const c of mine) {
       if (c.kind === 'delete') this.marks.delete(c.uuid);
       else
@@ -304,6 +339,7 @@ export class TableView {
 
   /** Drop ghosts and marks older than `MARK_MS`; true when anything visible changed. */
   expire(now: number): boolean {
+    this.settle();
     let changed = false;
     for (const [uuid, g] of this.ghosts) {
       if (now - g.at < MARK_MS) continue;
@@ -326,6 +362,7 @@ export class TableView {
 
   pause(): void {
     if (this.frozen) return;
+    this.settle();
     this.frozen = this.order.filter((r) => !this.ghosts.has(uuidOfRow(r)));
     this.pendingChanges = 0;
     this.version++;
@@ -340,7 +377,9 @@ export class TableView {
   }
 
   private rows(): WireRow[] {
-    return this.frozen ?? this.order;
+    if (this.frozen) return this.frozen;
+    this.settle();
+    return this.order;
   }
 
   window(start: number, end: number): ViewRow[] {
@@ -361,7 +400,7 @@ export class TableView {
     const rows = this.rows();
     const r = this.ghosts.get(uuid)?.row ?? this.source.get(uuid);
     if (r && !this.frozen) {
-      const i = this.lowerBound(r);
+      const i = this.lowerBound(this.keyFor(r), uuidOfRow(r));
       if (rows[i] === r) return i;
     }
     // A paused view may hold an older version of the row: look it up by uuid.
