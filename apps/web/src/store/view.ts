@@ -190,6 +190,21 @@ export class TableView {
     this.orderKeys.splice(i, 1);
   }
 
+  /**
+   * A new version of a row whose sort key did not change takes the old one's place (most changes: a column
+   * other than the sorted ones), without moving the rows after it twice. False when the key changed.
+   */
+  private replace(old: WireRow, row: WireRow): boolean {
+    const key = this.keyFor(old);
+    const next = this.keyFor(row);
+    if (!key.every((k, j) => compareKey(k, next[j] as Datum) === 0)) return false;
+    const i = this.lowerBound(key, uuidOfRow(old));
+    if (this.order[i] !== old) return false;
+    this.order[i] = row;
+    this.orderKeys[i] = next;
+    return true;
+  }
+
   private insert(row: WireRow): void {
     const key = this.keyFor(row);
     const i = this.lowerBound(key, uuidOfRow(row));
@@ -330,8 +345,11 @@ export class TableView {
         continue;
       }
       if (bulk) continue;
-      if (c.old && this.passesFilter(c.old)) this.remove(c.old);
-      if (c.row && this.passesFilter(c.row)) this.insert(c.row);
+      const was = c.old !== undefined && this.passesFilter(c.old);
+      const is = c.row !== undefined && this.passesFilter(c.row);
+      if (was && is && c.old && c.row && this.replace(c.old, c.row)) continue;
+      if (was && c.old) this.remove(c.old);
+      if (is && c.row) this.insert(c.row);
     }
     if (bulk) this.rebuild();
     this.version++;
