@@ -989,6 +989,6 @@ function sameSpec(a: ViewSpec, b: ViewSpec): boolean {
   return (
     a.filter === b.filter &&
     a.sort.length === b.sort.length &&
-    a.sort.every((k, i) => k.column === b.sort[i]?.column && k.desc === b.sort[i]?.desc)
+    a.sort.every((k, i) => k.column === b.sort[i]?.column && k.desc === b.sort[i].desc)
   );
 }
