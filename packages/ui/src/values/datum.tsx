@@ -85,10 +85,8 @@ function AtomView({ base, atom, ctx }: { base: BaseType; atom: WireAtom; ctx: Va
       </span>
     );
   }
-  if (typeof v === 'boolean') return <span className={`ow-bool ow-bool-${String(v)}`}>{String(v)}</span>;
-  if (typeof v === 'number' || typeof v === 'bigint')
-    return <span className="ow-num">{base.type === 'real' ? atomText(base, v) : String(v)}</span>;
-  return v === '' ? <span className="ow-empty">""</span> : <span className="ow-str">{v}</span>;
+  const plain = plainAtom(base, atom);
+  return plain ? <span className={plain.cls}>{plain.text}</span> : <span className="ow-empty">""</span>;
 }
 
 /**
@@ -98,7 +96,7 @@ function AtomView({ base, atom, ctx }: { base: BaseType; atom: WireAtom; ctx: Va
  */
 function plainAtom(base: BaseType, atom: WireAtom): { cls: string; text: string } | undefined {
   const v = atomValue(atom);
-  if (base.type === 'uuid') return undefined;
+  if (base.type === 'uuid' && typeof v === 'string') return undefined;
   if (typeof v === 'boolean') return { cls: `ow-bool-${String(v)}`, text: String(v) };
   if (typeof v === 'number' || typeof v === 'bigint')
     return { cls: 'ow-num', text: base.type === 'real' ? atomText(base, v) : String(v) };
