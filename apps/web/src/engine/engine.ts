@@ -285,7 +285,8 @@ export class Engine {
     // The page connects as soon as its script runs and again once signed in: the same gateway and token keep
     // the connection and the subscriptions already under way.
     const working = this.connState !== 'auth-failed' && this.connState !== 'closed';
-    if (this.conn && working && this.base === base.replace(/\/$/, '') && this.token === token) return;
+    const gateway = base.replace(/\/$/, '');
+    if (this.conn && working && this.base === gateway && this.token === token) return;
     this.conn?.close();
     // A table prefetched on the old connection (with a token the gateway refused) is asked for again by its view.
     for (const feed of [...this.feeds.values()]) {
@@ -293,7 +294,7 @@ export class Engine {
       feed.handle.close();
       this.feeds.delete(feed.key);
     }
-    this.base = base.replace(/\/$/, '');
+    this.base = gateway;
     this.token = token;
     this.schemas.clear();
     const wsUrl = `${this.base.replace(/^http/, 'ws')}/api/v1/stream`;
@@ -596,20 +597,14 @@ export class Engine {
     this.dirty.add(e);
     // The first rows of a load go to the page now, not after the next chunks: a chunk's task keeps the timer
     // from firing, and with the socket full of chunks that was several of them (~300 ms of a 100k-row load).
-    if (e.feed?.phase === 'loading' && !e.lastWindow?.rows.length && e.view && e.view.count > 0) {
-      if (this.pushTimer) clearTimeout(this.pushTimer);
-      this.pushTimer = undefined;
-      this.pushTimerSlow = false;
-      this.flush();
-      this.expireTimer ??= setInterval(() => this.expire(), 100);
-      return;
-    }
-    if (this.pushTimer && this.pushTimerSlow) {
+    const firstRows = e.feed?.phase === 'loading' && !e.lastWindow?.rows.length && (e.view?.count ?? 0) > 0;
+    if (this.pushTimer && (this.pushTimerSlow || firstRows)) {
       clearTimeout(this.pushTimer);
       this.pushTimer = undefined;
     }
     this.pushTimerSlow = false;
-    this.pushTimer ??= setTimeout(() => this.flush(), PUSH_MS);
+    if (firstRows) this.flush();
+    else this.pushTimer ??= setTimeout(() => this.flush(), PUSH_MS);
     this.expireTimer ??= setInterval(() => this.expire(), 100);
   }
 
