@@ -5,6 +5,7 @@
 import { parseJson, stringifyJson, type Json } from '@ovsdb-web/client/core';
 import type { ErrorCode } from '@ovsdb-web/protocol';
 import { isErrorCode } from '@ovsdb-web/protocol';
+import { authHeaders } from '../app/token.js';
 
 export class ApiFailure extends Error {
   override readonly name = 'ApiFailure';
@@ -29,7 +30,7 @@ export function request(method: 'GET' | 'POST', path: string, body?: Json): Prom
     fetch(path, {
       method,
       headers: {
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...authHeaders(token),
         ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
       },
       ...(body !== undefined ? { body: stringifyJson(body) } : {}),

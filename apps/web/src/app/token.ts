@@ -17,3 +17,8 @@ export function keepToken(token: string | undefined): void {
     // storage may be off; the session then lasts as long as the page
   }
 }
+
+/** The header that carries a token to the gateway's REST API (none without a token). */
+export function authHeaders(token: string | undefined): Record<string, string> {
+  return token ? { authorization: `Bearer ${token}` } : {};
+}
