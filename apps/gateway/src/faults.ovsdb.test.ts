@@ -203,7 +203,12 @@ describe.each(Array.from({ length: ROUNDS }, (_, i) => [i + 1]))(
           const resyncs = async (): Promise<number> =>
             (await ctx.gw.gateway.metrics.resyncs.get()).values[0]?.value ?? 0;
           try {
-            for (let i = 0; i < 40 && (await resyncs()) === 0; i++) {
+            // Bounded by time, not by a count of writes: on a busy machine the gateway coalesces several of
+            // these writes into one delta (the same rows, the latest value), so a fixed count sent too little
+            // to fill the kernel's buffers (16-29 writes were needed on an idle machine, 40 were not enough in
+            // CI). Every write flushes, and a flush is where the gateway notices the backlog.
+            const deadline = Date.now() + 20_000;
+            for (let i = 0; Date.now() < deadline && (await resyncs()) === 0; i++) {
               await writer.transact(NB, [
                 {
                   op: 'mutate',
