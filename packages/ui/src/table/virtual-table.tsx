@@ -178,7 +178,8 @@ export function VirtualTable(props: VirtualTableProps): ReactNode {
     count: centerCols.length,
     getScrollElement: () => scrollRef.current,
     estimateSize: (i) => centerCols[i]?.getSize() ?? DEFAULT_WIDTH,
-    overscan: 3,
+    // Each column beyond the edge is one more cell in every row on screen, restyled and laid out as rows scroll in.
+    overscan: 1,
   });
   const rows = useVirtualizer({
     count: rowCount,

@@ -132,8 +132,7 @@ export function DatumView({
           const pv = plainAtom(valueBase, v);
           return (
             <span className={pv ? `ow-chip ow-pair ${pv.cls}` : 'ow-chip ow-pair'} key={i}>
-              <span className="ow-key">{pk ? pk.text : <AtomView base={type.key} atom={k} ctx={ctx} />}</span>
-              <span className="ow-eq">=</span>
+              <span className="ow-key">{pk ? pk.text : <AtomView base={type.key} atom={k} ctx={ctx} />}</span>=
               {pv ? pv.text : <AtomView base={valueBase} atom={v} ctx={ctx} />}
             </span>
           );
