@@ -17,6 +17,7 @@ import type {
   ViewState,
   ViewTarget,
   ViewWindow,
+  WindowMessage,
 } from './messages.js';
 
 export interface EnginePort {
@@ -228,7 +229,12 @@ export class EngineClient {
       }
       case 'view.window': {
         const h = this.views.get(ev.view);
-        h?.store.update((s) => ({ ...s, window: keepUnchanged(s.window, ev.window) }));
+        if (!h) return;
+        const window = applyWindow(h.store.get().window, ev.window);
+        // It named a row this page does not hold (cannot happen while every window arrives in order; if it
+        // ever does, the grid keeps what it shows and asks for the next window whole).
+        if (window) h.store.update((s) => ({ ...s, window }));
+        else this.send({ type: 'view.refresh', view: ev.view });
         return;
       }
       case 'reply': {
@@ -285,21 +291,25 @@ export function sameState(a: ViewState, b: ViewState): boolean {
 }
 
 /**
- * The new window, with the row objects (and labels) of the previous one wherever they are the same version
- * with the same mark: the grid renders a row again only when its object changes.
+ * The window the page shows after `next`: rows named as kept, and rows sent again that are the same version with
+ * the same mark, are the row objects of `prev` (the grid renders a row again only when its object changes);
+ * labels too. Undefined when `next` names a row `prev` does not have.
  */
-export function keepUnchanged(prev: ViewWindow | undefined, next: ViewWindow): ViewWindow {
-  if (!prev) return next;
+export function applyWindow(prev: ViewWindow | undefined, next: WindowMessage): ViewWindow | undefined {
   const old = new Map<string, ViewRow>();
-  for (const r of prev.rows) if (r.rev !== undefined) old.set(r.uuid, r);
-  const rows = next.rows.map((r) => {
+  for (const r of prev?.rows ?? []) if (r.rev !== undefined) old.set(r.uuid, r);
+  const rows: ViewRow[] = [];
+  for (const r of next.rows) {
     const o = old.get(r.uuid);
-    return o && o.rev === r.rev && sameMark(o.mark, r.mark) ? o : r;
-  });
-  const a = prev.labels;
+    if ('kept' in r) {
+      if (o?.rev !== r.rev) return undefined;
+      rows.push(o);
+    } else rows.push(o && o.rev === r.rev && sameMark(o.mark, r.mark) ? o : r);
+  }
+  const a = prev?.labels ?? {};
   const b = next.labels;
   const ka = Object.keys(a);
-  const labels = ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]) ? a : b;
+  const labels = prev && ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]) ? a : b;
   return { ...next, rows, labels };
 }
 

@@ -9,6 +9,7 @@ import WebSocket from 'ws';
 import { ovnNbctl, startOvsdbServer, OVN_NB_SCHEMA, type OvsdbServerProcess } from '@ovsdb-web/testing';
 import { buildApp, type GatewayConfig } from '@ovsdb-web/gateway';
 import { Engine } from './engine.js';
+import { applyWindow } from './client.js';
 import type { EngineEvent, ViewState, ViewWindow, ChangeEntry } from './messages.js';
 import type { SocketLike } from '../stream/connection.js';
 
@@ -65,6 +66,8 @@ class Harness {
   readonly windows = new Map<number, ViewWindow>();
   readonly states = new Map<number, ViewState>();
   readonly changes: ChangeEntry[] = [];
+  /** Windows the harness could not rebuild and asked for again. */
+  refreshes = 0;
   /** Every message the engine sent on its sockets. */
   readonly sent: string[] = [];
 
@@ -82,7 +85,15 @@ class Harness {
       fetch: (url, init) => fetch(url, init),
       post: (ev) => {
         this.events.push(ev);
-        if (ev.type === 'view.window') this.windows.set(ev.view, ev.window);
+        // As the page does: rebuild the window from the one before, or ask for it whole.
+        if (ev.type === 'view.window') {
+          const w = applyWindow(this.windows.get(ev.view), ev.window);
+          if (w) this.windows.set(ev.view, w);
+          else {
+            this.refreshes++;
+            queueMicrotask(() => this.engine.handle({ type: 'view.refresh', view: ev.view }));
+          }
+        }
         if (ev.type === 'view.state') this.states.set(ev.view, ev.state);
         if (ev.type === 'changes') this.changes.push(...ev.entries);
         for (const w of this.waiters.splice(0)) w();
@@ -166,6 +177,42 @@ describe('engine against the gateway and ovsdb-server', () => {
     );
     expect(h.states.get(1)!.count).toBe(3);
     await h.until('the faded row to go', () => !h.windows.get(1)!.rows.some((r) => r.row.name === 'p00'), 5_000);
+  });
+
+  it('a window overlapping the one before names the rows the page holds instead of sending them again', async () => {
+    const sentWindows = () => h.events.flatMap((e) => (e.type === 'view.window' && e.view === 9 ? [e.window] : []));
+    h.engine.handle({
+      type: 'view.open',
+      view: 9,
+      target: { remote: 'nb', db: NB, table: 'Logical_Switch_Port' },
+      spec: { filter: '', sort: [] },
+    });
+    h.engine.handle({ type: 'view.range', view: 9, start: 0, end: 2, anchor: undefined });
+    await h.until('rows 0 and 1', () => h.windows.get(9)?.start === 0 && h.names(9).join() === 'p0,p1');
+    const before = h.windows.get(9)!;
+    h.engine.handle({ type: 'view.range', view: 9, start: 1, end: 3, anchor: undefined });
+    await h.until('rows 1 and 2', () => h.windows.get(9)?.start === 1);
+    expect(
+      sentWindows()
+        .at(-1)!
+        .rows.map((r) => 'kept' in r),
+    ).toEqual([true, false]);
+    expect(h.names(9)).toEqual(['p1', 'p2']);
+    // The page keeps its own object for the row it held: the grid does not render it again.
+    expect(h.windows.get(9)!.rows[0]).toBe(before.rows[1]);
+
+    // A page that does not hold what a window names asks again, and gets the next window whole.
+    h.windows.delete(9);
+    h.engine.handle({ type: 'view.range', view: 9, start: 0, end: 2, anchor: undefined });
+    await h.until('the window whole', () => h.windows.get(9)?.start === 0);
+    expect(h.refreshes).toBe(1);
+    expect(h.names(9)).toEqual(['p0', 'p1']);
+    expect(
+      sentWindows()
+        .at(-1)!
+        .rows.some((r) => 'kept' in r),
+    ).toBe(false);
+    h.engine.handle({ type: 'view.close', view: 9 });
   });
 
   it('filters with free text, find clauses and conditions, and says where a filter is wrong', async () => {

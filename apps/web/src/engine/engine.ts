@@ -34,6 +34,7 @@ import type {
   ViewPhase,
   ViewState,
   ViewTarget,
+  WindowRow,
 } from './messages.js';
 
 export interface EngineEnv {
@@ -189,6 +190,14 @@ export class Engine {
         const e = this.views.get(req.view);
         if (!e) return;
         e.range = { start: req.start, end: req.end, anchor: req.anchor };
+        this.markDirty(e);
+        return;
+      }
+      case 'view.refresh': {
+        const e = this.views.get(req.view);
+        if (!e) return;
+        e.lastWindow = undefined;
+        e.pushed = '';
         this.markDirty(e);
         return;
       }
@@ -690,13 +699,20 @@ export class Engine {
       sameLabels(last.labels, labels)
     )
       return;
+    // Rows the page holds from the last window, as they were then: named, not sent again.
+    const held = new Map<string, ViewRow>();
+    for (const r of last?.rows ?? []) held.set(r.uuid, r);
     e.lastWindow = { start: e.range.start, anchor: e.range.anchor, anchorIndex, rows, labels };
     this.env.post({
       type: 'view.window',
       view: e.id,
       window: {
         start: e.range.start,
-        rows: rows.map((r) => ({ ...r, rev: this.revOf(r.row) })),
+        rows: rows.map((r): WindowRow => {
+          const h = held.get(r.uuid);
+          const rev = this.revOf(r.row);
+          return h && h.row === r.row && sameMark(h.mark, r.mark) ? { uuid: r.uuid, rev, kept: true } : { ...r, rev };
+        }),
         labels,
         anchorIndex,
         anchor: e.range.anchor,
@@ -934,14 +950,15 @@ function sameRows(a: readonly ViewRow[], b: readonly ViewRow[]): boolean {
   for (let i = 0; i < a.length; i++) {
     const x = a[i] as ViewRow;
     const y = b[i] as ViewRow;
-    if (x.uuid !== y.uuid || x.row !== y.row) return false;
-    const m = x.mark;
-    const n = y.mark;
-    if (m === n) continue;
-    if (m === undefined || n === undefined) return false;
-    if (m.kind !== n.kind || m.at !== n.at || m.columns !== n.columns) return false;
+    if (x.uuid !== y.uuid || x.row !== y.row || !sameMark(x.mark, y.mark)) return false;
   }
   return true;
+}
+
+function sameMark(m: ViewRow['mark'], n: ViewRow['mark']): boolean {
+  if (m === n) return true;
+  if (m === undefined || n === undefined) return false;
+  return m.kind === n.kind && m.at === n.at && m.columns === n.columns;
 }
 
 function sameLabels(a: Record<string, string>, b: Record<string, string>): boolean {

@@ -25,6 +25,8 @@ export type EngineRequest =
   | { type: 'view.spec'; view: number; spec: ViewSpec }
   /** The rows the grid shows (with overscan), and the row to keep in place when rows arrive above it. */
   | { type: 'view.range'; view: number; start: number; end: number; anchor: string | undefined }
+  /** The page could not use the last window (it named a row the page did not hold): send the next one whole. */
+  | { type: 'view.refresh'; view: number }
   | { type: 'view.pause'; view: number }
   | { type: 'view.resume'; view: number }
   | { type: 'view.close'; view: number }
@@ -67,6 +69,24 @@ export interface ViewWindow {
   version: number;
 }
 
+/**
+ * A row of a window as sent: whole, or only named (`kept`) when the window sent before held the same version
+ * of it with the same mark. Scrolling moves the window a few rows at a time, so most of its rows are ones the
+ * page already has; copying them to the page again cost more main-thread time than rendering the new ones.
+ */
+export type WindowRow = ViewRow | KeptRow;
+
+export interface KeptRow {
+  uuid: string;
+  rev: number;
+  kept: true;
+}
+
+/** A window as sent (see `WindowRow`); the page rebuilds the `ViewWindow` from it and the window before. */
+export interface WindowMessage extends Omit<ViewWindow, 'rows'> {
+  rows: WindowRow[];
+}
+
 export interface ColumnChange {
   column: string;
   old?: WireDatum;
@@ -90,7 +110,7 @@ export interface ChangeEntry {
 export type EngineEvent =
   | { type: 'connection'; state: ConnectionIndicator; detail: string | undefined }
   | { type: 'view.state'; view: number; state: ViewState }
-  | { type: 'view.window'; view: number; window: ViewWindow }
+  | { type: 'view.window'; view: number; window: WindowMessage }
   | { type: 'reply'; req: number; result: ReplyResult }
   | {
       type: 'row';
