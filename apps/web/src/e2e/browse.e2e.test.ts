@@ -69,7 +69,8 @@ describe('live browsing', () => {
 
   it('shows inserts, changes and deletes made with ovn-nbctl as they happen, with flashes', async () => {
     const { page, errors, context } = await openPage(browser);
-    await page.goto(`${gw.url}/remotes/nb/dbs/${NB}/tables/Logical_Switch_Port`);
+    // The columns in view: the grid renders only those (and one beyond each edge).
+    await page.goto(`${gw.url}/remotes/nb/dbs/${NB}/tables/Logical_Switch_Port?columns=name,addresses,external_ids`);
     await waitNames(page, 'Logical_Switch_Port', (n) => n.length === 5, 'the five ports');
     await nbctl('lsp-add', 'sw1', 'web-10');
     await page.locator('.ow-inserted', { hasText: 'web-10' }).waitFor({ timeout: 5_000 });
@@ -150,7 +151,9 @@ describe('live browsing', () => {
 
   it('copies the focused cell as ovn-nbctl prints it, moving between cells with the arrow keys', async () => {
     const { page, errors, context } = await openPage(browser, { clipboard: true });
-    await page.goto(`${gw.url}/remotes/nb/dbs/${NB}/tables/Logical_Switch_Port?sort=name`);
+    await page.goto(
+      `${gw.url}/remotes/nb/dbs/${NB}/tables/Logical_Switch_Port?sort=name&columns=name,type,options,addresses`,
+    );
     await waitNames(page, 'Logical_Switch_Port', (n) => n.length === 5, 'the ports');
     const grid = page.getByRole('grid', { name: 'Logical_Switch_Port' });
     // A click focuses the cell (and opens the row); the keys then go to the grid.
@@ -171,6 +174,28 @@ describe('live browsing', () => {
       .poll(() => page.evaluate(() => navigator.clipboard.readText()))
       .toBe('["0a:00:00:00:00:02 10.0.0.12"]');
     await page.getByRole('status').filter({ hasText: 'Copied addresses of web-2' }).waitFor();
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('keeps the pinned columns (_uuid, name) in view when the grid is scrolled sideways, and lets them scroll back', async () => {
+    const { page, errors, context } = await openPage(browser);
+    await page.goto(`${gw.url}/remotes/nb/dbs/${NB}/tables/Logical_Switch_Port?sort=name`);
+    await waitNames(page, 'Logical_Switch_Port', (n) => n.length === 5, 'the ports');
+    const grid = page.getByRole('grid', { name: 'Logical_Switch_Port' });
+    const left = async (column: string): Promise<number> =>
+      (await grid.locator(`[role=gridcell][data-column="${column}"]`).first().boundingBox())!.x;
+    const at = { _uuid: await left('_uuid'), name: await left('name'), type: await left('type') };
+    await grid.evaluate((g) => (g.scrollLeft = 200));
+    await expect.poll(() => left('type')).toBeCloseTo(at.type - 200, 0);
+    // The pinned cells stay where they were; the header's too.
+    expect(await left('_uuid')).toBeCloseTo(at._uuid, 0);
+    expect(await left('name')).toBeCloseTo(at.name, 0);
+    const header = await grid.getByRole('columnheader', { name: 'name', exact: true }).boundingBox();
+    expect(header!.x).toBeCloseTo(at.name, 0);
+    await grid.evaluate((g) => (g.scrollLeft = 0));
+    await expect.poll(() => left('type')).toBeCloseTo(at.type, 0);
+    expect(await left('name')).toBeCloseTo(at.name, 0);
     expect(errors).toEqual([]);
     await context.close();
   });
