@@ -711,7 +711,7 @@ export class Engine {
         rows: rows.map((r): WindowRow => {
           const h = held.get(r.uuid);
           const rev = this.revOf(r.row);
-          return h && h.row === r.row && sameMark(h.mark, r.mark) ? { uuid: r.uuid, rev, kept: true } : { ...r, rev };
+          return h?.row === r.row && sameMark(h.mark, r.mark) ? { uuid: r.uuid, rev, kept: true } : { ...r, rev };
         }),
         labels,
         anchorIndex,
