@@ -200,6 +200,28 @@ describe('live browsing', () => {
     await context.close();
   });
 
+  it('jumps to the last row with End and back with Home, and fills in the rows there', async () => {
+    // 400 address sets, made in one ovn-nbctl call: far more than a screen, so End jumps past every window.
+    const args: string[] = [];
+    for (let i = 0; i < 400; i++)
+      args.push(...(i ? ['--'] : []), 'create', 'Address_Set', `name=as-${String(i).padStart(3, '0')}`);
+    await nbctl(...args);
+    const { page, errors, context } = await openPage(browser);
+    await page.goto(`${gw.url}/remotes/nb/dbs/${NB}/tables/Address_Set?sort=name`);
+    await waitNames(page, 'Address_Set', (n) => n[0] === 'as-000', 'the first address sets');
+    const grid = page.getByRole('grid', { name: 'Address_Set' });
+    await grid.focus();
+    await page.keyboard.press('End');
+    await waitNames(page, 'Address_Set', (n) => n.at(-1) === 'as-399' && !n.includes('as-000'), 'the last rows');
+    // Every row on screen is filled in, none left as a placeholder.
+    await expect.poll(() => grid.locator('[role=row][aria-busy=true]').count()).toBe(0);
+    await page.keyboard.press('Home');
+    await waitNames(page, 'Address_Set', (n) => n[0] === 'as-000' && !n.includes('as-399'), 'the first rows again');
+    expect(errors).toEqual([]);
+    await context.close();
+    await nbctl('--all', 'destroy', 'Address_Set');
+  });
+
   it('exports exactly the rows the filter shows', async () => {
     const { page, errors, context } = await openPage(browser, { downloads: true });
     await page.goto(

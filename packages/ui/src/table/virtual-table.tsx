@@ -106,6 +106,8 @@ const UUID_WIDTH = 110;
 const OVERSCAN = 20;
 /** Rows rendered beyond each edge of the screen. */
 const ROW_OVERSCAN = 8;
+/** After a jump of more than a screen, how long the grid must stay put before it asks for its rows. */
+const SETTLE_MS = 50;
 
 /**
  * A row element's key: its slot among the rows on screen (index modulo their count), so that scrolling and
@@ -145,7 +147,15 @@ export function VirtualTable(props: VirtualTableProps): ReactNode {
   useEffect(() => {
     const el = scrollRef.current;
     if (!el) return;
-    const onScroll = (): void => setHScrolled(el.scrollLeft > 0);
+    // Compared here, not left to React: a state update in every scroll event, even to the same value, cost a
+    // render of the grid now and then (10% of the page's script time while dragging the scrollbar).
+    let last = el.scrollLeft > 0;
+    const onScroll = (): void => {
+      const now = el.scrollLeft > 0;
+      if (now === last) return;
+      last = now;
+      setHScrolled(now);
+    };
     el.addEventListener('scroll', onScroll, { passive: true });
     return () => el.removeEventListener('scroll', onScroll);
   }, []);
@@ -226,19 +236,32 @@ export function VirtualTable(props: VirtualTableProps): ReactNode {
 
   // Ask for the rows on screen with room around them; re-ask when the screen moves past the margin.
   const requested = useRef({ start: -1, end: -1, anchor: '' });
+  const lastFirst = useRef(first);
+  const deferred = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   useEffect(() => {
+    clearTimeout(deferred.current);
     const anchor = pickAnchor();
     anchorRef.current = anchor;
+    const jumped = Math.abs(first - lastFirst.current) > last - first + 1;
+    lastFirst.current = first;
     const need = { start: Math.max(0, first - OVERSCAN), end: Math.min(rowCount, last + 1 + OVERSCAN) };
     const r = requested.current;
     const inside =
       need.start >= r.start && need.end <= r.end && r.end - r.start < 4 * (need.end - need.start + OVERSCAN);
     if (inside && (anchor?.uuid ?? '') === r.anchor) return;
-    const start = Math.max(0, first - 2 * OVERSCAN);
-    const end = Math.min(rowCount, last + 1 + 2 * OVERSCAN);
-    requested.current = { start, end, anchor: anchor?.uuid ?? '' };
-    onRange(start, end, anchor?.uuid);
+    const ask = (): void => {
+      const start = Math.max(0, first - 2 * OVERSCAN);
+      const end = Math.min(rowCount, last + 1 + 2 * OVERSCAN);
+      requested.current = { start, end, anchor: anchor?.uuid ?? '' };
+      onRange(start, end, anchor?.uuid);
+    };
+    // More than a screen in one step (the scrollbar dragged through a large table): by the time a window for
+    // this place arrives the grid is elsewhere, and rendering it only to replace it with placeholders next frame
+    // cost most of each frame. Ask once the grid stays put.
+    if (jumped) deferred.current = setTimeout(ask, SETTLE_MS);
+    else ask();
   }, [first, last, rowCount, onRange, pickAnchor]);
+  useEffect(() => () => clearTimeout(deferred.current), []);
 
   // A window where the anchor moved (rows came or went above it): scroll by as much, so it stays put.
   useLayoutEffect(() => {
@@ -577,6 +600,19 @@ const GridRowView = memo(function GridRowView({
       </div>
     );
   };
+  // A row not in the window yet is one element, not a row of empty cells: dragging the scrollbar through a
+  // large table shows a new screen of such rows every frame, and restyling their cells cost most of each frame.
+  if (!r)
+    return (
+      <div
+        role="row"
+        id={`ow-row-${index}`}
+        aria-rowindex={index + 2}
+        aria-busy="true"
+        className={className}
+        style={{ transform: `translateY(${top}px)`, height, width }}
+      />
+    );
   return (
     <div
       role="row"
@@ -588,7 +624,7 @@ const GridRowView = memo(function GridRowView({
       onClick={(e) => {
         const column =
           e.target instanceof Element ? e.target.closest<HTMLElement>('[data-column]')?.dataset.column : undefined;
-        onRowClick(index, r?.uuid, column);
+        onRowClick(index, r.uuid, column);
       }}
     >
       {layout.left.map(cell)}
