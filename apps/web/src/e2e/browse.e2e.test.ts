@@ -174,6 +174,10 @@ describe('live browsing', () => {
       .poll(() => page.evaluate(() => navigator.clipboard.readText()))
       .toBe('["0a:00:00:00:00:02 10.0.0.12"]');
     await page.getByRole('status').filter({ hasText: 'Copied addresses of web-2' }).waitFor();
+    // The whole value is the cell's title once the pointer is over it.
+    const cell = grid.locator('[role=row]', { hasText: 'web-2' }).locator('[role=gridcell][data-column="addresses"]');
+    await cell.hover();
+    expect(await cell.getAttribute('title')).toBe('["0a:00:00:00:00:02 10.0.0.12"]');
     expect(errors).toEqual([]);
     await context.close();
   });

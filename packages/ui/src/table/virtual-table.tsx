@@ -520,6 +520,10 @@ export function VirtualTable(props: VirtualTableProps): ReactNode {
 
 const NO_LABELS: Readonly<Record<string, string>> = {};
 
+function layoutType(layout: RowLayout, column: string): ColumnType | undefined {
+  return (layout.left.find((c) => c.id === column) ?? layout.center.find((c) => c.id === column))?.type;
+}
+
 interface RowCell {
   id: string;
   style: CSSProperties;
@@ -584,7 +588,7 @@ const GridRowView = memo(function GridRowView({
       else if (c.type && isEmptyDatum(value)) {
         empty = true;
         content = emptyDatumText(c.type);
-      } else content = c.type ? <DatumView type={c.type} value={value} ctx={ctx} /> : null;
+      } else content = c.type ? <DatumView type={c.type} value={value} ctx={ctx} titled={false} /> : null;
     }
     return (
       <div
@@ -625,6 +629,17 @@ const GridRowView = memo(function GridRowView({
         const column =
           e.target instanceof Element ? e.target.closest<HTMLElement>('[data-column]')?.dataset.column : undefined;
         onRowClick(index, r.uuid, column);
+      }}
+      // A cell's whole value as its title, made when the pointer is over it: making it for every cell rendered
+      // (the text of every atom) was a tenth of the page's script time at load and while scrolling. Set on each
+      // visit, as a cell element shows another row's value once scrolled.
+      onMouseOver={(e) => {
+        const cell = e.target instanceof Element ? e.target.closest<HTMLElement>('[data-column]') : null;
+        const column = cell?.dataset.column;
+        const type = column === undefined ? undefined : layoutType(layout, column);
+        if (!cell || column === undefined || !type) return;
+        const value = r.row[column];
+        cell.title = isEmptyDatum(value) ? '' : datumTitle(type, value);
       }}
     >
       {layout.left.map(cell)}

@@ -112,15 +112,18 @@ export function DatumView({
   value,
   ctx,
   block = false,
+  titled = true,
 }: {
   type: ColumnType;
   value: WireDatum | undefined;
   ctx: ValueContext;
   block?: boolean;
+  /** False where the holder sets the title itself when the pointer is over it (the grid, see GridRowView). */
+  titled?: boolean;
 }): ReactNode {
   if (isEmptyDatum(value)) return <span className="ow-empty">{emptyDatumText(type)}</span>;
   const cls = block ? 'ow-datum ow-datum-block' : 'ow-datum';
-  const title = datumTitle(type, value);
+  const title = titled ? datumTitle(type, value) : undefined;
   if (type.value !== undefined) {
     const pairs = members(value) as [WireAtom, WireAtom][];
     const valueBase = type.value;
