@@ -7,10 +7,10 @@
 import { postToEngine } from './app/engine-worker.js';
 import { readToken } from './app/token.js';
 import { parseRoute } from './app/router.js';
-import { askWhoAmIEarly } from './app/early.js';
+import { getEarly } from './app/early.js';
 
 const token = readToken();
-askWhoAmIEarly(token);
+getEarly('/api/v1/whoami', token);
 postToEngine({ type: 'connect', base: window.location.origin, token });
 const route = parseRoute(window.location.pathname);
 if (route.page === 'table')

@@ -6,6 +6,7 @@ import { parseJson, stringifyJson, type Json } from '@ovsdb-web/client/core';
 import type { ErrorCode } from '@ovsdb-web/protocol';
 import { isErrorCode } from '@ovsdb-web/protocol';
 import { authHeaders } from '../app/token.js';
+import { takeEarly } from '../app/early.js';
 
 export class ApiFailure extends Error {
   override readonly name = 'ApiFailure';
@@ -26,6 +27,9 @@ export function setToken(t: string | undefined): void {
 }
 
 export function request(method: 'GET' | 'POST', path: string, body?: Json): Promise<Json> {
+  // The boot script may have asked already (see app/early.ts).
+  const early = method === 'GET' ? takeEarly(path, token) : undefined;
+  if (early) return replyOf(early);
   return replyOf(
     fetch(path, {
       method,
@@ -39,7 +43,7 @@ export function request(method: 'GET' | 'POST', path: string, body?: Json): Prom
 }
 
 /** A response of the gateway as JSON, or its error as an `ApiFailure`. */
-export async function replyOf(response: Promise<Response>): Promise<Json> {
+async function replyOf(response: Promise<Response>): Promise<Json> {
   let res: Response;
   try {
     res = await response;

@@ -1,21 +1,21 @@
 /**
- * Requests the boot script sends before the app has loaded, for the app to pick up: `whoami` is the round
- * trip between the app's first render and its first page.
+ * GET requests the boot script sends before the app has loaded, for the app's REST calls to pick up (see
+ * `request`): `whoami` is the round trip between the app's first render and its first page.
  */
 import { authHeaders } from './token.js';
 
-let whoami: { token: string | undefined; response: Promise<Response> } | undefined;
+const early = new Map<string, { token: string | undefined; response: Promise<Response> }>();
 
-export function askWhoAmIEarly(token: string | undefined): void {
-  const response = fetch('/api/v1/whoami', { headers: authHeaders(token) });
+export function getEarly(path: string, token: string | undefined): void {
+  const response = fetch(path, { headers: authHeaders(token) });
   // Not read when the app asks with another token: the failure is the app's to report, not an unhandled one.
   response.catch(() => undefined);
-  whoami = { token, response };
+  early.set(path, { token, response });
 }
 
-/** The early `whoami` response, once, when it was asked with this token. */
-export function takeEarlyWhoAmI(token: string | undefined): Promise<Response> | undefined {
-  const w = whoami;
-  whoami = undefined;
-  return w && w.token === token ? w.response : undefined;
+/** The early response for this path, once, when it was asked with this token. */
+export function takeEarly(path: string, token: string | undefined): Promise<Response> | undefined {
+  const e = early.get(path);
+  early.delete(path);
+  return e && e.token === token ? e.response : undefined;
 }

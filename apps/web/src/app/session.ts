@@ -4,8 +4,7 @@
  */
 import { isJsonObject, type Json } from '@ovsdb-web/client/core';
 import type { WhoAmI } from '@ovsdb-web/protocol';
-import { ApiFailure, get, replyOf, setToken } from '../api/rest.js';
-import { takeEarlyWhoAmI } from './early.js';
+import { ApiFailure, get, setToken } from '../api/rest.js';
 import { Store } from './store.js';
 import { engine } from './engine.js';
 import { keepToken, readToken } from './token.js';
@@ -30,8 +29,7 @@ export async function start(token = readToken()): Promise<void> {
   setToken(token);
   session.set({ kind: 'checking' });
   try {
-    const early = takeEarlyWhoAmI(token);
-    const who = parseWhoAmI(await (early ? replyOf(early) : get('/api/v1/whoami')));
+    const who = parseWhoAmI(await get('/api/v1/whoami'));
     if (!who) throw new ApiFailure(200, 'internal', 'the gateway answered whoami with something unexpected');
     if (token) keepToken(token);
     session.set({ kind: 'signed-in', who });
