@@ -8,7 +8,7 @@ const gateway = process.env.OVSDB_WEB_GATEWAY ?? 'http://127.0.0.1:8080';
 const BOOT = fileURLToPath(new URL('./src/boot.ts', import.meta.url));
 
 /**
- * `src/boot.ts` (started the engine, the stream and the table in the URL) as a script of its own in the built
+ * `src/boot.ts` (it starts the engine, the stream and the table in the URL) as a script of its own in the built
  * page, before the app's bundle: the browser runs it as soon as its few kB arrive instead of after the bundle
  * has downloaded and parsed. (Vite bundles every script of index.html into one entry; the app still imports
  * boot, which then is the same module and runs once.)

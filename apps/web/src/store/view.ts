@@ -279,7 +279,7 @@ export class TableView {
     this.orderKeys = keys;
   }
 
-  /** The rows with their sort keys, in the view's order (the same as `compareKeys`). */
+  /** The rows with their sort keys, in the view's order (the same as `compareAt`). */
   private sortEntries(rows: readonly WireRow[]): SortEntry[] {
     // Each row's key and uuid are looked up once, not at each of the n·log n comparisons: for 100,000 rows this
     // is most of the time a snapshot takes to show.
