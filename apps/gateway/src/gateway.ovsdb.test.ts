@@ -649,6 +649,66 @@ describe('WebSocket stream', () => {
   });
 });
 
+describe('a held snapshot (holdSnapshot)', () => {
+  // Two rows a chunk, so the snapshot of Logical_Switch_Port is several chunks.
+  const limits = { snapshotChunkRows: 2, snapshotHoldMs: 1_500 };
+  let app: FastifyInstance;
+  let gateway: Gateway;
+  let ws: string;
+  beforeAll(async () => {
+    let url: string;
+    ({ app, gateway, url } = await start({}, limits));
+    ws = `${url.replace('http', 'ws')}/api/v1/stream`;
+    for (let i = 0; i < 5; i++) await ovnNbctl(server.unixRemote!, 'lsp-add', 'sw0', `held${i}`);
+  });
+  afterAll(async () => app.close());
+  const chunks = (c: StreamClient, id: string): number =>
+    c.messages.filter((m) => m.type === 'snapshot' && m.id === id).length;
+
+  it('sends the first chunk, the rest on snapshot-continue, then the changes made meanwhile', async () => {
+    const c = new StreamClient(ws, schema, { token: TOKENS.viewer });
+    await c.opened();
+    c.subscribe({ id: 'h', remote: 'nb', db: NB, tables: ['Logical_Switch_Port'], holdSnapshot: true });
+    await c.waitFor(() => chunks(c, 'h') === 1, 10_000, 'the first chunk');
+    // A change while the rest is held, and a pong to show the connection still answers.
+    await ovnNbctl(server.unixRemote!, 'lsp-add', 'sw0', 'held-meanwhile');
+    await settle(gateway);
+    c.send({ type: 'ping', data: 'during' });
+    await c.waitFor(() => c.messages.some((m) => m.type === 'pong'), 5_000, 'pong');
+    expect(chunks(c, 'h')).toBe(1);
+    expect(c.messages.some((m) => m.type === 'delta')).toBe(false);
+
+    c.send({ type: 'snapshot-continue', id: 'h' });
+    await c.waitFor(() => c.snapshotDone('h'), 10_000, 'the rest of the snapshot');
+    expect(chunks(c, 'h')).toBeGreaterThan(2);
+    const expected = await dumpStore(['Logical_Switch_Port']);
+    await c.waitFor(() => sameStore(c.store('h'), expected), 5_000, 'the change made during the hold');
+    expect(c.ignored).toEqual([]);
+    // Again, when nothing is held: nothing happens. For a subscription that does not exist: an error.
+    c.send({ type: 'snapshot-continue', id: 'h' });
+    c.send({ type: 'snapshot-continue', id: 'nope' });
+    c.send({ type: 'ping', data: 'after' });
+    await c.waitFor(() => c.messages.some((m) => m.type === 'pong' && m.data === 'after'), 5_000, 'pong');
+    expect(c.messages.filter((m) => m.type === 'error')).toEqual([
+      { type: 'error', id: 'nope', error: { code: 'not_found', message: 'no subscription "nope" on this connection' } },
+    ]);
+    c.close();
+  });
+
+  it('sends the rest by itself after the hold limit', async () => {
+    const c = new StreamClient(ws, schema, { token: TOKENS.viewer });
+    await c.opened();
+    const arrived: number[] = [];
+    c.ws.on('message', () => arrived.push(Date.now()));
+    c.subscribe({ id: 'h', remote: 'nb', db: NB, tables: ['Logical_Switch_Port'], holdSnapshot: true });
+    await c.waitFor(() => c.snapshotDone('h'), 10_000, 'the whole snapshot without snapshot-continue');
+    // messages[0] is `subscribed`, [1] the first chunk, [2] the second: held for the limit in between.
+    expect(c.messages.slice(0, 3).map((m) => m.type)).toEqual(['subscribed', 'snapshot', 'snapshot']);
+    expect(arrived[2]! - arrived[1]!).toBeGreaterThanOrEqual(limits.snapshotHoldMs - 100);
+    c.close();
+  });
+});
+
 describe('a stalled WebSocket client', () => {
   it('is dropped to "resync needed" instead of buffering without bound, then resynchronised', async () => {
     const limits = { maxBufferedBytes: 64 * 1024, resumeBelowBytes: 16 * 1024, stallTimeoutMs: 20_000 };

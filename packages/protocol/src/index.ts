@@ -39,6 +39,7 @@ export type {
   Cursor,
   ClientMessage,
   SubscribeMessage,
+  SnapshotContinueMessage,
   SubscribeStatusMessage,
   UnsubscribeMessage,
   PingMessage,

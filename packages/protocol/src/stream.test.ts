@@ -37,6 +37,7 @@ describe('parseClientMessage', () => {
         since: { epoch: 'e1', seq: 12 },
         snapshot: false,
         old: true,
+        holdSnapshot: true,
       }),
     );
     expect(msg).toEqual({
@@ -50,14 +51,16 @@ describe('parseClientMessage', () => {
       since: { epoch: 'e1', seq: 12 },
       snapshot: false,
       old: true,
+      holdSnapshot: true,
     });
   });
 
-  it('accepts ping, unsubscribe and subscribe-status', () => {
+  it('accepts ping, unsubscribe, snapshot-continue and subscribe-status', () => {
     expect(parseClientMessage('{"type":"ping","data":[1,"x"]}')).toEqual({ type: 'ping', data: [1, 'x'] });
     expect(parseClientMessage('{"type":"ping"}')).toEqual({ type: 'ping' });
     expect(parseClientMessage('{"type":"unsubscribe","id":"a"}')).toEqual({ type: 'unsubscribe', id: 'a' });
     expect(parseClientMessage('{"type":"subscribe-status","id":"s"}')).toEqual({ type: 'subscribe-status', id: 's' });
+    expect(parseClientMessage('{"type":"snapshot-continue","id":"p"}')).toEqual({ type: 'snapshot-continue', id: 'p' });
   });
 
   it('refuses deep nesting before parsing, wherever it is', () => {
@@ -109,7 +112,13 @@ describe('parseClientMessage', () => {
       '{"type":"subscribe","id":"a","remote":"r","db":"d","snapshot":"false"}',
       /"snapshot" must be true or false/,
     ],
+    [
+      'a non-boolean holdSnapshot flag',
+      '{"type":"subscribe","id":"a","remote":"r","db":"d","holdSnapshot":1}',
+      /"holdSnapshot" must be true or false/,
+    ],
     ['extra fields on unsubscribe', '{"type":"unsubscribe","id":"a","x":1}', /no field "x"/],
+    ['snapshot-continue without an id', '{"type":"snapshot-continue"}', /"id"/],
   ])('refuses %s', (_what, text, message) => {
     expect(violation(text)).toMatch(message);
   });

@@ -1,7 +1,7 @@
 /**
  * The WebSocket protocol of `/api/v1/stream`: JSON text frames, one message each (docs/API.md explains it to
- * people). Client → gateway: subscribe, subscribe-status, unsubscribe, ping. Gateway → client: subscribed,
- * snapshot (chunks), delta, resync, status, error, pong.
+ * people). Client → gateway: subscribe, snapshot-continue, subscribe-status, unsubscribe, ping. Gateway →
+ * client: subscribed, snapshot (chunks), delta, resync, status, error, pong.
  *
  * Both directions are parsed here, strictly: the gateway never trusts a browser, and the browser checks the
  * envelope of what it applies. Snapshot and delta frames carry rows that the gateway has already encoded once
@@ -47,6 +47,17 @@ export interface SubscribeMessage {
   snapshot?: boolean;
   /** true: modify and delete deltas also carry the row as it was before (`old`). */
   old?: boolean;
+  /**
+   * true: after the snapshot's first chunk the gateway holds the rest until `snapshot-continue` (or a few
+   * seconds), so a page can draw its first screen without the rest of a large snapshot competing for the CPU.
+   */
+  holdSnapshot?: boolean;
+}
+
+/** The rest of a snapshot held by `holdSnapshot`, please. */
+export interface SnapshotContinueMessage {
+  type: 'snapshot-continue';
+  id: string;
 }
 
 /** Live remote status and per-table counts and change rates, for a dashboard. */
@@ -65,7 +76,8 @@ export interface PingMessage {
   data?: Json;
 }
 
-export type ClientMessage = SubscribeMessage | SubscribeStatusMessage | UnsubscribeMessage | PingMessage;
+export type ClientMessage =
+  SubscribeMessage | SnapshotContinueMessage | SubscribeStatusMessage | UnsubscribeMessage | PingMessage;
 
 export type DeltaKind = 'insert' | 'modify' | 'delete';
 
@@ -226,6 +238,7 @@ const SUBSCRIBE_KEYS = new Set([
   'since',
   'snapshot',
   'old',
+  'holdSnapshot',
 ]);
 
 /**
@@ -241,6 +254,7 @@ export function parseClientMessage(text: string): ClientMessage {
         if (k !== 'type' && k !== 'data') throw new ProtocolViolation(`ping has no field "${k}"`);
       return m.data === undefined ? { type: 'ping' } : { type: 'ping', data: m.data };
     case 'unsubscribe':
+    case 'snapshot-continue':
     case 'subscribe-status': {
       const id = name(m, 'id', CLIENT_MESSAGE_LIMITS.maxIdLength, m.type);
       for (const k of Object.keys(m))
@@ -251,7 +265,7 @@ export function parseClientMessage(text: string): ClientMessage {
       return parseSubscribe(m);
     default:
       throw new ProtocolViolation(
-        `unknown message type ${typeof m.type === 'string' ? JSON.stringify(m.type.slice(0, 64)) : `of JSON type ${jsonType(m.type)}`}; expected subscribe, subscribe-status, unsubscribe or ping`,
+        `unknown message type ${typeof m.type === 'string' ? JSON.stringify(m.type.slice(0, 64)) : `of JSON type ${jsonType(m.type)}`}; expected subscribe, snapshot-continue, subscribe-status, unsubscribe or ping`,
       );
   }
 }
@@ -306,6 +320,8 @@ function parseSubscribe(m: JsonObject): SubscribeMessage {
   if (snapshot !== undefined) msg.snapshot = snapshot;
   const old = bool(m, 'old', id);
   if (old !== undefined) msg.old = old;
+  const hold = bool(m, 'holdSnapshot', id);
+  if (hold !== undefined) msg.holdSnapshot = hold;
   return msg;
 }
 

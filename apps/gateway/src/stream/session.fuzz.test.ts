@@ -88,6 +88,7 @@ const subscribe = fc.record(
     ),
     snapshot: fc.oneof(fc.boolean(), fc.jsonValue()),
     old: fc.oneof(fc.boolean(), fc.jsonValue()),
+    holdSnapshot: fc.oneof(fc.boolean(), fc.jsonValue()),
     extra: fc.jsonValue(),
   },
   { requiredKeys: ['type'] },
@@ -102,6 +103,7 @@ const plausible = fc
       priority: fc.integer({ min: -1, max: 40_000 }),
       snapshot: fc.boolean(),
       old: fc.boolean(),
+      hold: fc.boolean(),
       project: fc.boolean(),
     },
     { requiredKeys: ['id', 'tables'] },
@@ -123,9 +125,13 @@ const plausible = fc
       : {}),
     ...(r.snapshot !== undefined ? { snapshot: r.snapshot } : {}),
     ...(r.old !== undefined ? { old: r.old } : {}),
+    ...(r.hold !== undefined ? { holdSnapshot: r.hold } : {}),
   }));
 const other = fc.oneof(
-  fc.record({ type: fc.constantFrom('unsubscribe', 'subscribe-status'), id: ids }, { requiredKeys: ['type'] }),
+  fc.record(
+    { type: fc.constantFrom('unsubscribe', 'subscribe-status', 'snapshot-continue'), id: ids },
+    { requiredKeys: ['type'] },
+  ),
   fc.record({ type: fc.constant('ping'), data: fc.jsonValue() }, { requiredKeys: ['type'] }),
   fc.record({ type: fc.oneof(fc.string({ maxLength: 10 }), fc.jsonValue()) }),
 );
@@ -242,6 +248,11 @@ describe('the stream under random client messages', () => {
           case 'unsubscribe':
             expect(answer).toEqual([]);
             live.delete(parsed.id);
+            break;
+          case 'snapshot-continue':
+            // Every subscription is dropped after its message (below): there is never one to continue.
+            expect(errors.map((e) => e.error.code)).toEqual(['not_found']);
+            expect(answer).toHaveLength(1);
             break;
           case 'subscribe-status':
           case 'subscribe': {

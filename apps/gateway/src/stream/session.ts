@@ -40,6 +40,8 @@ export interface StreamLimits {
   maxSubscriptions: number;
   /** How often a status subscription is refreshed. */
   statusIntervalMs: number;
+  /** The longest a `holdSnapshot` subscription waits for `snapshot-continue` before the rest comes anyway. */
+  snapshotHoldMs: number;
 }
 
 export const DEFAULT_LIMITS: StreamLimits = {
@@ -51,6 +53,7 @@ export const DEFAULT_LIMITS: StreamLimits = {
   heartbeatMs: 15_000,
   maxSubscriptions: 64,
   statusIntervalMs: 2_000,
+  snapshotHoldMs: 3_000,
 };
 
 /** What a session needs from the gateway: feeds by name (or why there is none) and status for dashboards. */
@@ -132,6 +135,7 @@ export class StreamSession {
         case 'unsubscribe': {
           const sub = this.subs.get(msg.id);
           sub?.unsubscribe?.();
+          sub?.endHold?.();
           this.subs.delete(msg.id);
           this.statusSubs.delete(msg.id);
           if (this.statusSubs.size === 0) clearInterval(this.statusTimer);
@@ -148,6 +152,13 @@ export class StreamSession {
         case 'subscribe':
           this.subscribe(msg);
           return;
+        case 'snapshot-continue': {
+          const sub = this.subs.get(msg.id);
+          if (!sub) throw new ApiError('not_found', `no subscription ${JSON.stringify(msg.id)} on this connection`);
+          // Nothing held (any more: the hold may have timed out, or the snapshot was short): nothing to do.
+          sub.endHold?.();
+          return;
+        }
       }
     } catch (err) {
       this.sendError(err instanceof ProtocolViolation ? (err.id ?? id) : id, err);
@@ -269,6 +280,7 @@ export class StreamSession {
     // on the wire would leave the browser with the older rows and without the changes in between.
     const run = {};
     this.snapshots.set(sub, run);
+    sub.endHold?.();
     sub.snapshotting = true;
     sub.drop();
     // Rows are immutable snapshots: capturing the arrays now gives a consistent state at this seq.
@@ -288,6 +300,7 @@ export class StreamSession {
           const part = rows.slice(i, i + chunk).map((r) => sub.rowJson(schema, r));
           const last = ti === captured.length - 1 && i + chunk >= rows.length;
           this.sendText(encodeSnapshot({ id: sub.id, epoch: sub.feed.epoch, seq, table: schema.name, last }, part));
+          if (sub.holdSnapshot && !last) await this.hold(sub);
           if (rows.length === 0) break;
         }
       }
@@ -297,6 +310,19 @@ export class StreamSession {
       if (this.snapshots.get(sub) === run) sub.snapshotting = false;
     }
     this.scheduleFlush();
+  }
+
+  /** Waits for `snapshot-continue` (or the limit); a subscription's snapshot is held once, its first. */
+  private hold(sub: Subscription): Promise<void> {
+    sub.holdSnapshot = false;
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => sub.endHold?.(), this.limits.snapshotHoldMs);
+      sub.endHold = () => {
+        clearTimeout(timer);
+        sub.endHold = undefined;
+        resolve();
+      };
+    });
   }
 
   private async waitForRoom(): Promise<void> {
@@ -339,7 +365,10 @@ export class StreamSession {
     clearInterval(this.drainTimer);
     clearInterval(this.statusTimer);
     clearTimeout(this.flushTimer);
-    for (const sub of this.subs.values()) sub.unsubscribe?.();
+    for (const sub of this.subs.values()) {
+      sub.unsubscribe?.();
+      sub.endHold?.();
+    }
     this.subs.clear();
     this.statusSubs.clear();
   }

@@ -31,13 +31,17 @@ export class Subscription {
   snapshotting = false;
   unsubscribe: (() => void) | undefined;
   readonly withSnapshot: boolean;
+  /** Hold the first snapshot after its first chunk (`holdSnapshot`); cleared once it has been held. */
+  holdSnapshot: boolean;
+  /** Ends the hold in progress, if any (`snapshot-continue`, unsubscribe, close). */
+  endHold: (() => void) | undefined;
   readonly withOld: boolean;
 
   /** Checks the request against the feed's schema; every mistake is a 4xx `ApiError`. */
   constructor(
     readonly id: string,
     readonly feed: Feed,
-    msg: Pick<SubscribeMessage, 'db' | 'tables' | 'where' | 'columns' | 'snapshot' | 'old'>,
+    msg: Pick<SubscribeMessage, 'db' | 'tables' | 'where' | 'columns' | 'snapshot' | 'old' | 'holdSnapshot'>,
   ) {
     const available = feed.tableNames();
     const tables = msg.tables && msg.tables.length > 0 ? msg.tables : available;
@@ -47,6 +51,7 @@ export class Subscription {
     this.tables = new Set(tables);
     this.withSnapshot = msg.snapshot !== false;
     this.withOld = msg.old === true;
+    this.holdSnapshot = msg.holdSnapshot === true;
     for (const [t, where] of Object.entries(msg.where ?? {})) {
       const schema = feed.table(t);
       if (!schema || !this.tables.has(t))

@@ -44,6 +44,8 @@ const EMPTY_STATE: ViewState = {
 
 export class ViewHandle {
   readonly store = new Store<ViewSnapshot>({ state: EMPTY_STATE, window: undefined });
+  /** Its first rows have been handed to the page (`view.shown` follows the paint). */
+  shown = false;
 
   constructor(
     private readonly client: EngineClient,
@@ -113,6 +115,12 @@ export interface ChangesSnapshot {
 
 /** How many change entries the page keeps per change log. */
 export const CHANGES_KEPT = 5_000;
+
+/** Runs `fn` once the page has had a frame to paint what it has just rendered (at once where nothing paints). */
+function afterPaint(fn: () => void): void {
+  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(() => setTimeout(fn, 0));
+  else setTimeout(fn, 0);
+}
 
 type Asked = Extract<EngineRequest, { req: number }>;
 type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
@@ -235,6 +243,10 @@ export class EngineClient {
         // ever does, the grid keeps what it shows and asks for the next window whole).
         if (window) h.store.update((s) => ({ ...s, window }));
         else this.send({ type: 'view.refresh', view: ev.view });
+        if (!h.shown && ev.window.rows.length > 0) {
+          h.shown = true;
+          afterPaint(() => this.send({ type: 'view.shown', view: ev.view }));
+        }
         return;
       }
       case 'reply': {

@@ -70,8 +70,10 @@ class Harness {
   refreshes = 0;
   /** Every message the engine sent on its sockets. */
   readonly sent: string[] = [];
+  private readonly shown = new Set<number>();
 
-  constructor() {
+  /** `says`: whether it tells the engine when a view's first rows are shown, as the page does after painting. */
+  constructor(readonly says: { shown: boolean } = { shown: true }) {
     this.engine = new Engine({
       createSocket: (url, protocols) => {
         const s = nodeSocket(url, protocols);
@@ -92,6 +94,10 @@ class Harness {
           else {
             this.refreshes++;
             queueMicrotask(() => this.engine.handle({ type: 'view.refresh', view: ev.view }));
+          }
+          if (this.says.shown && ev.window.rows.length > 0 && !this.shown.has(ev.view)) {
+            this.shown.add(ev.view);
+            setTimeout(() => this.engine.handle({ type: 'view.shown', view: ev.view }), 0);
           }
         }
         if (ev.type === 'view.state') this.states.set(ev.view, ev.state);
@@ -345,6 +351,36 @@ describe('engine against the gateway and ovsdb-server', () => {
     await h.until('the top rows', () => h.names(9).slice(0, 50).join(' ') === top);
     expect(h.windows.get(9)!.rows.every((r) => r.mark === undefined)).toBe(true);
     h.engine.handle({ type: 'view.close', view: 9 });
+  });
+
+  it('has the gateway hold the rest of a first snapshot until the page shows its first rows, or a second', async () => {
+    // The 1,600 address sets of the test before.
+    const target = { remote: 'nb', db: NB, table: 'Address_Set' };
+    const quiet = new Harness({ shown: false });
+    quiet.engine.handle({ type: 'connect', base: gw.url, token: undefined });
+    const continues = (): number =>
+      quiet.sent.filter((m) => (JSON.parse(m) as { type: string }).type === 'snapshot-continue').length;
+    quiet.engine.handle({ type: 'view.open', view: 1, target, spec: { filter: '', sort: [] } });
+    await quiet.until('the first rows', () => quiet.names(1).length > 0);
+    const subscribe = quiet.sent
+      .map((m) => JSON.parse(m) as { type: string; tables?: string[]; holdSnapshot?: boolean })
+      .find((m) => m.type === 'subscribe' && m.tables?.includes('Address_Set'));
+    expect(subscribe?.holdSnapshot).toBe(true);
+    // Only the first chunk (500 rows) until the page says it has shown them; then the rest comes.
+    expect(quiet.states.get(1)).toMatchObject({ phase: 'loading', total: 500 });
+    expect(continues()).toBe(0);
+    quiet.engine.handle({ type: 'view.shown', view: 1 });
+    expect(continues()).toBe(1);
+    await quiet.until('the whole table', () => quiet.states.get(1)?.phase === 'live');
+    expect(quiet.states.get(1)?.count).toBe(1_600);
+    quiet.engine.handle({ type: 'view.close', view: 1 });
+
+    // A page that never says (a hidden tab does not paint): the engine asks for the rest after a second.
+    quiet.engine.handle({ type: 'view.open', view: 2, target, spec: { filter: '', sort: [] } });
+    await quiet.until('the whole table without view.shown', () => quiet.states.get(2)?.phase === 'live');
+    expect(quiet.states.get(2)?.count).toBe(1_600);
+    expect(continues()).toBe(2);
+    quiet.engine.handle({ type: 'view.close', view: 2 });
   });
 });
 

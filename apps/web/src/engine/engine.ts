@@ -58,6 +58,8 @@ const LOADING_PUSH_MS = 1_000;
 const RETRY_MS = 1_500;
 /** A prefetched table no view has taken over is let go after this long. */
 const PREFETCH_MS = 10_000;
+/** The longest the rest of a first snapshot waits for the page to show its first rows (a hidden tab never does). */
+const HOLD_MS = 1_000;
 /**
  * The rows of a view's first window, before the page says which it shows: about a laptop screen's worth (and
  * the grid's overscan). A bigger first window only costs the first paint.
@@ -76,6 +78,13 @@ interface TableFeed {
   loaded: number;
   /** Held for a view about to open (see `table.prefetch`). */
   prefetched: boolean;
+  /**
+   * The gateway holds the first snapshot after its first chunk until the page has painted its first rows
+   * (`view.shown`) or `HOLD_MS` passed: on a busy machine the rest of a big snapshot otherwise takes the CPU
+   * the page needs to draw them (docs/BENCHMARKS.md, first rows).
+   */
+  held: boolean;
+  holdTimer: ReturnType<typeof setTimeout> | undefined;
 }
 
 interface LabelFeed {
@@ -191,6 +200,11 @@ export class Engine {
         if (!e) return;
         e.range = { start: req.start, end: req.end, anchor: req.anchor };
         this.markDirty(e);
+        return;
+      }
+      case 'view.shown': {
+        const feed = this.views.get(req.view)?.feed;
+        if (feed) this.continueFeed(feed);
         return;
       }
       case 'view.refresh': {
@@ -375,9 +389,12 @@ export class Engine {
     const conn = this.requireConn();
     let created: TableFeed | undefined = undefined;
     // Messages arrive asynchronously, so the feed exists before the listener first runs.
-    const handle = conn.subscribe({ remote: target.remote, db: target.db, tables: [target.table] }, (applied) => {
-      if (created) this.onFeed(created, applied);
-    });
+    const handle = conn.subscribe(
+      { remote: target.remote, db: target.db, tables: [target.table], holdSnapshot: true },
+      (applied) => {
+        if (created) this.onFeed(created, applied);
+      },
+    );
     created = {
       key,
       target,
@@ -388,6 +405,8 @@ export class Engine {
       error: undefined,
       loaded: 0,
       prefetched: false,
+      held: true,
+      holdTimer: undefined,
     };
     this.feeds.set(key, created);
     feed = created;
@@ -406,8 +425,17 @@ export class Engine {
     }, PREFETCH_MS);
   }
 
+  /** The rest of a held first snapshot, please (once). */
+  private continueFeed(feed: TableFeed): void {
+    if (!feed.held) return;
+    feed.held = false;
+    clearTimeout(feed.holdTimer);
+    feed.handle.continueSnapshot();
+  }
+
   private releaseFeed(feed: TableFeed): void {
     if (feed.views.size > 0 || feed.watches.size > 0 || feed.prefetched) return;
+    clearTimeout(feed.holdTimer);
     feed.handle.close();
     this.feeds.delete(feed.key);
   }
@@ -449,6 +477,7 @@ export class Engine {
         // A first load shown chunk by chunk needs only its last chunk; otherwise (a resync, a retry, a row sent
         // twice) the views start over from the complete snapshot.
         const progressive = feed.phase === 'loading' && feed.loaded > 0 && applied.chunk.table === feed.target.table;
+        this.continueFeed(feed);
         feed.phase = 'live';
         feed.error = undefined;
         const complete = progressive && feed.loaded + applied.chunk.rows.length === this.rowsOf(feed).size;
@@ -483,6 +512,7 @@ export class Engine {
         // The first load shows rows as they come (the page says it is still loading); a resync keeps showing
         // the rows it has until the new snapshot is complete.
         if (feed.phase !== 'loading' || applied.chunk.table !== feed.target.table) return;
+        if (feed.loaded === 0 && feed.held) feed.holdTimer = setTimeout(() => this.continueFeed(feed), HOLD_MS);
         feed.loaded += applied.chunk.rows.length;
         for (const e of feed.views) e.view?.load(applied.chunk.rows);
         break;
@@ -639,6 +669,8 @@ export class Engine {
       e.pushedRange = range;
       if (e.feed?.phase === 'loading') this.sendState(e);
       this.pushWindow(e);
+      // No row of the first chunk is in the view (a filter): the page has nothing to show until more come.
+      if (e.feed?.held && e.feed.loaded > 0 && e.view?.count === 0) this.continueFeed(e.feed);
     }
     if (this.dirty.size > 0) {
       this.pushTimer = setTimeout(() => this.flush(), LOADING_PUSH_MS);

@@ -27,6 +27,8 @@ export type EngineRequest =
   | { type: 'view.range'; view: number; start: number; end: number; anchor: string | undefined }
   /** The page could not use the last window (it named a row the page did not hold): send the next one whole. */
   | { type: 'view.refresh'; view: number }
+  /** The page has painted the view's first rows: the rest of the snapshot may come (see `holdSnapshot`). */
+  | { type: 'view.shown'; view: number }
   | { type: 'view.pause'; view: number }
   | { type: 'view.resume'; view: number }
   | { type: 'view.close'; view: number }

@@ -105,6 +105,28 @@ describe('StreamConnection', () => {
     expect(sockets).toHaveLength(1);
   });
 
+  it('asks once for the rest of a held snapshot, and does not hold it again after a reconnect', () => {
+    const { conn, sockets, fire } = harness();
+    const held = conn.subscribe({ remote: 'nb', db: 'D', tables: ['T'], holdSnapshot: true }, () => undefined);
+    const plain = conn.subscribe({ remote: 'nb', db: 'D', tables: ['U'] }, () => undefined);
+    sockets[0]!.open();
+    expect(sockets[0]?.sent).toEqual([
+      { type: 'subscribe', id: 's1', remote: 'nb', db: 'D', tables: ['T'], holdSnapshot: true },
+      { type: 'subscribe', id: 's2', remote: 'nb', db: 'D', tables: ['U'] },
+    ]);
+    held.continueSnapshot();
+    held.continueSnapshot();
+    plain.continueSnapshot();
+    expect(sockets[0]?.sent.slice(2)).toEqual([{ type: 'snapshot-continue', id: 's1' }]);
+    sockets[0]!.drop();
+    fire();
+    sockets[1]!.open();
+    expect(sockets[1]?.sent).toEqual([
+      { type: 'subscribe', id: 's1', remote: 'nb', db: 'D', tables: ['T'] },
+      { type: 'subscribe', id: 's2', remote: 'nb', db: 'D', tables: ['U'] },
+    ]);
+  });
+
   it('forgets a closed subscription and tells the gateway', () => {
     const { conn, sockets } = harness();
     const h = conn.subscribe({ remote: 'nb', db: 'D' }, () => undefined);

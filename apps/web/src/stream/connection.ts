@@ -51,6 +51,8 @@ export interface SubscriptionHandle {
   readonly state: SubscriptionState;
   /** Ask again (after an `unavailable` error: the remote may be back). */
   retry(): void;
+  /** The rest of a snapshot subscribed with `holdSnapshot`; a subscription made again later is not held. */
+  continueSnapshot(): void;
   close(): void;
 }
 
@@ -58,6 +60,7 @@ type Listener = (applied: Applied, state: SubscriptionState) => void;
 type StatusListener = (remotes: RemoteStatus[], databases: DatabaseStats[]) => void;
 
 interface Sub {
+  /** As it is sent (again, after a reconnect). */
   request: Omit<SubscribeMessage, 'type' | 'id' | 'since'>;
   state: SubscriptionState;
   listener: Listener;
@@ -111,6 +114,14 @@ export class StreamConnection {
         if (!this.subs.has(id)) return;
         state.phase = 'subscribing';
         this.sendSubscribe(id);
+      },
+      continueSnapshot: () => {
+        const sub = this.subs.get(id);
+        if (!sub?.request.holdSnapshot) return;
+        const { holdSnapshot: _held, ...rest } = sub.request;
+        sub.request = rest;
+        // A snapshot already complete (it fit in one chunk) has nothing held.
+        if (sub.state.phase !== 'live') this.send({ type: 'snapshot-continue', id });
       },
       close: () => {
         if (!this.subs.delete(id)) return;
