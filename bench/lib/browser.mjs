@@ -9,7 +9,7 @@
 // 6. initial JS (gzip);   7. with `--long`: 1,000,000 rows, bounded in time.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { copyFile, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
@@ -19,7 +19,15 @@ import { OvsdbClient, startOvsdbServer, OVN_NB_SCHEMA, standardDataset, loadData
 import { processCpuSeconds, rssMiB } from './proc.mjs';
 import { formatSummary } from './profile.mjs';
 import { entriesIn, instrumentPage } from './browser-page.mjs';
-import { heapOf, keepProfile, pageSession, rendererRss, startProfile, workerSession } from './browser-cdp.mjs';
+import {
+  heapOf,
+  keepProfile,
+  pageSession,
+  rendererRss,
+  startProfile,
+  waitInPage,
+  workerSession,
+} from './browser-cdp.mjs';
 import { loadPortsOnly, portList, runWriter } from './browser-churn.mjs';
 import { frameStats, initialJs, quantile, spread, traceThreads } from './browser-util.mjs';
 
@@ -144,9 +152,48 @@ async function stopChild(child) {
   if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 }
 
+/**
+ * Features off for the runs besides Playwright's own: every new context is a new browser window, and for each
+ * window headless Chromium 156 loads the omnibox popup's WebUI (preloaded top-chrome WebUI) in a renderer of
+ * its own — ~1 s of CPU during the first 1.8 s of a page load in a trace, taken from the page on 2 cores. A
+ * user's browser does that when a window opens, not when a page loads.
+ */
+const DISABLED_FEATURES = [
+  'PreloadTopChromeWebUI',
+  'WebUIOmniboxPopup',
+  'WebUIOmniboxFullPopup',
+  'WebUIOmniboxAimPopup',
+];
+
+/** The `--disable-features=…` argument of the browser Playwright started from this process (read in /proc). */
+async function launchedDisabledFeatures() {
+  for (const pid of await readdir('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const status = await readFile(`/proc/${pid}/status`, 'utf8');
+      if (/^PPid:\s*(\d+)/m.exec(status)?.[1] !== String(process.pid)) continue;
+      const argv = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
+      if (!argv.includes('--remote-debugging-pipe')) continue;
+      return argv.find((a) => a.startsWith('--disable-features='));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return undefined;
+}
+
 async function launchBrowser() {
   const { chromium } = requireWeb('playwright-core');
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  // Chromium keeps only the last --disable-features it is given, so Playwright's list is merged with ours.
+  const probe = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const theirs = await launchedDisabledFeatures().finally(() => probe.close());
+  if (!theirs) throw new Error('could not read the --disable-features Playwright passes to Chromium');
+  const features = [...new Set([...theirs.slice('--disable-features='.length).split(','), ...DISABLED_FEATURES])];
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    ignoreDefaultArgs: [theirs],
+    args: [...CHROMIUM_ARGS, `--disable-features=${features.filter(Boolean).join(',')}`],
+  });
 }
 
 async function loadavg() {
@@ -192,7 +239,7 @@ async function loadFloor(browser, url, timeoutMs) {
   const { context, page, state } = await openContext(browser, { instrument: false });
   try {
     await page.goto(`${url}${FLOOR_PATH}`, { waitUntil: 'commit' });
-    await page.waitForFunction(() => window.floorResult !== undefined, null, { polling: 100, timeout: timeoutMs });
+    await waitInPage(context, page, 'window.floorResult !== undefined', { timeoutMs, what: 'the floor' });
     const r = await page.evaluate(() => window.floorResult);
     if (r.error) throw new Error(`floor: ${r.error}`);
     return {
@@ -221,12 +268,11 @@ async function loadApp(browser, url, query, timeoutMs, { onCommit } = {}) {
   try {
     await page.goto(`${url}${TABLE_PATH}${query}`, { waitUntil: 'commit' });
     const profiling = onCommit ? await onCommit(opened) : undefined;
-    await page.waitForFunction(
-      (table) =>
-        window.__bench?.firstRowsPainted !== undefined &&
-        (window.ovsdbWebPerf ?? []).some((m) => m.mark === 'snapshot' && m.table === table),
-      TABLE,
-      { polling: 100, timeout: timeoutMs },
+    await waitInPage(
+      opened.context,
+      page,
+      `window.__bench?.firstRowsPainted !== undefined && (window.ovsdbWebPerf ?? []).some((m) => m.mark === 'snapshot' && m.table === ${JSON.stringify(TABLE)})`,
+      { timeoutMs, what: 'the first rows and the whole snapshot' },
     );
     const r = await page.evaluate((table) => {
       const perf = window.ovsdbWebPerf.filter((m) => m.table === table);
