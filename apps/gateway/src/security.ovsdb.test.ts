@@ -5,7 +5,8 @@
  * records, a committed transaction reported as failed, a frozen unix server nobody noticed).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -199,6 +200,54 @@ describe('every route decides authentication on the route that matched', () => {
     expect(api.statusCode).toBe(401);
     const known = await app.inject({ url: '/api/v1/nope', headers: headers('viewer') });
     expect(known.json()).toEqual({ error: { code: 'not_found', message: 'no route GET /api/v1/nope' } });
+  });
+});
+
+describe('the web app is served with a strict policy and cross-origin isolation', () => {
+  let app: FastifyInstance;
+  const inline = "\n      document.documentElement.dataset.theme = 'dark';\n    ";
+  beforeAll(async () => {
+    const web = join(dir, 'web');
+    await mkdir(join(web, 'assets'), { recursive: true });
+    await writeFile(
+      join(web, 'index.html'),
+      `<!doctype html><html><head><script type="module" src="/assets/app.js"></script><script>${inline}</script></head><body></body></html>`,
+    );
+    await writeFile(join(web, 'assets/app.js'), 'export {};\n');
+    ({ app } = await start({ staticDir: web }));
+  });
+  afterAll(async () => app.close());
+
+  it('the page: its scripts only (the inline one by hash), never framed, isolated; assets too', async () => {
+    const hash = createHash('sha256').update(inline, 'utf8').digest('base64');
+    for (const url of ['/', '/remotes/nb/dbs/OVN_Northbound/tables/ACL?where=x', '/index.html']) {
+      const res = await app.inject({ url });
+      expect(res.statusCode, url).toBe(200);
+      const csp = String(res.headers['content-security-policy']);
+      expect(csp.split('; '), url).toEqual(
+        expect.arrayContaining([
+          "default-src 'self'",
+          `script-src 'self' 'sha256-${hash}'`,
+          "connect-src 'self'",
+          "frame-ancestors 'none'",
+          "object-src 'none'",
+        ]),
+      );
+      expect(res.headers, url).toMatchObject({
+        'cross-origin-opener-policy': 'same-origin',
+        'cross-origin-embedder-policy': 'require-corp',
+        'x-frame-options': 'DENY',
+        'x-content-type-options': 'nosniff',
+      });
+    }
+    const asset = await app.inject({ url: '/assets/app.js' });
+    expect(asset.statusCode).toBe(200);
+    expect(asset.headers).toMatchObject({
+      'cross-origin-resource-policy': 'same-origin',
+      'cross-origin-embedder-policy': 'require-corp',
+      'x-content-type-options': 'nosniff',
+    });
+    expect(asset.headers['content-security-policy']).toBeUndefined();
   });
 });
 

@@ -87,6 +87,8 @@ describe('live browsing', () => {
     await page.locator('.ow-deleted', { hasText: 'web-10' }).waitFor({ timeout: 5_000 });
     await page.locator('.ow-deleted', { hasText: 'web-10' }).waitFor({ state: 'detached', timeout: 5_000 });
     expect(await page.getByRole('status').filter({ hasText: 'live' }).count()).toBeGreaterThan(0);
+    // Under the gateway's Content-Security-Policy (a violation would be a console error) and isolated.
+    expect(await page.evaluate(() => window.crossOriginIsolated)).toBe(true);
     expect(errors).toEqual([]);
     await context.close();
   });
