@@ -172,15 +172,30 @@ export class TableView {
   }
 
   /** The first index (from `from` on) whose row sorts after the row with this key and uuid, or is it. */
-  private lowerBound(key: readonly Datum[], uuid: string, from = 0): number {
+  private lowerBound(key: readonly Datum[], uuid: string, from = 0, to = this.order.length): number {
     let lo = from;
-    let hi = this.order.length;
+    let hi = to;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if (this.compareAt(mid, key, uuid) < 0) lo = mid + 1;
       else hi = mid;
     }
     return lo;
+  }
+
+  /**
+   * `lowerBound` for a place expected near `from`: steps of 1, 2, 4… then a binary search in the last step,
+   * so k sorted rows merged into n cost k·log(n/k) comparisons instead of k·log n.
+   */
+  private gallop(key: readonly Datum[], uuid: string, from: number): number {
+    const n = this.order.length;
+    let lo = from;
+    let step = 1;
+    while (lo + step <= n && this.compareAt(lo + step - 1, key, uuid) < 0) {
+      lo += step;
+      step *= 2;
+    }
+    return this.lowerBound(key, uuid, lo, Math.min(n, lo + step - 1));
   }
 
   private remove(row: WireRow): void {
@@ -253,7 +268,7 @@ export class TableView {
     let lo = 0;
     for (let i = 0; i < entries.length; i++) {
       const e = entries[i] as SortEntry;
-      lo = this.lowerBound(e.key, e.uuid, lo);
+      lo = this.gallop(e.key, e.uuid, lo);
       at[i] = lo;
     }
     const n = this.order.length + entries.length;
