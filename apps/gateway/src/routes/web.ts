@@ -22,7 +22,10 @@ The API is at <a href="/api/v1/remotes">/api/v1/remotes</a>.</p>`;
  */
 export function contentSecurityPolicy(indexHtml: string): string {
   const inline = [...indexHtml.matchAll(/<script(?![^>]*\bsrc\s*=)[^>]*>([\s\S]*?)<\/script>/gi)].map(
-    (m) => `'sha256-${createHash('sha256').update(m[1] ?? '', 'utf8').digest('base64')}'`,
+    (m) =>
+      `'sha256-${createHash('sha256')
+        .update(m[1] ?? '', 'utf8')
+        .digest('base64')}'`,
   );
   return [
     "default-src 'self'",
