@@ -78,6 +78,19 @@ describe('statistics', () => {
     expect(s.max).toBeCloseTo(50);
     expect(s.p50).toBeCloseTo(16.7);
   });
+
+  it('counts frame times in whole 60 Hz frames for p95Frames: a 0.1 ms clock step is not a slow frame', () => {
+    // 20 frames as a 0.1 ms clock reads them (one of them 16.8), then the same with one frame missed.
+    const steady = [
+      16.7, 16.6, 16.7, 16.8, 16.7, 16.6, 16.7, 16.7, 16.6, 16.8, 16.7, 16.6, 16.7, 16.7, 16.6, 16.7, 16.8, 16.6, 16.7,
+      16.7,
+    ];
+    const at = (gaps: number[]) => gaps.reduce((ts, g) => [...ts, (ts.at(-1) ?? 0) + g], [0]);
+    expect(frameStats(at(steady)).p95).toBeCloseTo(16.8);
+    expect(frameStats(at(steady)).p95Frames).toBeCloseTo(1000 / 60);
+    const missed = [...steady.slice(0, 18), 33.3, 33.4];
+    expect(frameStats(at(missed)).p95Frames).toBeCloseTo(2000 / 60);
+  });
 });
 
 describe('Chrome traces', () => {

@@ -886,11 +886,11 @@ export function browserMarkdown(res) {
       (m) => m <= 50,
     ),
     row(
-      '… p95 frame, ms',
-      R.map((r) => r.churn.uniform.frames.p95),
+      "… p95 frame, ms (gaps in whole 60 Hz frames; the clock's own reading in the details)",
+      R.map((r) => r.churn.uniform.frames.p95Frames),
       f1,
       '≤ 16.7',
-      (m) => m <= 16.7,
+      (m) => m <= 1000 / 60 + 1e-9,
     ),
     row(
       `the same for ${HOT_SECONDS} s with ${(WATCH_SHARE * 100).toFixed(0)}% of the changes on the ${WATCHED_ROWS} rows on screen: longest main-thread task, ms`,
@@ -900,11 +900,11 @@ export function browserMarkdown(res) {
       (m) => m <= 50,
     ),
     row(
-      '… p95 frame, ms',
-      R.map((r) => r.churn.hot.frames.p95),
+      "… p95 frame, ms (gaps in whole 60 Hz frames; the clock's own reading in the details)",
+      R.map((r) => r.churn.hot.frames.p95Frames),
       f1,
       '≤ 16.7',
-      (m) => m <= 16.7,
+      (m) => m <= 1000 / 60 + 1e-9,
     ),
     row(
       'JS heap after the snapshot, page + worker, MB (as is)',
@@ -1117,6 +1117,11 @@ export function browserMarkdown(res) {
       '… p50 frame, ms',
       P((x) => x.frames.p50),
       f1,
+    );
+    d(
+      "… p95 frame as the page's clock read it (0.1 ms steps), ms",
+      P((x) => x.frames.p95),
+      (v) => (v === undefined ? '–' : v.toFixed(2)),
     );
     d(
       '… frames over 33 ms',

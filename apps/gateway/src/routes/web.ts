@@ -20,7 +20,7 @@ The API is at <a href="/api/v1/remotes">/api/v1/remotes</a>.</p>`;
  * workers only, connections to this gateway only (its WebSocket included), never framed (an editor that
  * commits transactions must not be clickjacked).
  */
-export function contentSecurityPolicy(indexHtml: string): string {
+function contentSecurityPolicy(indexHtml: string): string {
   const inline = [...indexHtml.matchAll(/<script(?![^>]*\bsrc\s*=)[^>]*>([\s\S]*?)<\/script>/gi)].map(
     (m) =>
       `'sha256-${createHash('sha256')
