@@ -24,7 +24,7 @@ export async function pageSession(context, page) {
  * main thread, ~120 ms of it in a trace of a load), which lands in the middle of the load being measured.
  */
 export async function waitInPage(context, page, expression, { timeoutMs, pollMs = 100, what = expression }) {
-  const s = await context.newCDPSession(page);
+  const s = await pageSession(context, page);
   try {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -36,7 +36,7 @@ export async function waitInPage(context, page, expression, { timeoutMs, pollMs 
       await new Promise((r) => setTimeout(r, pollMs));
     }
   } finally {
-    await s.detach().catch(() => undefined);
+    await s.detach();
   }
 }
 
