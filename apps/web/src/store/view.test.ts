@@ -215,7 +215,34 @@ describe('TableView', () => {
     );
   });
   it('shows a first snapshot chunk by chunk, in the order a full rebuild gives, without marks', () => {
-    const sorts: SortKey[][] = [[], [{ column: 'tag', desc: true }]];
+    const sorts: SortKey[][] = [
+      [],
+      [{ column: 'tag', desc: true }],
+      [
+        { column: 'name', desc: false },
+        { column: 'tag', desc: true },
+      ],
+    ];
+    // The order written out for these rows (ASCII names; a tag is an optional integer, empty first as OVSDB
+    // orders sets), independent of the view's sorting.
+    const expected = (rows: WireRow[], sort: SortKey[]): string[] => {
+      const tagOf = (r: WireRow): number => {
+        const t = (r.tag as ['set', number[]])[1];
+        return t.length === 0 ? -Infinity : (t[0] as number);
+      };
+      const keys = sort.length === 0 ? [{ column: 'name', desc: false }] : sort;
+      return [...rows]
+        .sort((a, b) => {
+          for (const k of keys) {
+            const x = k.column === 'tag' ? tagOf(a) : String(a.name);
+            const y = k.column === 'tag' ? tagOf(b) : String(b.name);
+            const c = x < y ? -1 : x > y ? 1 : 0;
+            if (c !== 0) return k.desc ? -c : c;
+          }
+          return uuidOfRow(a) < uuidOfRow(b) ? -1 : 1;
+        })
+        .map(uuidOfRow);
+    };
     fc.assert(
       fc.property(
         fc.uniqueArray(fc.integer({ min: 0, max: 200 }), { maxLength: 80 }),
@@ -240,6 +267,8 @@ describe('TableView', () => {
           const fresh = new TableView(table, src);
           fresh.setSpec({ filter, sort });
           expect(v.window(0, 1_000).map((r) => r.uuid)).toEqual(fresh.window(0, 1_000).map((r) => r.uuid));
+          const shown = filter === '' ? all : all.filter((r) => JSON.stringify(r.external_ids).includes('blue'));
+          expect(v.window(0, 1_000).map((r) => r.uuid)).toEqual(expected(shown, sort));
           expect(v.window(0, 1_000).every((r) => r.mark === undefined)).toBe(true);
           expect(v.count).toBe(fresh.count);
         },

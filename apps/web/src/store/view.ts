@@ -58,12 +58,10 @@ function compareKey(a: Datum, b: Datum): number {
   return compareDatums(a, b);
 }
 
-interface SortEntry {
-  row: WireRow;
-  key: Datum[];
-  uuid: string;
-  /** No string in the key has a code unit from U+D800 up (where UTF-16 and UTF-8 order differ). */
-  plain: boolean;
+/** Rows in the view's order with their sort keys (flat: `width` datums per row). */
+interface Sorted {
+  rows: WireRow[];
+  keys: Datum[];
 }
 
 const BEYOND_PLAIN = /[\ud800-\uffff]/;
@@ -83,10 +81,13 @@ export class TableView {
   /** Sorted rows that pass the filter, ghosts included. */
   private order: WireRow[] = [];
   /**
-   * The sort key of each row of `order`, at the same index: a binary search compares keys it already has
-   * (remembering them per row in a WeakMap cost a first load of 100,000 rows 1.6 s of lookups and GC).
+   * The sort key of each row of `order`: the row at `i` has the datums from `i · width` on. A binary search
+   * compares keys it already has (remembering them per row in a WeakMap cost a first load of 100,000 rows
+   * 1.6 s of lookups and GC), and one flat array is one object for the collector, not one per row.
    */
-  private orderKeys: Datum[][] = [];
+  private orderKeys: Datum[] = [];
+  /** Datums per row in `orderKeys`: the number of sort columns. */
+  private width = 1;
   /** Rows of a first snapshot that passed the filter and are not merged into `order` yet (see `load`). */
   private loading: WireRow[] = [];
   /** Deleted rows still shown, by uuid, with when they were deleted. */
@@ -140,6 +141,7 @@ export class TableView {
         : this.table.columns.get('name')?.type.key.type === 'string'
           ? [{ column: 'name', desc: false }]
           : [{ column: '_uuid', desc: false }];
+    this.width = this.sortKeys.length;
     this.passes = new WeakMap();
     this.rebuild();
   }
@@ -161,9 +163,9 @@ export class TableView {
 
   /** Where the row at `i` sorts against the row with this key and uuid: the sort keys, then the uuid. */
   private compareAt(i: number, key: readonly Datum[], uuid: string): number {
-    const k = this.orderKeys[i] as Datum[];
-    for (let j = 0; j < k.length; j++) {
-      const c = compareKey(k[j] as Datum, key[j] as Datum);
+    const at = i * this.width;
+    for (let j = 0; j < this.width; j++) {
+      const c = compareKey(this.orderKeys[at + j] as Datum, key[j] as Datum);
       if (c !== 0) return (this.sortKeys[j] as SortKey).desc ? -c : c;
     }
     // Only on a tie: a row's uuid is a property lookup on an object of many shapes, slow at a million probes.
@@ -202,7 +204,7 @@ export class TableView {
     const i = this.lowerBound(this.keyFor(row), uuidOfRow(row));
     if (this.order[i] !== row) return;
     this.order.splice(i, 1);
-    this.orderKeys.splice(i, 1);
+    this.orderKeys.splice(i * this.width, this.width);
   }
 
   /**
@@ -216,7 +218,7 @@ export class TableView {
     const i = this.lowerBound(key, uuidOfRow(old));
     if (this.order[i] !== old) return false;
     this.order[i] = row;
-    this.orderKeys[i] = next;
+    for (let j = 0; j < this.width; j++) this.orderKeys[i * this.width + j] = next[j] as Datum;
     return true;
   }
 
@@ -224,7 +226,7 @@ export class TableView {
     const key = this.keyFor(row);
     const i = this.lowerBound(key, uuidOfRow(row));
     this.order.splice(i, 0, row);
-    this.orderKeys.splice(i, 0, key);
+    this.orderKeys.splice(i * this.width, 0, ...key);
   }
 
   rebuild(): void {
@@ -234,10 +236,10 @@ export class TableView {
     const passes = (r: WireRow): boolean => !test || (this.passes.get(r) ?? test(r));
     for (const r of this.source.rows()) if (passes(r)) rows.push(r);
     for (const g of this.ghosts.values()) if (passes(g.row)) rows.push(g.row);
-    const entries = this.sortEntries(rows);
+    const sorted = this.sortRows(rows);
     this.loading = [];
-    this.order = entries.map((e) => e.row);
-    this.orderKeys = entries.map((e) => e.key);
+    this.order = sorted.rows;
+    this.orderKeys = sorted.keys;
     this.version++;
   }
 
@@ -261,71 +263,91 @@ export class TableView {
    */
   private settle(): void {
     if (this.loading.length === 0) return;
-    const entries = this.sortEntries(this.loading);
+    const added = this.sortRows(this.loading);
     this.loading = [];
+    const w = this.width;
+    const k = added.rows.length;
     // The added rows are in order, so each one's place is at or after the previous one's.
-    const at = new Array<number>(entries.length);
+    const at = new Array<number>(k);
+    const key = new Array<Datum>(w);
     let lo = 0;
-    for (let i = 0; i < entries.length; i++) {
-      const e = entries[i] as SortEntry;
-      lo = this.gallop(e.key, e.uuid, lo);
+    for (let i = 0; i < k; i++) {
+      for (let j = 0; j < w; j++) key[j] = added.keys[i * w + j] as Datum;
+      lo = this.gallop(key, uuidOfRow(added.rows[i] as WireRow), lo);
       at[i] = lo;
     }
-    const n = this.order.length + entries.length;
+    const n = this.order.length + k;
     const merged = new Array<WireRow>(n);
-    const keys = new Array<Datum[]>(n);
+    const keys = new Array<Datum>(n * w);
     let from = 0;
     let out = 0;
-    for (let i = 0; i < entries.length; i++) {
+    const copy = (src: readonly Datum[], si: number): void => {
+      for (let j = 0; j < w; j++) keys[out * w + j] = src[si * w + j] as Datum;
+    };
+    for (let i = 0; i < k; i++) {
       const to = at[i] as number;
       for (; from < to; from++, out++) {
         merged[out] = this.order[from] as WireRow;
-        keys[out] = this.orderKeys[from] as Datum[];
+        copy(this.orderKeys, from);
       }
-      const e = entries[i] as SortEntry;
-      merged[out] = e.row;
-      keys[out++] = e.key;
+      merged[out] = added.rows[i] as WireRow;
+      copy(added.keys, i);
+      out++;
     }
     for (; from < this.order.length; from++, out++) {
       merged[out] = this.order[from] as WireRow;
-      keys[out] = this.orderKeys[from] as Datum[];
+      copy(this.orderKeys, from);
     }
     this.order = merged;
     this.orderKeys = keys;
   }
 
   /** The rows with their sort keys, in the view's order (the same as `compareAt`). */
-  private sortEntries(rows: readonly WireRow[]): SortEntry[] {
-    // Each row's key and uuid are looked up once, not at each of the n·log n comparisons: for 100,000 rows this
-    // is most of the time a snapshot takes to show.
+  private sortRows(rows: readonly WireRow[]): Sorted {
+    // Each row's key and uuid are looked up once, not at each of the n·log n comparisons (for 100,000 rows this
+    // is most of the time a snapshot takes to show), into flat arrays sorted through a permutation: no object
+    // per row for the collector to copy.
     const n = rows.length;
-    const entries: SortEntry[] = new Array<SortEntry>(n);
+    const w = this.width;
+    const columns = this.sortKeys.map((s) => s.column);
+    const keys = new Array<Datum>(n * w);
+    const uuids = new Array<string>(n);
+    // Strings below U+D800 compare the same by UTF-16 code unit as by UTF-8 byte (OVSDB's order).
+    const plain = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
       const r = rows[i] as WireRow;
-      const key = this.keyFor(r);
-      entries[i] = {
-        row: r,
-        key,
-        uuid: uuidOfRow(r),
-        plain: key.every((k) => typeof k !== 'string' || !BEYOND_PLAIN.test(k)),
-      };
+      let p = 1;
+      for (let j = 0; j < w; j++) {
+        const d = this.reader.peekDatum(r, columns[j] as string);
+        keys[i * w + j] = d;
+        if (typeof d === 'string' && BEYOND_PLAIN.test(d)) p = 0;
+      }
+      uuids[i] = uuidOfRow(r);
+      plain[i] = p;
     }
     const desc = this.sortKeys.map((k) => k.desc);
-    entries.sort((a, b) => {
-      const ka = a.key;
-      const kb = b.key;
-      const plain = a.plain && b.plain;
-      for (let i = 0; i < ka.length; i++) {
-        const x = ka[i] as Datum;
-        const y = kb[i] as Datum;
-        // Strings below U+D800 compare the same by UTF-16 code unit as by UTF-8 byte (OVSDB's order).
+    const perm = new Array<number>(n);
+    for (let i = 0; i < n; i++) perm[i] = i;
+    perm.sort((a, b) => {
+      const both = plain[a] === 1 && plain[b] === 1;
+      for (let j = 0; j < w; j++) {
+        const x = keys[a * w + j] as Datum;
+        const y = keys[b * w + j] as Datum;
         const c =
-          plain && typeof x === 'string' && typeof y === 'string' ? (x < y ? -1 : x > y ? 1 : 0) : compareKey(x, y);
-        if (c !== 0) return desc[i] ? -c : c;
+          both && typeof x === 'string' && typeof y === 'string' ? (x < y ? -1 : x > y ? 1 : 0) : compareKey(x, y);
+        if (c !== 0) return desc[j] ? -c : c;
       }
-      return a.uuid < b.uuid ? -1 : a.uuid > b.uuid ? 1 : 0;
+      const ua = uuids[a] as string;
+      const ub = uuids[b] as string;
+      return ua < ub ? -1 : ua > ub ? 1 : 0;
     });
-    return entries;
+    const sorted: Sorted = { rows: new Array<WireRow>(n), keys: new Array<Datum>(n * w) };
+    for (let i = 0; i < n; i++) {
+      const from = perm[i] as number;
+      sorted.rows[i] = rows[from] as WireRow;
+      for (let j = 0; j < w; j++) sorted.keys[i * w + j] = keys[from * w + j] as Datum;
+    }
+    return sorted;
   }
 
   /** Fold a batch of changes to this table into the view. */
