@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseJson, stringifyJson, JsonSyntaxError } from './json.js';
+import fc from 'fast-check';
+import { hasLongDigitRun, parseJson, stringifyJson, JsonSyntaxError } from './json.js';
 
 describe('parseJson', () => {
   it('keeps int64 extremes exact', () => {
@@ -37,4 +38,29 @@ describe('parseJson', () => {
       expect(() => parseJson(`[12345678901234567890,${text}`)).toThrow(JsonSyntaxError);
     },
   );
+});
+
+describe('hasLongDigitRun', () => {
+  it('says what /\\d{16}/ says, wherever the run starts and however long the text', () => {
+    // Mostly digits, so runs of every length around 16 occur at every offset.
+    const text = fc
+      .array(fc.constantFrom('0', '5', '9', '9', '1', '1', '1', 'a', '"', '/', ':', '-'), { maxLength: 120 })
+      .map((cs) => cs.join(''));
+    fc.assert(
+      fc.property(text, (t) => {
+        expect(hasLongDigitRun(t)).toBe(/\d{16}/.test(t));
+      }),
+      { numRuns: 3_000 },
+    );
+  });
+
+  it('finds a run of exactly 16 at the start, the end and across the stride, and not one of 15', () => {
+    const run = '1234567890123456';
+    for (let at = 0; at < 40; at++) {
+      expect(hasLongDigitRun('x'.repeat(at) + run + 'y')).toBe(true);
+      expect(hasLongDigitRun('x'.repeat(at) + run.slice(1) + 'y')).toBe(false);
+    }
+    expect(hasLongDigitRun(run)).toBe(true);
+    expect(hasLongDigitRun('')).toBe(false);
+  });
 });

@@ -47,9 +47,26 @@ export function findDepthExcess(text: string, maxDepth: number): number {
   return -1;
 }
 
-// Only an integer literal with 16 or more digits can lose precision in a double, so text without such a
-// run of digits is safe for JSON.parse. A run inside a string merely sends us down the exact path.
-const LONG_DIGIT_RUN = /\d{16}/;
+/**
+ * Whether `text` has 16 or more ASCII digits in a row. Only an integer literal that long can lose precision
+ * in a double, so text without such a run is safe for JSON.parse (a run inside a string merely sends it down
+ * the exact path). A run of 16 covers exactly one index ≡ 15 (mod 16), so only those are read until a digit
+ * turns up, then the run around it is measured: a sixteenth of the text instead of every character (a
+ * regular expression here was a tenth of the time a browser took to take in a large snapshot).
+ */
+export function hasLongDigitRun(text: string): boolean {
+  const n = text.length;
+  for (let p = 15; p < n; p += 16) {
+    let c = text.charCodeAt(p);
+    if (c < 0x30 || c > 0x39) continue;
+    let a = p - 1;
+    while (a >= 0 && (c = text.charCodeAt(a)) >= 0x30 && c <= 0x39) a--;
+    let b = p + 1;
+    while (b < n && (c = text.charCodeAt(b)) >= 0x30 && c <= 0x39) b++;
+    if (b - a - 1 >= 16) return true;
+  }
+  return false;
+}
 
 /** Parse JSON text; integers that do not fit a double exactly come back as `bigint`. */
 export function parseJson(text: string, opts?: ParseJsonOptions): Json {
@@ -57,7 +74,7 @@ export function parseJson(text: string, opts?: ParseJsonOptions): Json {
     const at = findDepthExcess(text, opts.maxDepth);
     if (at >= 0) throw new JsonSyntaxError(`nested more than ${opts.maxDepth} levels deep`, at);
   }
-  return parseJsonScanned(text, LONG_DIGIT_RUN.test(text));
+  return parseJsonScanned(text, hasLongDigitRun(text));
 }
 
 /**
