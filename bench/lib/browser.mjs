@@ -29,6 +29,7 @@ import {
   workerSession,
 } from './browser-cdp.mjs';
 import { loadPortsOnly, portList, runWriter } from './browser-churn.mjs';
+import { launchRawChromium } from './browser-raw.mjs';
 import { frameStats, initialJs, quantile, spread, traceThreads } from './browser-util.mjs';
 
 export const BROWSER_DEFAULTS = {
@@ -165,16 +166,15 @@ const DISABLED_FEATURES = [
   'WebUIOmniboxAimPopup',
 ];
 
-/** The `--disable-features=…` argument of the browser Playwright started from this process (read in /proc). */
-async function launchedDisabledFeatures() {
+/** The command line of the browser Playwright started from this process (read in /proc). */
+async function launchedArgv() {
   for (const pid of await readdir('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
     try {
       const status = await readFile(`/proc/${pid}/status`, 'utf8');
       if (/^PPid:\s*(\d+)/m.exec(status)?.[1] !== String(process.pid)) continue;
-      const argv = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
-      if (!argv.includes('--remote-debugging-pipe')) continue;
-      return argv.find((a) => a.startsWith('--disable-features='));
+      const argv = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0').filter((a) => a !== '');
+      if (argv.includes('--remote-debugging-pipe')) return argv;
     } catch {
       // gone meanwhile
     }
@@ -182,17 +182,28 @@ async function launchedDisabledFeatures() {
   return undefined;
 }
 
-async function launchBrowser() {
+/**
+ * Chromium's command line as Playwright starts it, with our features off as well: `argv` for the raw driver
+ * of the timed loads, `theirs`/`ours` for Playwright. Chromium keeps only the last --disable-features it is
+ * given, so Playwright's list is merged with ours.
+ */
+async function chromiumCommand() {
   const { chromium } = requireWeb('playwright-core');
-  // Chromium keeps only the last --disable-features it is given, so Playwright's list is merged with ours.
   const probe = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  const theirs = await launchedDisabledFeatures().finally(() => probe.close());
-  if (!theirs) throw new Error('could not read the --disable-features Playwright passes to Chromium');
+  const argv = await launchedArgv().finally(() => probe.close());
+  const theirs = argv?.find((a) => a.startsWith('--disable-features='));
+  if (!argv || !theirs) throw new Error('could not read the command line Playwright gives Chromium');
   const features = [...new Set([...theirs.slice('--disable-features='.length).split(','), ...DISABLED_FEATURES])];
+  const ours = `--disable-features=${features.filter(Boolean).join(',')}`;
+  return { argv: argv.map((a) => (a === theirs ? ours : a)), theirs, ours };
+}
+
+async function launchBrowser(command) {
+  const { chromium } = requireWeb('playwright-core');
   return chromium.launch({
     executablePath: CHROMIUM,
-    ignoreDefaultArgs: [theirs],
-    args: [...CHROMIUM_ARGS, `--disable-features=${features.filter(Boolean).join(',')}`],
+    ignoreDefaultArgs: [command.theirs],
+    args: [...CHROMIUM_ARGS, command.ours],
   });
 }
 
@@ -234,27 +245,89 @@ async function staticDir() {
   return dir;
 }
 
+/** What the floor page recorded, as ms after navigation start. */
+function floorTimings(r) {
+  if (r.error) throw new Error(`floor: ${r.error}`);
+  return {
+    snapshotMs: r.doneAt - r.timeOrigin,
+    openMs: r.openAt - r.timeOrigin,
+    firstChunkMs: r.firstAt - r.timeOrigin,
+    chunks: r.chunks,
+    rows: r.rows,
+    mb: r.chars / MB,
+  };
+}
+
 /** The floor: a bare page from the gateway that receives the snapshot in a worker and parses it. */
 async function loadFloor(browser, url, timeoutMs) {
   const { context, page, state } = await openContext(browser, { instrument: false });
   try {
     await page.goto(`${url}${FLOOR_PATH}`, { waitUntil: 'commit' });
     await waitInPage(context, page, 'window.floorResult !== undefined', { timeoutMs, what: 'the floor' });
-    const r = await page.evaluate(() => window.floorResult);
-    if (r.error) throw new Error(`floor: ${r.error}`);
-    return {
-      snapshotMs: r.doneAt - r.timeOrigin,
-      openMs: r.openAt - r.timeOrigin,
-      firstChunkMs: r.firstAt - r.timeOrigin,
-      chunks: r.chunks,
-      rows: r.rows,
-      mb: r.chars / MB,
-    };
+    return floorTimings(await page.evaluate(() => window.floorResult));
   } catch (err) {
     if (state.crashed) throw new Error('the floor page crashed', { cause: err });
     throw err;
   } finally {
     await context.close().catch(() => undefined);
+  }
+}
+
+/** The app has painted its first rows and has the whole snapshot (an expression for the page). */
+const APP_LOADED = `window.__bench?.firstRowsPainted !== undefined && (window.ovsdbWebPerf ?? []).some((m) => m.mark === 'snapshot' && m.table === ${JSON.stringify(TABLE)})`;
+
+/** Runs in the app's page: what it recorded about its load. */
+function readAppLoad(table) {
+  const perf = window.ovsdbWebPerf.filter((m) => m.table === table);
+  const nav = performance.getEntriesByType('navigation')[0];
+  const fcp = performance.getEntriesByName('first-contentful-paint')[0];
+  return {
+    timeOrigin: performance.timeOrigin,
+    start: perf.find((m) => m.mark === 'snapshot-start'),
+    snapshot: perf.find((m) => m.mark === 'snapshot'),
+    firstRows: window.__bench.firstRows,
+    firstRowsPainted: window.__bench.firstRowsPainted,
+    domContentLoaded: nav?.domContentLoadedEventEnd,
+    fcp: fcp?.startTime,
+    count: document.querySelector('.ow-count')?.textContent ?? '',
+  };
+}
+
+/** `readAppLoad`'s record as ms after navigation start. */
+function appTimings(r) {
+  return {
+    firstRowsMs: r.firstRowsPainted,
+    firstRowsDomMs: r.firstRows,
+    snapshotMs: r.snapshot.at - r.timeOrigin,
+    subscribedMs: r.start ? r.start.at - r.timeOrigin : undefined,
+    rows: r.snapshot.rows,
+    domContentLoadedMs: r.domContentLoaded,
+    fcpMs: r.fcp,
+    count: r.count,
+  };
+}
+
+/** The floor, in the browser without Playwright (see browser-raw.mjs). */
+async function rawFloor(raw, url, timeoutMs) {
+  const page = await raw.newPage({ viewport: VIEWPORT });
+  try {
+    await page.goto(`${url}${FLOOR_PATH}`);
+    await page.waitFor('window.floorResult !== undefined', { timeoutMs, what: 'the floor' });
+    return floorTimings(await page.evaluate('window.floorResult'));
+  } finally {
+    await page.close();
+  }
+}
+
+/** The app's table view loaded in the browser without Playwright, until first rows and the whole snapshot. */
+async function rawApp(raw, url, timeoutMs) {
+  const page = await raw.newPage({ viewport: VIEWPORT, initScript: `(${instrumentPage})()` });
+  try {
+    await page.goto(`${url}${TABLE_PATH}`);
+    await page.waitFor(APP_LOADED, { timeoutMs, what: 'the first rows and the whole snapshot' });
+    return appTimings(await page.evaluate(`(${readAppLoad})(${JSON.stringify(TABLE)})`));
+  } finally {
+    await page.close();
   }
 }
 
@@ -268,41 +341,11 @@ async function loadApp(browser, url, query, timeoutMs, { onCommit } = {}) {
   try {
     await page.goto(`${url}${TABLE_PATH}${query}`, { waitUntil: 'commit' });
     const profiling = onCommit ? await onCommit(opened) : undefined;
-    await waitInPage(
-      opened.context,
-      page,
-      `window.__bench?.firstRowsPainted !== undefined && (window.ovsdbWebPerf ?? []).some((m) => m.mark === 'snapshot' && m.table === ${JSON.stringify(TABLE)})`,
-      { timeoutMs, what: 'the first rows and the whole snapshot' },
-    );
-    const r = await page.evaluate((table) => {
-      const perf = window.ovsdbWebPerf.filter((m) => m.table === table);
-      const nav = performance.getEntriesByType('navigation')[0];
-      const fcp = performance.getEntriesByName('first-contentful-paint')[0];
-      return {
-        timeOrigin: performance.timeOrigin,
-        start: perf.find((m) => m.mark === 'snapshot-start'),
-        snapshot: perf.find((m) => m.mark === 'snapshot'),
-        firstRows: window.__bench.firstRows,
-        firstRowsPainted: window.__bench.firstRowsPainted,
-        domContentLoaded: nav?.domContentLoadedEventEnd,
-        fcp: fcp?.startTime,
-        count: document.querySelector('.ow-count')?.textContent ?? '',
-      };
-    }, TABLE);
-    return {
-      ...opened,
-      profiling,
-      timings: {
-        firstRowsMs: r.firstRowsPainted,
-        firstRowsDomMs: r.firstRows,
-        snapshotMs: r.snapshot.at - r.timeOrigin,
-        subscribedMs: r.start ? r.start.at - r.timeOrigin : undefined,
-        rows: r.snapshot.rows,
-        domContentLoadedMs: r.domContentLoaded,
-        fcpMs: r.fcp,
-        count: r.count,
-      },
-    };
+    await waitInPage(opened.context, page, APP_LOADED, {
+      timeoutMs,
+      what: 'the first rows and the whole snapshot',
+    });
+    return { ...opened, profiling, timings: appTimings(await page.evaluate(readAppLoad, TABLE)) };
   } catch (err) {
     await opened.context.close().catch(() => undefined);
     if (state.crashed) throw new Error('the page crashed (renderer gone)', { cause: err });
@@ -607,7 +650,7 @@ export async function longRun(cfg, log) {
     gw = await startGateway(server.unixRemote, web, log, ['--max-old-space-size=8192']);
     out.gatewayReadySeconds = (performance.now() - t0) / 1000;
     out.gatewayRssMiB = await rssMiB(gw.child.pid);
-    browser = await launchBrowser();
+    browser = await launchBrowser(await chromiumCommand());
     const timeoutMs = cfg.longTimeoutSeconds * 1000;
 
     // The app.
@@ -717,29 +760,60 @@ export async function browserBench(cfg, log) {
       `loaded the standard dataset S=${cfg.switches} P=${cfg.ports}: ${ports.length.toLocaleString('en-US')} Logical_Switch_Port rows in ${res.loadSeconds.toFixed(1)} s`,
     );
     gw = await startGateway(server.unixRemote, web, log);
-    browser = await launchBrowser();
-    res.chromium = browser.version();
+    const command = await chromiumCommand();
 
-    // Warm-up, not timed: the gateway's first snapshot of the table, the browser's first page.
+    // The timed loads, in Chromium without Playwright (browser-raw.mjs): the floor and the app, the order
+    // swapped every round, after one untimed load of each (the gateway's first snapshot of the table).
+    res.rounds = Array.from({ length: cfg.rounds }, (_, r) => ({ round: r + 1 }));
+    const raw = await launchRawChromium(command.argv);
+    try {
+      res.chromium = raw.version;
+      await rawFloor(raw, gw.url, 120_000);
+      await rawApp(raw, gw.url, 120_000);
+      for (const round of res.rounds) {
+        const doFloor = async () => {
+          const before = await resyncCount(gw.url);
+          round.floor = await rawFloor(raw, gw.url, 120_000);
+          round.floor.resyncs = (await resyncCount(gw.url)) - before;
+        };
+        const doApp = async () => {
+          const before = await resyncCount(gw.url);
+          round.app = await rawApp(raw, gw.url, 120_000);
+          round.app.resyncs = (await resyncCount(gw.url)) - before;
+        };
+        if (round.round % 2 === 1) {
+          await doFloor();
+          await doApp();
+        } else {
+          await doApp();
+          await doFloor();
+        }
+        round.ratio = round.app.snapshotMs / round.floor.snapshotMs;
+        log(
+          `load ${round.round}/${cfg.rounds}: first rows ${round.app.firstRowsMs.toFixed(0)} ms; snapshot app ${round.app.snapshotMs.toFixed(0)} ms, floor ${round.floor.snapshotMs.toFixed(0)} ms (${round.ratio.toFixed(2)}×)`,
+        );
+      }
+    } finally {
+      await raw.close();
+    }
+
+    // The rest in Playwright: each round loads the floor and the app again (their timings under Playwright are
+    // in the details), then scrolls that page and runs the churn.
+    browser = await launchBrowser(command);
     await loadFloor(browser, gw.url, 120_000);
     const warm = await loadApp(browser, gw.url, '', 120_000);
     res.fetched = [...new Set(warm.state.scripts)];
     await warm.context.close();
 
-    res.rounds = [];
-    for (let r = 0; r < cfg.rounds; r++) {
-      const round = { round: r + 1 };
-      res.rounds.push(round);
+    for (const [r, round] of res.rounds.entries()) {
       log(`round ${r + 1}/${cfg.rounds}`);
-      // Loads: the floor and the app, the order swapped every round.
       let app;
+      const pw = {};
+      round.playwright = pw;
       const doFloor = async () => {
-        const before = await resyncCount(gw.url);
-        round.floor = await loadFloor(browser, gw.url, 120_000);
-        round.floor.resyncs = (await resyncCount(gw.url)) - before;
+        pw.floor = await loadFloor(browser, gw.url, 120_000);
       };
       const doApp = async () => {
-        const before = await resyncCount(gw.url);
         app = await loadApp(
           browser,
           gw.url,
@@ -747,8 +821,7 @@ export async function browserBench(cfg, log) {
           120_000,
           profileDir && r === 0 ? { onCommit: (opened) => profileBoth(browser, opened, web) } : {},
         );
-        round.app = app.timings;
-        round.app.resyncs = (await resyncCount(gw.url)) - before;
+        pw.app = app.timings;
       };
       if (r % 2 === 0) {
         await doFloor();
@@ -757,9 +830,9 @@ export async function browserBench(cfg, log) {
         await doApp();
         await doFloor();
       }
-      round.ratio = round.app.snapshotMs / round.floor.snapshotMs;
+      pw.ratio = pw.app.snapshotMs / pw.floor.snapshotMs;
       log(
-        `  load: first rows ${round.app.firstRowsMs.toFixed(0)} ms; snapshot app ${round.app.snapshotMs.toFixed(0)} ms, floor ${round.floor.snapshotMs.toFixed(0)} ms (${round.ratio.toFixed(2)}×)`,
+        `  load under Playwright: first rows ${pw.app.firstRowsMs.toFixed(0)} ms; snapshot app ${pw.app.snapshotMs.toFixed(0)} ms, floor ${pw.floor.snapshotMs.toFixed(0)} ms (${pw.ratio.toFixed(2)}×)`,
       );
       try {
         if (app.profiling) round.loadProfiles = await app.profiling(profileDir, 'load');
@@ -838,7 +911,7 @@ export function browserMarkdown(res) {
   const long = res.long;
   const kB = (b) => (b / 1000).toFixed(1);
   const lines = [
-    `Dataset: standard S=${c.switches} × P=${c.ports} in ovsdb-server (${(c.switches * (2 + c.ports + Math.floor(c.ports / 2))).toLocaleString('en-US')} rows, of which ${res.ports.toLocaleString('en-US')} \`${TABLE}\`), through the gateway (\`ovsdb-web serve\`, its own process) to ${res.chromium ? `Chromium ${res.chromium}` : 'Chromium'} (\`/usr/bin/chromium\`, headless, \`--disable-gpu\`: **software rendering**), viewport ${VIEWPORT.width}×${VIEWPORT.height}. ${R.length} rounds, each in fresh browser contexts (empty cache), after one untimed floor and app load. Min / **median** / max over the rounds; the verdict is on the median.`,
+    `Dataset: standard S=${c.switches} × P=${c.ports} in ovsdb-server (${(c.switches * (2 + c.ports + Math.floor(c.ports / 2))).toLocaleString('en-US')} rows, of which ${res.ports.toLocaleString('en-US')} \`${TABLE}\`), through the gateway (\`ovsdb-web serve\`, its own process) to ${res.chromium ? `Chromium ${res.chromium}` : 'Chromium'} (\`/usr/bin/chromium\`, headless, \`--disable-gpu\`: **software rendering**), viewport ${VIEWPORT.width}×${VIEWPORT.height}. ${R.length} rounds, each in fresh browser contexts (empty cache), after one untimed floor and app load. The loads are timed in Chromium driven over its DevTools pipe with nothing but an init script and \`Runtime.evaluate\` (\`bench/lib/browser-raw.mjs\`): under Playwright every WebSocket frame is also copied to the DevTools client, which a user's browser does not do (those loads are in the details). Scrolling, churn and heap are measured under Playwright. Min / **median** / max over the rounds; the verdict is on the median.`,
     '',
     '| measure | min | median | max | target |',
     '|---|---:|---:|---:|---:|',
@@ -933,6 +1006,26 @@ export function browserMarkdown(res) {
     lines.push(`| ${label} | ${fmt(s.min)} | ${fmt(s.median)} | ${fmt(s.max)} |`);
   };
   const ms = (k) => R.map(k);
+  d(
+    'the same loads under Playwright: first rows painted, ms',
+    ms((r) => r.playwright.app.firstRowsMs),
+    f0,
+  );
+  d(
+    '… whole snapshot in the store (app), ms',
+    ms((r) => r.playwright.app.snapshotMs),
+    f0,
+  );
+  d(
+    '… whole snapshot parsed (floor), ms',
+    ms((r) => r.playwright.floor.snapshotMs),
+    f0,
+  );
+  d(
+    '… app ÷ floor',
+    ms((r) => r.playwright.ratio),
+    (x) => (x === undefined ? '–' : `${x.toFixed(2)}×`),
+  );
   d(
     'first rows in the DOM (before their paint), ms',
     ms((r) => r.app.firstRowsDomMs),
