@@ -58,10 +58,13 @@ function compareKey(a: Datum, b: Datum): number {
   return compareDatums(a, b);
 }
 
-/** Rows in the view's order with their sort keys (flat: `width` datums per row). */
-interface Sorted {
+/** Rows with their sort keys (flat: `width` datums per row), uuids, and whether their keys are plain text. */
+interface Keyed {
   rows: WireRow[];
   keys: Datum[];
+  uuids: string[];
+  /** 1: no string in the row's key has a code unit from U+D800 up (where UTF-16 and UTF-8 order differ). */
+  plain: number[];
 }
 
 const BEYOND_PLAIN = /[\ud800-\uffff]/;
@@ -71,6 +74,8 @@ export const MARK_MS = 1_500;
 
 /** Above this share of the view, a batch is applied by rebuilding instead of row by row. */
 const REBUILD_SHARE = 0.125;
+
+const emptyKeyed = (): Keyed => ({ rows: [], keys: [], uuids: [], plain: [] });
 
 export class TableView {
   readonly reader: RowReader;
@@ -88,8 +93,12 @@ export class TableView {
   private orderKeys: Datum[] = [];
   /** Datums per row in `orderKeys`: the number of sort columns. */
   private width = 1;
-  /** Rows of a first snapshot that passed the filter and are not merged into `order` yet (see `load`). */
-  private loading: WireRow[] = [];
+  /**
+   * Rows of a first snapshot that passed the filter and are not merged into `order` yet (see `load`), with
+   * their keys read when they arrived: then the rows are fresh in the CPU's cache, while at the merge, up to
+   * a second later, each row read was a trip to memory (130 ms of a 100,000-row load in a profile).
+   */
+  private loading: Keyed = emptyKeyed();
   /** Deleted rows still shown, by uuid, with when they were deleted. */
   private readonly ghosts = new Map<string, { row: WireRow; at: number }>();
   private readonly marks = new Map<string, Mark>();
@@ -122,7 +131,7 @@ export class TableView {
 
   /** Rows shown (ghosts excluded). */
   get count(): number {
-    return this.frozen ? this.frozen.length : this.order.length + this.loading.length - this.ghosts.size;
+    return this.frozen ? this.frozen.length : this.order.length + this.loading.rows.length - this.ghosts.size;
   }
 
   get effectiveSort(): readonly SortKey[] {
@@ -236,8 +245,8 @@ export class TableView {
     const passes = (r: WireRow): boolean => !test || (this.passes.get(r) ?? test(r));
     for (const r of this.source.rows()) if (passes(r)) rows.push(r);
     for (const g of this.ghosts.values()) if (passes(g.row)) rows.push(g.row);
-    const sorted = this.sortRows(rows);
-    this.loading = [];
+    const sorted = this.sortKeyed(this.keyed(rows));
+    this.loading = emptyKeyed();
     this.order = sorted.rows;
     this.orderKeys = sorted.keys;
     this.version++;
@@ -254,7 +263,7 @@ export class TableView {
     this.version++;
     // A paused view shows what it froze; resume rebuilds from the source, which has these rows.
     if (this.frozen) return;
-    for (const r of add) this.loading.push(r);
+    this.keyed(add, this.loading);
   }
 
   /**
@@ -262,9 +271,9 @@ export class TableView {
    * cost a merge per window sent (about one a second), not one per chunk (each copying the whole order).
    */
   private settle(): void {
-    if (this.loading.length === 0) return;
-    const added = this.sortRows(this.loading);
-    this.loading = [];
+    if (this.loading.rows.length === 0) return;
+    const added = this.sortKeyed(this.loading);
+    this.loading = emptyKeyed();
     const w = this.width;
     const k = added.rows.length;
     // The added rows are in order, so each one's place is at or after the previous one's.
@@ -273,7 +282,7 @@ export class TableView {
     let lo = 0;
     for (let i = 0; i < k; i++) {
       for (let j = 0; j < w; j++) key[j] = added.keys[i * w + j] as Datum;
-      lo = this.gallop(key, uuidOfRow(added.rows[i] as WireRow), lo);
+      lo = this.gallop(key, added.uuids[i] as string, lo);
       at[i] = lo;
     }
     const n = this.order.length + k;
@@ -302,33 +311,37 @@ export class TableView {
     this.orderKeys = keys;
   }
 
-  /** The rows with their sort keys, in the view's order (the same as `compareAt`). */
-  private sortRows(rows: readonly WireRow[]): Sorted {
-    // Each row's key and uuid are looked up once, not at each of the n·log n comparisons (for 100,000 rows this
-    // is most of the time a snapshot takes to show), into flat arrays sorted through a permutation: no object
-    // per row for the collector to copy.
-    const n = rows.length;
+  /**
+   * Each row's sort key, uuid and plainness, read once (not at each of the n·log n comparisons: for 100,000
+   * rows that was most of the time a snapshot took to show), appended to `into`.
+   */
+  private keyed(rows: readonly WireRow[], into: Keyed = emptyKeyed()): Keyed {
     const w = this.width;
     const columns = this.sortKeys.map((s) => s.column);
-    const keys = new Array<Datum>(n * w);
-    const uuids = new Array<string>(n);
-    // Strings below U+D800 compare the same by UTF-16 code unit as by UTF-8 byte (OVSDB's order).
-    const plain = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      const r = rows[i] as WireRow;
-      let p = 1;
+    for (const r of rows) {
+      let plain = 1;
       for (let j = 0; j < w; j++) {
         const d = this.reader.peekDatum(r, columns[j] as string);
-        keys[i * w + j] = d;
-        if (typeof d === 'string' && BEYOND_PLAIN.test(d)) p = 0;
+        into.keys.push(d);
+        if (typeof d === 'string' && BEYOND_PLAIN.test(d)) plain = 0;
       }
-      uuids[i] = uuidOfRow(r);
-      plain[i] = p;
+      into.rows.push(r);
+      into.uuids.push(uuidOfRow(r));
+      into.plain.push(plain);
     }
+    return into;
+  }
+
+  /** Keyed rows in the view's order (the same as `compareAt`), sorted through a permutation: no object per row. */
+  private sortKeyed(src: Keyed): Keyed {
+    const n = src.rows.length;
+    const w = this.width;
+    const { keys, uuids, plain } = src;
     const desc = this.sortKeys.map((k) => k.desc);
     const perm = new Array<number>(n);
     for (let i = 0; i < n; i++) perm[i] = i;
     perm.sort((a, b) => {
+      // Strings below U+D800 compare the same by UTF-16 code unit as by UTF-8 byte (OVSDB's order).
       const both = plain[a] === 1 && plain[b] === 1;
       for (let j = 0; j < w; j++) {
         const x = keys[a * w + j] as Datum;
@@ -341,10 +354,17 @@ export class TableView {
       const ub = uuids[b] as string;
       return ua < ub ? -1 : ua > ub ? 1 : 0;
     });
-    const sorted: Sorted = { rows: new Array<WireRow>(n), keys: new Array<Datum>(n * w) };
+    const sorted: Keyed = {
+      rows: new Array<WireRow>(n),
+      keys: new Array<Datum>(n * w),
+      uuids: new Array<string>(n),
+      plain: new Array<number>(n),
+    };
     for (let i = 0; i < n; i++) {
       const from = perm[i] as number;
-      sorted.rows[i] = rows[from] as WireRow;
+      sorted.rows[i] = src.rows[from] as WireRow;
+      sorted.uuids[i] = uuids[from] as string;
+      sorted.plain[i] = plain[from] as number;
       for (let j = 0; j < w; j++) sorted.keys[i * w + j] = keys[from * w + j] as Datum;
     }
     return sorted;
