@@ -7,6 +7,7 @@
 // 3. scrolling top → bottom: frames over 33 ms, p95;     4. 1,000 changes/s for 30 s on a sorted, filtered
 // view: longest main-thread task, p95 frame, and whether the grid kept up;   5. JS heap of page and worker;
 // 6. initial JS (gzip);   7. with `--long`: 1,000,000 rows, bounded in time.
+// Loads 1 and 2 are timed in Chromium without Playwright (browser-raw.mjs); the rest runs under Playwright.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { copyFile, cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
