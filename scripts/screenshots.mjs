@@ -124,7 +124,11 @@ try {
     await page.locator('[data-column="name"]').nth(5).click();
     await page.getByRole('button', { name: 'Delete', exact: true }).click();
     await page.getByRole('button', { name: 'Preview' }).click();
-    await page.locator('.ow-edit-panel .ow-panel-body').evaluate((el) => (el.scrollTop = el.scrollHeight / 2));
+    // The plan starts under the sticky actions: show it from there (the cascade is what this picture is for).
+    await page.locator('.ow-edit-panel .ow-panel-body').evaluate((el) => {
+      const actions = el.querySelector('.ow-plan-actions');
+      if (actions) el.scrollTop = actions.getBoundingClientRect().top - el.getBoundingClientRect().top + el.scrollTop;
+    });
     await shot('delete-cascade');
 
     await page.goto(`${base}/remotes/demo/dbs/OVN_Northbound/schema`);
