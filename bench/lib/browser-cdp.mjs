@@ -18,23 +18,37 @@ export async function pageSession(context, page) {
   return { send: (method, params = {}) => s.send(method, params), detach: () => s.detach().catch(() => undefined) };
 }
 
+/** `expression`'s value in the page of a CDP session (`send(method, params)`); its exception, thrown. */
+export async function evaluateIn(send, expression, what = expression) {
+  const { result, exceptionDetails } = await send('Runtime.evaluate', { expression, returnByValue: true });
+  if (exceptionDetails) throw new Error(`${what}: ${exceptionDetails.exception?.description ?? exceptionDetails.text}`);
+  return result.value;
+}
+
+/**
+ * Asks the page of a CDP session for `expression` every `pollMs` until it is true; `broken()` names a reason to
+ * stop waiting (a crashed page), or returns undefined.
+ */
+export async function pollInPage(send, expression, { timeoutMs, pollMs = 100, what = expression, broken }) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const why = broken?.();
+    if (why) throw new Error(`${why} waiting for ${what}`);
+    if ((await evaluateIn(send, expression, what)) === true) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+}
+
 /**
  * Waits until `expression` is true in the page, asking over CDP every `pollMs`. Not `page.waitForFunction`:
  * that first installs Playwright's injected script in the page (a 330 kB message evaluated on the page's
  * main thread, ~120 ms of it in a trace of a load), which lands in the middle of the load being measured.
  */
-export async function waitInPage(context, page, expression, { timeoutMs, pollMs = 100, what = expression }) {
+export async function waitInPage(context, page, expression, opts) {
   const s = await pageSession(context, page);
   try {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const { result, exceptionDetails } = await s.send('Runtime.evaluate', { expression, returnByValue: true });
-      if (exceptionDetails)
-        throw new Error(`${what}: ${exceptionDetails.exception?.description ?? exceptionDetails.text}`);
-      if (result.value === true) return;
-      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, pollMs));
-    }
+    await pollInPage(s.send, expression, opts);
   } finally {
     await s.detach();
   }

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { evaluateIn, pollInPage } from './browser-cdp.mjs';
 
 /**
  * Starts Chromium with `argv` (program first) but its own profile directory and DevTools pipe (fds 3 and 4,
@@ -84,29 +85,16 @@ export async function launchRawChromium(argv) {
       await call('Inspector.enable');
       await call('Emulation.setDeviceMetricsOverride', { ...viewport, deviceScaleFactor: 1, mobile: false });
       if (initScript) await call('Page.addScriptToEvaluateOnNewDocument', { source: initScript });
-      const evaluate = async (expression) => {
-        const { result, exceptionDetails } = await call('Runtime.evaluate', { expression, returnByValue: true });
-        if (exceptionDetails)
-          throw new Error(`${expression}: ${exceptionDetails.exception?.description ?? exceptionDetails.text}`);
-        return result.value;
-      };
       return {
         state,
-        evaluate,
+        evaluate: (expression) => evaluateIn(call, expression),
         async goto(url) {
           const { errorText } = await call('Page.navigate', { url });
           if (errorText) throw new Error(`navigation to ${url} failed: ${errorText}`);
         },
-        /** Polls `expression` until it is true (every `pollMs`, like the Playwright side's `waitInPage`). */
-        async waitFor(expression, { timeoutMs, pollMs = 100, what = expression }) {
-          const deadline = Date.now() + timeoutMs;
-          for (;;) {
-            if (state.crashed) throw new Error(`the page crashed waiting for ${what}`);
-            if ((await evaluate(expression)) === true) return;
-            if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-            await new Promise((r) => setTimeout(r, pollMs));
-          }
-        },
+        /** Polls `expression` until it is true (as the Playwright side's `waitInPage` does). */
+        waitFor: (expression, opts) =>
+          pollInPage(call, expression, { ...opts, broken: () => (state.crashed ? 'the page crashed' : undefined) }),
         async close() {
           listeners.delete(onEvent);
           await send('Target.disposeBrowserContext', { browserContextId }).catch(() => undefined);

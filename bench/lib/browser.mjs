@@ -732,6 +732,17 @@ export async function longRun(cfg, log) {
   return out;
 }
 
+/** A round's floor and app loads, the floor first in odd rounds and the app first in even ones. */
+async function inTurn(round, doFloor, doApp) {
+  if (round % 2 === 1) {
+    await doFloor();
+    await doApp();
+  } else {
+    await doApp();
+    await doFloor();
+  }
+}
+
 // ---- the benchmark -----------------------------------------------------------------------------------
 
 export async function browserBench(cfg, log) {
@@ -782,13 +793,7 @@ export async function browserBench(cfg, log) {
           round.app = await rawApp(raw, gw.url, 120_000);
           round.app.resyncs = (await resyncCount(gw.url)) - before;
         };
-        if (round.round % 2 === 1) {
-          await doFloor();
-          await doApp();
-        } else {
-          await doApp();
-          await doFloor();
-        }
+        await inTurn(round.round, doFloor, doApp);
         round.ratio = round.app.snapshotMs / round.floor.snapshotMs;
         log(
           `load ${round.round}/${cfg.rounds}: first rows ${round.app.firstRowsMs.toFixed(0)} ms; snapshot app ${round.app.snapshotMs.toFixed(0)} ms, floor ${round.floor.snapshotMs.toFixed(0)} ms (${round.ratio.toFixed(2)}×)`,
@@ -824,13 +829,7 @@ export async function browserBench(cfg, log) {
         );
         pw.app = app.timings;
       };
-      if (r % 2 === 0) {
-        await doFloor();
-        await doApp();
-      } else {
-        await doApp();
-        await doFloor();
-      }
+      await inTurn(round.round, doFloor, doApp);
       pw.ratio = pw.app.snapshotMs / pw.floor.snapshotMs;
       log(
         `  load under Playwright: first rows ${pw.app.firstRowsMs.toFixed(0)} ms; snapshot app ${pw.app.snapshotMs.toFixed(0)} ms, floor ${pw.floor.snapshotMs.toFixed(0)} ms (${pw.ratio.toFixed(2)}×)`,
@@ -896,6 +895,7 @@ export async function browserBench(cfg, log) {
 // ---- report ------------------------------------------------------------------------------------------
 
 const f0 = (x) => (x === undefined || x === null || Number.isNaN(x) ? '–' : Math.round(x).toLocaleString('en-US'));
+const times = (x) => (x === undefined || x === null || Number.isNaN(x) ? '–' : `${x.toFixed(2)}×`);
 const f1 = (x) => (x === undefined || x === null || Number.isNaN(x) ? '–' : x.toFixed(1));
 const f2 = (x) => (x === undefined || x === null || Number.isNaN(x) ? '–' : x.toFixed(2));
 const pct = (x) => (x === undefined || x === null || Number.isNaN(x) ? '–' : `${(100 * x).toFixed(1)}%`);
@@ -936,7 +936,7 @@ export function browserMarkdown(res) {
     row(
       'app ÷ floor, per round',
       R.map((r) => r.ratio),
-      (x) => (x === undefined ? '–' : `${x.toFixed(2)}×`),
+      times,
       '≤ 1.3×',
       (m) => m <= 1.3,
     ),
@@ -1025,7 +1025,7 @@ export function browserMarkdown(res) {
   d(
     '… app ÷ floor',
     ms((r) => r.playwright.ratio),
-    (x) => (x === undefined ? '–' : `${x.toFixed(2)}×`),
+    times,
   );
   d(
     'first rows in the DOM (before their paint), ms',

@@ -58,11 +58,15 @@ function compareKey(a: Datum, b: Datum): number {
   return compareDatums(a, b);
 }
 
-/** Rows with their sort keys (flat: `width` datums per row), uuids, and whether their keys are plain text. */
-interface Keyed {
+/** Rows with their sort keys (flat: `width` datums per row) and uuids. */
+interface Sorted {
   rows: WireRow[];
   keys: Datum[];
   uuids: string[];
+}
+
+/** Rows about to be sorted: also whether their keys are plain text. */
+interface Keyed extends Sorted {
   /** 1: no string in the row's key has a code unit from U+D800 up (where UTF-16 and UTF-8 order differ). */
   plain: number[];
 }
@@ -177,7 +181,7 @@ export class TableView {
       const c = compareKey(this.orderKeys[at + j] as Datum, key[j] as Datum);
       if (c !== 0) return (this.sortKeys[j] as SortKey).desc ? -c : c;
     }
-    // Only on a tie: a row's uuid is a property lookup on an object of many shapes, slow at a million probes.
+    // Only on a tie: a row's uuid is read from the row object, a trip to memory at a million probes.
     const u = uuidOfRow(this.order[i] as WireRow);
     return u < uuid ? -1 : u > uuid ? 1 : 0;
   }
@@ -333,7 +337,7 @@ export class TableView {
   }
 
   /** Keyed rows in the view's order (the same as `compareAt`), sorted through a permutation: no object per row. */
-  private sortKeyed(src: Keyed): Keyed {
+  private sortKeyed(src: Keyed): Sorted {
     const n = src.rows.length;
     const w = this.width;
     const { keys, uuids, plain } = src;
@@ -354,17 +358,11 @@ export class TableView {
       const ub = uuids[b] as string;
       return ua < ub ? -1 : ua > ub ? 1 : 0;
     });
-    const sorted: Keyed = {
-      rows: new Array<WireRow>(n),
-      keys: new Array<Datum>(n * w),
-      uuids: new Array<string>(n),
-      plain: new Array<number>(n),
-    };
+    const sorted: Sorted = { rows: new Array<WireRow>(n), keys: new Array<Datum>(n * w), uuids: new Array<string>(n) };
     for (let i = 0; i < n; i++) {
       const from = perm[i] as number;
       sorted.rows[i] = src.rows[from] as WireRow;
       sorted.uuids[i] = uuids[from] as string;
-      sorted.plain[i] = plain[from] as number;
       for (let j = 0; j < w; j++) sorted.keys[i * w + j] = keys[from * w + j] as Datum;
     }
     return sorted;
