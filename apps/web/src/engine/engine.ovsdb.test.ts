@@ -39,8 +39,10 @@ async function startGateway(port = 0): Promise<{ app: FastifyInstance; url: stri
   return { app, url };
 }
 
-function nodeSocket(url: string, protocols: string[]): SocketLike {
+/** `delayMs`: each message is handed on that long after the one before (a slow link), in order. */
+function nodeSocket(url: string, protocols: string[], delayMs = 0): SocketLike {
   const ws = new WebSocket(url, protocols);
+  let delivered = Promise.resolve();
   const s: SocketLike = {
     get readyState() {
       return ws.readyState;
@@ -55,12 +57,21 @@ function nodeSocket(url: string, protocols: string[]): SocketLike {
   ws.on('open', () => s.onopen?.({}));
   ws.on('close', (code, reason) => s.onclose?.({ code, reason: reason.toString() }));
   ws.on('error', (e) => s.onerror?.(e));
-  ws.on('message', (data) => s.onmessage?.({ data: data.toString() }));
+  ws.on('message', (data) => {
+    const text = data.toString();
+    if (delayMs === 0) s.onmessage?.({ data: text });
+    else
+      delivered = delivered
+        .then(() => new Promise((r) => setTimeout(r, delayMs)))
+        .then(() => s.onmessage?.({ data: text }));
+  });
   return s;
 }
 
 class Harness {
   readonly events: EngineEvent[] = [];
+  /** When each of `events` came, by the engine's clock. */
+  readonly times: number[] = [];
   readonly engine: Engine;
   private waiters: (() => void)[] = [];
   readonly windows = new Map<number, ViewWindow>();
@@ -72,11 +83,19 @@ class Harness {
   readonly sent: string[] = [];
   private readonly shown = new Set<number>();
 
-  /** `says`: whether it tells the engine when a view's first rows are shown, as the page does after painting. */
-  constructor(readonly says: { shown: boolean } = { shown: true }) {
+  /**
+   * `says.shown`: whether it tells the engine when a view's first rows are shown, as the page does after
+   * painting. `link.delayMs`: a slow link (see `nodeSocket`); `link.clock`: the engine's clock, read by the
+   * engine with `now` and by the harness, for `times`, with `peek`.
+   */
+  constructor(
+    readonly says: { shown: boolean } = { shown: true },
+    link: { delayMs?: number; clock?: { now: () => number; peek: () => number } } = {},
+  ) {
     this.engine = new Engine({
+      ...(link.clock ? { now: link.clock.now } : {}),
       createSocket: (url, protocols) => {
-        const s = nodeSocket(url, protocols);
+        const s = nodeSocket(url, protocols, link.delayMs);
         const send = s.send.bind(s);
         s.send = (d) => {
           this.sent.push(d);
@@ -87,6 +106,7 @@ class Harness {
       fetch: (url, init) => fetch(url, init),
       post: (ev) => {
         this.events.push(ev);
+        this.times.push(link.clock?.peek() ?? Date.now());
         // As the page does: rebuild the window from the one before, or ask for it whole.
         if (ev.type === 'view.window') {
           const w = applyWindow(this.windows.get(ev.view), ev.window);
@@ -381,6 +401,39 @@ describe('engine against the gateway and ovsdb-server', () => {
     expect(quiet.states.get(2)?.count).toBe(1_600);
     expect(continues()).toBe(2);
     quiet.engine.handle({ type: 'view.close', view: 2 });
+  });
+
+  it('redraws the rows on screen only every few seconds while a first snapshot arrives, and counts what came', async () => {
+    // The 1,600 address sets again (four chunks), over a slow link (each chunk 40 ms after the one before) and a
+    // clock that moves a second at each reading: every chunk is past the once-a-second count of a loading view.
+    let t = 0;
+    const clock = { now: () => (t += 1_000), peek: () => t };
+    const slow = new Harness({ shown: true }, { delayMs: 40, clock });
+    slow.engine.handle({ type: 'connect', base: gw.url, token: undefined });
+    slow.engine.handle({
+      type: 'view.open',
+      view: 1,
+      target: { remote: 'nb', db: NB, table: 'Address_Set' },
+      spec: { filter: '', sort: [] },
+    });
+    await slow.until('the whole table', () => slow.states.get(1)?.phase === 'live');
+    const live = slow.events.findIndex((e) => e.type === 'view.state' && e.view === 1 && e.state.phase === 'live');
+    // Windows with rows while loading (an empty one may go first: the view opened before any row came): the
+    // first screenful, then at most one per 5 s of the engine's clock.
+    const drawn = slow.events.flatMap((e, i) =>
+      i < live && e.type === 'view.window' && e.view === 1 && e.window.rows.length > 0 ? [slow.times[i] ?? 0] : [],
+    );
+    expect(drawn.length).toBeGreaterThan(0);
+    for (let i = 1; i < drawn.length; i++) expect((drawn[i] ?? 0) - (drawn[i - 1] ?? 0)).toBeGreaterThanOrEqual(5_000);
+    // The count went out as the chunks came, more often than the rows.
+    const counts = slow.events.flatMap((e, i) =>
+      i < live && e.type === 'view.state' && e.view === 1 ? [e.state.count] : [],
+    );
+    expect(counts.filter((c) => c > 500 && c < 1_600).length).toBeGreaterThan(drawn.length - 1);
+    // Once complete, the true first rows.
+    const top = Array.from({ length: 50 }, (_, i) => `as${String(i).padStart(4, '0')}`).join(' ');
+    await slow.until('the top rows', () => slow.names(1).join(' ') === top);
+    slow.engine.handle({ type: 'view.close', view: 1 });
   });
 });
 
