@@ -416,6 +416,10 @@ describe('engine against the gateway and ovsdb-server', () => {
       target: { remote: 'nb', db: NB, table: 'Address_Set' },
       spec: { filter: '', sort: [] },
     });
+    // As the page does once it shows rows: the rows it shows, its top one named as the anchor to keep in place.
+    await slow.until('the first rows', () => slow.names(1).length === 50);
+    const shownTop = slow.windows.get(1)?.rows[0]?.uuid;
+    slow.engine.handle({ type: 'view.range', view: 1, start: 0, end: 50, anchor: shownTop });
     await slow.until('the whole table', () => slow.states.get(1)?.phase === 'live');
     const live = slow.events.findIndex((e) => e.type === 'view.state' && e.view === 1 && e.state.phase === 'live');
     // Windows with rows while loading (an empty one may go first: the view opened before any row came): the
@@ -433,6 +437,10 @@ describe('engine against the gateway and ovsdb-server', () => {
     // Once complete, the true first rows.
     const top = Array.from({ length: 50 }, (_, i) => `as${String(i).padStart(4, '0')}`).join(' ');
     await slow.until('the top rows', () => slow.names(1).join(' ') === top);
+    // ... where the page stays: the row that was on top while loading is not kept in place (the page would
+    // scroll down to it), unless it is the table's top row anyway.
+    const anchorIndex = slow.windows.get(1)?.anchorIndex;
+    expect(anchorIndex === undefined || anchorIndex === 0, `anchorIndex ${anchorIndex}`).toBe(true);
     slow.engine.handle({ type: 'view.close', view: 1 });
   });
 });

@@ -123,6 +123,12 @@ interface ViewEntry {
     | undefined;
   labelTables: string[];
   error: string | undefined;
+  /**
+   * The first snapshot is complete and its first window not sent yet. The page names its top row as the
+   * anchor while a table loads, and loading windows do not follow it (rows land anywhere); neither does this
+   * one, or the page would scroll to keep a row of the first chunk on top instead of showing the table's top.
+   */
+  loaded: boolean;
 }
 
 interface RowWatch {
@@ -483,12 +489,14 @@ export class Engine {
       case 'snapshot': {
         // A first load shown chunk by chunk needs only its last chunk; otherwise (a resync, a retry, a row sent
         // twice) the views start over from the complete snapshot.
-        const progressive = feed.phase === 'loading' && feed.loaded > 0 && applied.chunk.table === feed.target.table;
+        const first = feed.phase === 'loading';
+        const progressive = first && feed.loaded > 0 && applied.chunk.table === feed.target.table;
         this.continueFeed(feed);
         feed.phase = 'live';
         feed.error = undefined;
         const complete = progressive && feed.loaded + applied.chunk.rows.length === this.rowsOf(feed).size;
         for (const e of feed.views) {
+          if (first) e.loaded = true;
           if (complete) e.view?.load(applied.chunk.rows);
           else e.view?.rebuild();
         }
@@ -553,6 +561,7 @@ export class Engine {
       pushedRange: '',
       lastWindow: undefined,
       labelTables: [],
+      loaded: false,
       error: undefined,
     };
     this.views.set(id, entry);
@@ -727,8 +736,10 @@ export class Engine {
     e.pushed = key;
     const rows = v.window(e.range.start, e.range.end);
     // While the first snapshot arrives, rows land anywhere: the page stays where it is (the top) rather than
-    // following its top row down.
-    const found = e.range.anchor === undefined || e.feed?.phase === 'loading' ? undefined : v.indexOf(e.range.anchor);
+    // following its top row down; so does the first window of the complete table (see `loaded`).
+    const follow = e.range.anchor !== undefined && e.feed?.phase !== 'loading' && !e.loaded;
+    e.loaded = false;
+    const found = follow && e.range.anchor !== undefined ? v.indexOf(e.range.anchor) : undefined;
     const anchorIndex = found === -1 ? undefined : found;
     const labels = this.labelsFor(
       e,
