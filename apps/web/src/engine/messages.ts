@@ -50,7 +50,10 @@ export interface ViewState {
   phase: ViewPhase;
   /** Rows in the table. */
   total: number;
-  /** Rows the view shows (after the filter). */
+  /**
+   * Rows the view shows (after the filter). While a first snapshot arrives, as of the last window sent (the
+   * grid's height between its redraws; `total` is the rows so far).
+   */
   count: number;
   paused: boolean;
   pending: number;
