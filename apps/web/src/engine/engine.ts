@@ -135,7 +135,7 @@ interface ViewEntry {
    * anchor while a table loads, and loading windows do not follow it (rows land anywhere); neither does this
    * one, or the page would scroll to keep a row of the first chunk on top instead of showing the table's top.
    */
-  loaded: boolean;
+  justLoaded: boolean;
 }
 
 interface RowWatch {
@@ -503,7 +503,7 @@ export class Engine {
         feed.error = undefined;
         const complete = progressive && feed.loaded + applied.chunk.rows.length === this.rowsOf(feed).size;
         for (const e of feed.views) {
-          if (first) e.loaded = true;
+          if (first) e.justLoaded = true;
           if (complete) e.view?.load(applied.chunk.rows);
           else e.view?.rebuild();
         }
@@ -569,7 +569,7 @@ export class Engine {
       pushedRange: '',
       lastWindow: undefined,
       labelTables: [],
-      loaded: false,
+      justLoaded: false,
       error: undefined,
     };
     this.views.set(id, entry);
@@ -744,9 +744,9 @@ export class Engine {
     e.pushed = key;
     const rows = v.window(e.range.start, e.range.end);
     // While the first snapshot arrives, rows land anywhere: the page stays where it is (the top) rather than
-    // following its top row down; so does the first window of the complete table (see `loaded`).
-    const follow = e.range.anchor !== undefined && e.feed?.phase !== 'loading' && !e.loaded;
-    e.loaded = false;
+    // following its top row down; so does the first window of the complete table (see `justLoaded`).
+    const follow = e.range.anchor !== undefined && e.feed?.phase !== 'loading' && !e.justLoaded;
+    e.justLoaded = false;
     const found = follow && e.range.anchor !== undefined ? v.indexOf(e.range.anchor) : undefined;
     const anchorIndex = found === -1 ? undefined : found;
     const labels = this.labelsFor(
