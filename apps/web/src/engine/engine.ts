@@ -110,13 +110,6 @@ interface ViewEntry {
   /** When a window or a loading view's count was last sent (engine clock); when a window was, for which range. */
   pushedAt: number;
   drawnAt: number;
-  /**
-   * The view's count when its last window was sent. While a first snapshot arrives, the state says this
-   * count (and `total`, the rows so far): the grid keeps its height between redraws, so the count going out
-   * each second redraws only the page's status line, not the grid (a virtualizer pass over every row and a
-   * repaint: ~60 ms of the page's thread each).
-   */
-  drawnCount: number;
   pushedRange: string;
   /** The window last sent to the page. */
   lastWindow:
@@ -126,16 +119,17 @@ interface ViewEntry {
         anchorIndex: number | undefined;
         rows: ViewRow[];
         labels: Record<string, string>;
+        /**
+         * The view's count then. While a first snapshot arrives, the state says this count (and `total`, the
+         * rows so far): the grid keeps its height between redraws, so the count going out each second redraws
+         * only the page's status line, not the grid (a virtualizer pass over every row and a repaint: ~60 ms
+         * of the page's thread each).
+         */
+        count: number;
       }
     | undefined;
   labelTables: string[];
   error: string | undefined;
-  /**
-   * The first snapshot is complete and its first window not sent yet. The page names its top row as the
-   * anchor while a table loads, and loading windows do not follow it (rows land anywhere); neither does this
-   * one, or the page would scroll to keep a row of the first chunk on top instead of showing the table's top.
-   */
-  justLoaded: boolean;
 }
 
 interface RowWatch {
@@ -503,7 +497,10 @@ export class Engine {
         feed.error = undefined;
         const complete = progressive && feed.loaded + applied.chunk.rows.length === this.rowsOf(feed).size;
         for (const e of feed.views) {
-          if (first) e.justLoaded = true;
+          // The page names its top row as the anchor to keep in place; while the table loaded that was a row of
+          // the first chunks, which loading windows did not follow (rows land anywhere). Followed now, it would
+          // scroll the page down to that row instead of showing the table's top: the page names a new one.
+          if (first) e.range = { ...e.range, anchor: undefined };
           if (complete) e.view?.load(applied.chunk.rows);
           else e.view?.rebuild();
         }
@@ -565,11 +562,9 @@ export class Engine {
       pushed: '',
       pushedAt: 0,
       drawnAt: 0,
-      drawnCount: 0,
       pushedRange: '',
       lastWindow: undefined,
       labelTables: [],
-      justLoaded: false,
       error: undefined,
     };
     this.views.set(id, entry);
@@ -644,7 +639,7 @@ export class Engine {
     return {
       phase,
       total: feed ? this.rowsOf(feed).size : 0,
-      count: !v ? 0 : phase === 'loading' && (e.lastWindow?.rows.length ?? 0) > 0 ? e.drawnCount : v.count,
+      count: !v ? 0 : phase === 'loading' && e.lastWindow?.rows.length ? e.lastWindow.count : v.count,
       paused: v?.paused ?? false,
       pending: v?.pending ?? 0,
       problem: v?.filterProblem,
@@ -744,10 +739,8 @@ export class Engine {
     e.pushed = key;
     const rows = v.window(e.range.start, e.range.end);
     // While the first snapshot arrives, rows land anywhere: the page stays where it is (the top) rather than
-    // following its top row down; so does the first window of the complete table (see `justLoaded`).
-    const follow = e.range.anchor !== undefined && e.feed?.phase !== 'loading' && !e.justLoaded;
-    e.justLoaded = false;
-    const found = follow && e.range.anchor !== undefined ? v.indexOf(e.range.anchor) : undefined;
+    // following its top row down.
+    const found = e.range.anchor === undefined || e.feed?.phase === 'loading' ? undefined : v.indexOf(e.range.anchor);
     const anchorIndex = found === -1 ? undefined : found;
     const labels = this.labelsFor(
       e,
@@ -767,8 +760,7 @@ export class Engine {
     // Rows the page holds from the last window, as they were then: named, not sent again.
     const held = new Map<string, ViewRow>();
     for (const r of last?.rows ?? []) held.set(r.uuid, r);
-    e.lastWindow = { start: e.range.start, anchor: e.range.anchor, anchorIndex, rows, labels };
-    e.drawnCount = v.count;
+    e.lastWindow = { start: e.range.start, anchor: e.range.anchor, anchorIndex, rows, labels, count: v.count };
     this.env.post({
       type: 'view.window',
       view: e.id,
