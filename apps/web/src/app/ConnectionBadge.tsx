@@ -4,6 +4,7 @@ import { engine } from './engine.js';
 
 const TEXT = {
   connecting: 'connecting',
+  loading: 'loading',
   live: 'live',
   reconnecting: 'reconnecting',
   resyncing: 'resyncing',
@@ -11,10 +12,15 @@ const TEXT = {
   closed: 'closed',
 } as const;
 
-/** The stream's state in one word, with the reason on hover: live / reconnecting / resyncing / … */
+/** The stream's state in one word, with the reason on hover: live / loading / reconnecting / resyncing / … */
 export function ConnectionBadge(): ReactNode {
   const c = useStore(engine.connection);
-  const tone = c.state === 'live' ? 'ok' : c.state === 'resyncing' || c.state === 'connecting' ? 'warn' : 'bad';
+  const tone =
+    c.state === 'live'
+      ? 'ok'
+      : c.state === 'resyncing' || c.state === 'connecting' || c.state === 'loading'
+        ? 'warn'
+        : 'bad';
   return (
     <span
       className={`ow-conn ow-conn-${tone}`}

@@ -443,6 +443,13 @@ describe('engine against the gateway and ovsdb-server', () => {
     // scroll down to it), unless it is the table's top row anyway.
     const anchorIndex = slow.windows.get(1)?.anchorIndex;
     expect(anchorIndex === undefined || anchorIndex === 0, `anchorIndex ${anchorIndex}`).toBe(true);
+    // The connection indicator said "loading" (naming the table) while the rows came, "live" once they all had.
+    const indicator = (upTo: number) => slow.events.flatMap((e, i) => (i < upTo && e.type === 'connection' ? [e] : []));
+    const whileLoading = indicator(live);
+    expect(whileLoading.at(-1)?.state).toBe('loading');
+    expect(whileLoading.at(-1)?.detail).toContain('Address_Set');
+    expect(whileLoading.some((e) => e.state === 'live')).toBe(false);
+    expect(indicator(slow.events.length).at(-1)?.state).toBe('live');
     slow.engine.handle({ type: 'view.close', view: 1 });
   });
 });

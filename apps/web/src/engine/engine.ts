@@ -360,19 +360,26 @@ export class Engine {
     return this.token ? { authorization: `Bearer ${this.token}` } : {};
   }
 
-  private indicator(): ConnectionIndicator {
-    if (this.connState !== 'live') return this.connState;
-    for (const f of this.feeds.values()) if (f.phase === 'resyncing') return 'resyncing';
-    return 'live';
+  /** The stream's state for the page, and why when that is worth a sentence. */
+  private indicator(): { state: ConnectionIndicator; detail: string | undefined } {
+    if (this.connState !== 'live') return { state: this.connState, detail: this.connDetail };
+    const loading = new Set<string>();
+    for (const f of this.feeds.values()) {
+      if (f.phase === 'resyncing') return { state: 'resyncing', detail: this.connDetail };
+      if (f.phase === 'loading') loading.add(f.target.table);
+    }
+    if (loading.size === 0) return { state: 'live', detail: this.connDetail };
+    const tables = [...loading].sort().join(', ');
+    return { state: 'loading', detail: `Connected; the first snapshot of ${tables} is still arriving.` };
   }
 
   private lastIndicator = '';
   private sendConnection(): void {
-    const state = this.indicator();
-    const key = `${state}|${this.connDetail ?? ''}`;
+    const { state, detail } = this.indicator();
+    const key = `${state}|${detail ?? ''}`;
     if (key === this.lastIndicator) return;
     this.lastIndicator = key;
-    this.env.post({ type: 'connection', state, detail: this.connDetail });
+    this.env.post({ type: 'connection', state, detail });
   }
 
   schema(remote: string, db: string): Promise<DatabaseSchema> {
@@ -452,6 +459,8 @@ export class Engine {
     clearTimeout(feed.holdTimer);
     feed.handle.close();
     this.feeds.delete(feed.key);
+    // A table closed while it loaded no longer keeps the indicator at "loading".
+    this.sendConnection();
   }
 
   private requireConn(): StreamConnection {

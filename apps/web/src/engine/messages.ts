@@ -42,7 +42,12 @@ export type EngineRequest =
   | { type: 'changes.watch'; watch: number; remote: string; db: string }
   | { type: 'changes.unwatch'; watch: number };
 
-export type ConnectionIndicator = 'connecting' | 'live' | 'reconnecting' | 'resyncing' | 'auth-failed' | 'closed';
+/**
+ * The stream in one word. `loading`: connected, and a table's first snapshot is still arriving (its rows so far
+ * are shown, changes to it only once it is complete); `resyncing`: a table's snapshot is being sent again.
+ */
+export type ConnectionIndicator =
+  'connecting' | 'loading' | 'live' | 'reconnecting' | 'resyncing' | 'auth-failed' | 'closed';
 
 export type ViewPhase = 'loading' | 'live' | 'resyncing' | 'failed';
 
