@@ -243,8 +243,10 @@ function Sidebar({
                   </span>
                 </div>
                 <ul>
+                  {/* By name, a place that stays put (the gateway's order is its monitor's; row counts change). */}
                   {d.tables
                     .filter((t) => !hideEmpty || t.rows > 0)
+                    .sort((a, b) => a.name.localeCompare(b.name, 'en'))
                     .map((t) => {
                       const active = current?.remote === r.name && current.db === d.db && current.table === t.name;
                       return (

@@ -72,6 +72,11 @@ describe('live browsing', () => {
     // The columns in view: the grid renders only those (and one beyond each edge).
     await page.goto(`${gw.url}/remotes/nb/dbs/${NB}/tables/Logical_Switch_Port?columns=name,addresses,external_ids`);
     await waitNames(page, 'Logical_Switch_Port', (n) => n.length === 5, 'the five ports');
+    // The sidebar lists every table of the database by name.
+    const sideNames = page.getByRole('navigation', { name: 'Tables' }).locator('.ow-side-table-name');
+    await sideNames.nth(20).waitFor();
+    const side = await sideNames.allTextContents();
+    expect(side).toEqual([...side].sort((a, b) => a.localeCompare(b, 'en')));
     await nbctl('lsp-add', 'sw1', 'web-10');
     await page.locator('.ow-inserted', { hasText: 'web-10' }).waitFor({ timeout: 5_000 });
     await waitNames(
