@@ -127,6 +127,16 @@ class Harness {
     });
   }
 
+  /** Opens view `view` of an OVN_Northbound table on the remote `nb`, unfiltered and in its default order. */
+  open(view: number, table: string): void {
+    this.engine.handle({
+      type: 'view.open',
+      view,
+      target: { remote: 'nb', db: NB, table },
+      spec: { filter: '', sort: [] },
+    });
+  }
+
   names(view: number): string[] {
     return (this.windows.get(view)?.rows ?? []).filter((r) => r.mark?.kind !== 'delete').map((r) => String(r.row.name));
   }
@@ -171,12 +181,7 @@ describe('engine against the gateway and ovsdb-server', () => {
   afterAll(async () => gw.app.close());
 
   it('shows a table sorted by name, then follows inserts, changes and deletes with marks', async () => {
-    h.engine.handle({
-      type: 'view.open',
-      view: 1,
-      target: { remote: 'nb', db: NB, table: 'Logical_Switch_Port' },
-      spec: { filter: '', sort: [] },
-    });
+    h.open(1, 'Logical_Switch_Port');
     await h.until('the first window', () => h.names(1).length === 3);
     expect(h.names(1)).toEqual(['p0', 'p1', 'p2']);
     expect(h.states.get(1)).toMatchObject({
@@ -207,12 +212,7 @@ describe('engine against the gateway and ovsdb-server', () => {
 
   it('a window overlapping the one before names the rows the page holds instead of sending them again', async () => {
     const sentWindows = () => h.events.flatMap((e) => (e.type === 'view.window' && e.view === 9 ? [e.window] : []));
-    h.engine.handle({
-      type: 'view.open',
-      view: 9,
-      target: { remote: 'nb', db: NB, table: 'Logical_Switch_Port' },
-      spec: { filter: '', sort: [] },
-    });
+    h.open(9, 'Logical_Switch_Port');
     h.engine.handle({ type: 'view.range', view: 9, start: 0, end: 2, anchor: undefined });
     await h.until('rows 0 and 1', () => h.windows.get(9)?.start === 0 && h.names(9).join() === 'p0,p1');
     const before = h.windows.get(9)!;
@@ -269,12 +269,7 @@ describe('engine against the gateway and ovsdb-server', () => {
   });
 
   it('names the rows a reference points to', async () => {
-    h.engine.handle({
-      type: 'view.open',
-      view: 2,
-      target: { remote: 'nb', db: NB, table: 'Logical_Switch' },
-      spec: { filter: '', sort: [] },
-    });
+    h.open(2, 'Logical_Switch');
     await h.until('switches with port names', () => Object.values(h.windows.get(2)?.labels ?? {}).includes('p9'));
     expect(Object.values(h.windows.get(2)!.labels).sort()).toEqual(['p1', 'p2', 'p9']);
   });
@@ -345,12 +340,7 @@ describe('engine against the gateway and ovsdb-server', () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     const from = h.events.length;
-    h.engine.handle({
-      type: 'view.open',
-      view: 9,
-      target: { remote: 'nb', db: NB, table: 'Address_Set' },
-      spec: { filter: '', sort: [] },
-    });
+    h.open(9, 'Address_Set');
     await h.until('the complete table', () => h.states.get(9)?.phase === 'live' && h.states.get(9)?.count === n);
     const loading = h.events
       .slice(from)
@@ -380,7 +370,7 @@ describe('engine against the gateway and ovsdb-server', () => {
     quiet.engine.handle({ type: 'connect', base: gw.url, token: undefined });
     const continues = (): number =>
       quiet.sent.filter((m) => (JSON.parse(m) as { type: string }).type === 'snapshot-continue').length;
-    quiet.engine.handle({ type: 'view.open', view: 1, target, spec: { filter: '', sort: [] } });
+    quiet.open(1, target.table);
     await quiet.until('the first rows', () => quiet.names(1).length > 0);
     const subscribe = quiet.sent
       .map((m) => JSON.parse(m) as { type: string; tables?: string[]; holdSnapshot?: boolean })
@@ -396,7 +386,7 @@ describe('engine against the gateway and ovsdb-server', () => {
     quiet.engine.handle({ type: 'view.close', view: 1 });
 
     // A page that never says (a hidden tab does not paint): the engine asks for the rest after a second.
-    quiet.engine.handle({ type: 'view.open', view: 2, target, spec: { filter: '', sort: [] } });
+    quiet.open(2, target.table);
     await quiet.until('the whole table without view.shown', () => quiet.states.get(2)?.phase === 'live');
     expect(quiet.states.get(2)?.count).toBe(1_600);
     expect(continues()).toBe(2);
@@ -410,12 +400,7 @@ describe('engine against the gateway and ovsdb-server', () => {
     const clock = { now: () => (t += 1_000), peek: () => t };
     const slow = new Harness({ shown: true }, { delayMs: 40, clock });
     slow.engine.handle({ type: 'connect', base: gw.url, token: undefined });
-    slow.engine.handle({
-      type: 'view.open',
-      view: 1,
-      target: { remote: 'nb', db: NB, table: 'Address_Set' },
-      spec: { filter: '', sort: [] },
-    });
+    slow.open(1, 'Address_Set');
     // As the page does once it shows rows: the rows it shows, its top one named as the anchor to keep in place.
     await slow.until('the first rows', () => slow.names(1).length === 50);
     const shownTop = slow.windows.get(1)?.rows[0]?.uuid;
@@ -471,7 +456,7 @@ describe('early start', () => {
       h.engine.handle({ type: 'table.prefetch', target });
       // What the page does once whoami answers: the same gateway and token.
       h.engine.handle({ type: 'connect', base: gw.url, token: undefined });
-      h.engine.handle({ type: 'view.open', view: 1, target, spec: { filter: '', sort: [] } });
+      h.open(1, target.table);
       await h.until('switches', () => h.names(1).join() === 'sw0,sw1');
       // (The view also subscribes to the tables its references point to, for their names.)
       const subscribes = h.sent.filter((m) => {
@@ -495,12 +480,7 @@ describe('resilience', () => {
     const port = Number(new URL(gw.url).port);
     const h = new Harness();
     h.engine.handle({ type: 'connect', base: gw.url, token: undefined });
-    h.engine.handle({
-      type: 'view.open',
-      view: 1,
-      target: { remote: 'nb', db: NB, table: 'Logical_Switch' },
-      spec: { filter: '', sort: [] },
-    });
+    h.open(1, 'Logical_Switch');
     await h.until('switches', () => h.names(1).join() === 'sw0,sw1');
     await gw.app.close();
     await h.until('reconnecting', () => h.events.some((e) => e.type === 'connection' && e.state === 'reconnecting'));
@@ -523,12 +503,7 @@ describe('resilience', () => {
     const gw = await startGateway();
     const h = new Harness();
     h.engine.handle({ type: 'connect', base: gw.url, token: undefined });
-    h.engine.handle({
-      type: 'view.open',
-      view: 1,
-      target: { remote: 'nb', db: NB, table: 'Logical_Switch' },
-      spec: { filter: '', sort: [] },
-    });
+    h.open(1, 'Logical_Switch');
     await h.until('switches', () => h.names(1).includes('sw0'));
     try {
       await server.restart({
