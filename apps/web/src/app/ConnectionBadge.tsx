@@ -12,15 +12,21 @@ const TEXT = {
   closed: 'closed',
 } as const;
 
+/** The dot's colour: fine, on its way, or a problem. */
+const TONE = {
+  connecting: 'warn',
+  loading: 'warn',
+  live: 'ok',
+  reconnecting: 'bad',
+  resyncing: 'warn',
+  'auth-failed': 'bad',
+  closed: 'bad',
+} as const;
+
 /** The stream's state in one word, with the reason on hover: live / loading / reconnecting / resyncing / … */
 export function ConnectionBadge(): ReactNode {
   const c = useStore(engine.connection);
-  const tone =
-    c.state === 'live'
-      ? 'ok'
-      : c.state === 'resyncing' || c.state === 'connecting' || c.state === 'loading'
-        ? 'warn'
-        : 'bad';
+  const tone = TONE[c.state];
   return (
     <span
       className={`ow-conn ow-conn-${tone}`}

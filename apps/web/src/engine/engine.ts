@@ -57,7 +57,7 @@ const LOADING_PUSH_MS = 1_000;
 /**
  * How often the rows on screen are redrawn while a first snapshot arrives, once they fill the screen: a
  * 100,000-row table (~3 s here) is then not redrawn between its first rows and the whole table; a
- * 1,000,000-row one (two minutes) still shows the rows it has sorted so far.
+ * 1,000,000-row one (over a minute here) still shows the rows it has sorted so far.
  */
 const LOADING_REDRAW_MS = 5_000;
 /** A subscription refused as unavailable is asked for again after this long. */
@@ -109,6 +109,7 @@ interface ViewEntry {
   pushed: string;
   /** When a window or a loading view's count was last sent (engine clock); when a window was, for which range. */
   pushedAt: number;
+  /** When a window was last sent (engine clock): a loading view's rows are redrawn only so often. */
   drawnAt: number;
   pushedRange: string;
   /** The window last sent to the page. */
