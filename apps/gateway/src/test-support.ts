@@ -11,6 +11,7 @@ import {
   applyServerMessage,
   createSubscriptionState,
   parseServerMessage,
+  TableRows,
   type ServerMessage,
   type SubscriptionState,
 } from '@ovsdb-web/protocol';
@@ -95,7 +96,7 @@ export class StreamClient {
   /** Subscribe; `from` continues the state of another client's subscription (a browser that reconnects). */
   subscribe(msg: { id: string; remote: string; db: string; [k: string]: unknown }, from?: SubscriptionState): void {
     const state = from
-      ? { ...from, rows: new Map([...from.rows].map(([t, r]) => [t, new Map(r)])) }
+      ? { ...from, rows: new Map([...from.rows].map(([t, r]) => [t, copyRows(r)])) }
       : createSubscriptionState(msg.id, { snapshot: msg.snapshot !== false });
     this.subscriptions.set(msg.id, state);
     this.send({ type: 'subscribe', ...msg, ...(from?.cursor ? { since: from.cursor } : {}) });
@@ -157,4 +158,10 @@ export function sameStore(a: Store | undefined, b: Store | undefined): boolean {
         .map((t) => [t, Object.entries(s?.[t] ?? {}).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))]),
     );
   return norm(a) === norm(b);
+}
+
+function copyRows(rows: TableRows): TableRows {
+  const copy = new TableRows();
+  for (const [uuid, row] of rows) copy.set(uuid, row);
+  return copy;
 }

@@ -56,11 +56,5 @@ export type {
   EncodedRowDelta,
 } from './stream.js';
 export { applyServerMessage, createSubscriptionState, uuidOf } from './stream-state.js';
-export type {
-  Applied,
-  AppliedChange,
-  SnapshotChunk,
-  SubscriptionPhase,
-  SubscriptionState,
-  TableRows,
-} from './stream-state.js';
+export type { Applied, AppliedChange, SnapshotChunk, SubscriptionPhase, SubscriptionState } from './stream-state.js';
+export { TableRows } from './table-rows.js';

@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { WireRow } from '@ovsdb-web/client/core';
 import { applyServerMessage, createSubscriptionState } from './stream-state.js';
 import type { RowDelta } from './stream.js';
+import { TableRows } from './table-rows.js';
 
 const row = (uuid: string, n: number): WireRow => ({ _uuid: ['uuid', uuid], n });
 const names = (s: ReturnType<typeof createSubscriptionState>, table = 'T'): Record<string, unknown> =>
-  Object.fromEntries([...(s.rows.get(table) ?? new Map<string, WireRow>())].map(([u, r]) => [u, r.n]));
+  Object.fromEntries([...(s.rows.get(table) ?? new TableRows())].map(([u, r]) => [u, r.n]));
 
 function live(rows: WireRow[] = [row('a', 1)]): ReturnType<typeof createSubscriptionState> {
   const s = createSubscriptionState('s');

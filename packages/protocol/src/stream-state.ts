@@ -4,16 +4,15 @@
  * and the gateway's tests both run it, so "what a subscriber sees" has one definition.
  *
  * A snapshot is staged and swapped in whole when its last chunk arrives, so a resync never shows a half
- * table. Rows are never mutated; a table's map is updated in place (a copy per delta would cost O(rows)) and
+ * table. Rows are never mutated; a table's rows (`TableRows`) are updated in place (a copy per delta would cost O(rows)) and
  * the returned `changes` carry each row as it was and as it is, which is what a view needs to update itself.
  */
 import type { WireRow } from '@ovsdb-web/client/core';
 import type { ErrorInfo } from './errors.js';
 import type { Cursor, DeltaKind, ServerMessage } from './stream.js';
+import { TableRows } from './table-rows.js';
 
 export type SubscriptionPhase = 'subscribing' | 'snapshot' | 'live' | 'failed';
-
-export type TableRows = Map<string, WireRow>;
 
 export interface SubscriptionState {
   readonly id: string;
@@ -96,10 +95,10 @@ export function applyServerMessage(state: SubscriptionState, msg: ServerMessage)
       if (state.phase !== 'snapshot') return { kind: 'ignored', reason: `snapshot while ${state.phase}` };
       if (!state.staging) {
         state.staging = new Map();
-        for (const t of state.tables) state.staging.set(t, new Map());
+        for (const t of state.tables) state.staging.set(t, new TableRows());
       }
       let rows = state.staging.get(msg.table);
-      if (!rows) state.staging.set(msg.table, (rows = new Map<string, WireRow>()));
+      if (!rows) state.staging.set(msg.table, (rows = new TableRows()));
       for (const r of msg.rows) rows.set(uuidOf(r), r);
       const chunk = { table: msg.table, rows: msg.rows };
       if (!msg.last) return { kind: 'snapshot-chunk', chunk };
@@ -118,7 +117,7 @@ export function applyServerMessage(state: SubscriptionState, msg: ServerMessage)
       const changes: AppliedChange[] = [];
       for (const c of msg.changes) {
         let rows = state.rows.get(c.table);
-        if (!rows) state.rows.set(c.table, (rows = new Map<string, WireRow>()));
+        if (!rows) state.rows.set(c.table, (rows = new TableRows()));
         const old = rows.get(c.uuid) ?? c.old;
         const applied: AppliedChange = { table: c.table, uuid: c.uuid, kind: c.kind };
         if (old) applied.old = old;

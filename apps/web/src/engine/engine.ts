@@ -16,7 +16,7 @@ import {
   type WireDatum,
   type WireRow,
 } from '@ovsdb-web/client/core';
-import type { Applied, AppliedChange } from '@ovsdb-web/protocol';
+import { TableRows, type Applied, type AppliedChange } from '@ovsdb-web/protocol';
 import {
   StreamConnection,
   type ConnectionState,
@@ -470,14 +470,14 @@ export class Engine {
   }
 
   /** The table's rows; during the first load, the part of the snapshot that has arrived. */
-  private rowsOf(feed: TableFeed): Map<string, WireRow> {
+  private rowsOf(feed: TableFeed): TableRows {
     if (feed.phase === 'loading') {
       const staged = feed.handle.state.staging?.get(feed.target.table);
       if (staged) return staged;
     }
     let rows = feed.handle.state.rows.get(feed.target.table);
     if (!rows) {
-      rows = new Map<string, WireRow>();
+      rows = new TableRows();
       feed.handle.state.rows.set(feed.target.table, rows);
     }
     return rows;
