@@ -77,6 +77,23 @@ describe('TableView', () => {
     expect(v.effectiveSort).toEqual([{ column: 'name', desc: false }]);
   });
 
+  it('sorts text beyond U+D800 by its UTF-8 bytes, loaded chunk by chunk or all at once', () => {
+    // UTF-16 puts the emoji (a surrogate pair, \ud83d…) before U+FF21; its UTF-8 bytes (F0 …) come after (EF …).
+    const all = ['😀 b', 'a', 'Ａ', 'é', '😀 a', 'b'].map((name, i) => row(i, name));
+    const want = ['a', 'b', 'é', 'Ａ', '😀 a', '😀 b'];
+    const src = new Rows();
+    const loaded = new TableView(table, src);
+    // Chunks of plain names only, of both kinds, of the others only.
+    for (const chunk of [all.slice(1, 2), all.slice(2, 4), all.slice(4), all.slice(0, 1)]) {
+      for (const r of chunk) src.map.set(uuidOfRow(r), r);
+      loaded.load(chunk);
+    }
+    expect(names(loaded)).toEqual(want);
+    expect(names(new TableView(table, src))).toEqual(want);
+    loaded.setSpec({ filter: '', sort: [{ column: 'name', desc: true }] });
+    expect(names(loaded)).toEqual([...want].reverse());
+  });
+
   it('sorts optional values with the empty ones first, as ovsdb-server orders sets', () => {
     const src = new Rows();
     src.change([
