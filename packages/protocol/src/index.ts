@@ -55,6 +55,6 @@ export type {
   PongMessage,
   EncodedRowDelta,
 } from './stream.js';
-export { applyServerMessage, createSubscriptionState, uuidOf } from './stream-state.js';
+export { applyServerMessage, createSubscriptionState } from './stream-state.js';
 export type { Applied, AppliedChange, SnapshotChunk, SubscriptionPhase, SubscriptionState } from './stream-state.js';
-export { TableRows } from './table-rows.js';
+export { TableRows, uuidOf } from './table-rows.js';

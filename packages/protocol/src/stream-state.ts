@@ -99,7 +99,7 @@ export function applyServerMessage(state: SubscriptionState, msg: ServerMessage)
       }
       let rows = state.staging.get(msg.table);
       if (!rows) state.staging.set(msg.table, (rows = new TableRows()));
-      for (const r of msg.rows) rows.set(uuidOf(r), r);
+      rows.setRows(msg.rows);
       const chunk = { table: msg.table, rows: msg.rows };
       if (!msg.last) return { kind: 'snapshot-chunk', chunk };
       state.rows = state.staging;
@@ -144,10 +144,4 @@ export function applyServerMessage(state: SubscriptionState, msg: ServerMessage)
     case 'pong':
       return { kind: 'ignored', reason: `${msg.type} is not about a subscription` };
   }
-}
-
-/** A row's uuid: `_uuid` is `["uuid", "…"]` on the wire. */
-export function uuidOf(row: WireRow): string {
-  const u = row._uuid;
-  return Array.isArray(u) && u[0] === 'uuid' && typeof u[1] === 'string' ? u[1] : '';
 }
