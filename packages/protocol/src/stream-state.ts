@@ -4,8 +4,9 @@
  * and the gateway's tests both run it, so "what a subscriber sees" has one definition.
  *
  * A snapshot is staged and swapped in whole when its last chunk arrives, so a resync never shows a half
- * table. Rows are never mutated; a table's rows (`TableRows`) are updated in place (a copy per delta would cost O(rows)) and
- * the returned `changes` carry each row as it was and as it is, which is what a view needs to update itself.
+ * table. Rows are never mutated; a table's `TableRows` are updated in place (a copy per delta would cost
+ * O(rows)) and the returned `changes` carry each row as it was and as it is, which is what a view needs to
+ * update itself.
  */
 import type { WireRow } from '@ovsdb-web/client/core';
 import type { ErrorInfo } from './errors.js';

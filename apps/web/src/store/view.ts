@@ -75,7 +75,10 @@ interface KeyedPart {
   rows: readonly WireRow[];
   keys: Datum[];
   uuids: string[];
-  /** 1 for a row whose key has no string with a code unit from U+D800 up (where UTF-16 and UTF-8 order differ); undefined when every row's is plain. */
+  /**
+   * Per row, 1 when no string in its key has a code unit from U+D800 up (where UTF-16 and UTF-8 order
+   * differ); undefined when that holds for every row.
+   */
   plain: Uint8Array | undefined;
 }
 
