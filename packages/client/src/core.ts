@@ -4,7 +4,7 @@
  * monitor cache, ovsdb-server's value order, and the OVS text notation (find clauses, printed values).
  * Nothing here may import a Node built-in: `tsconfig.core.json` compiles it without Node's types.
  */
-export { parseJson, stringifyJson, findDepthExcess, JsonSyntaxError } from './wire/json.js';
+export { parseJson, parseJsonScanned, stringifyJson, findDepthExcess, JsonSyntaxError } from './wire/json.js';
 export type { Json, JsonObject, ParseJsonOptions } from './wire/json.js';
 export { MisuseError, OvsdbError } from './wire/errors.js';
 export type { MisuseKind, OvsdbErrorKind, OvsdbErrorObject } from './wire/errors.js';

@@ -38,6 +38,7 @@ export {
 export type {
   Cursor,
   ClientMessage,
+  ParseServerMessageOptions,
   SubscribeMessage,
   SnapshotContinueMessage,
   SubscribeStatusMessage,

@@ -13,6 +13,7 @@ import {
   isJsonObject,
   JsonSyntaxError,
   parseJson,
+  parseJsonScanned,
   stringifyJson,
   type Json,
   type JsonObject,
@@ -449,11 +450,20 @@ function databaseStats(j: Json): DatabaseStats {
   };
 }
 
+export interface ParseServerMessageOptions {
+  /**
+   * false when the caller knows that no integer in the message can be beyond ±(2^53 − 1) (every column it
+   * may carry has a range within that): the text is then parsed as plain JSON, without first being looked
+   * through for 16-digit numbers (in Node, 7% of the time a large snapshot's parse takes).
+   */
+  bigIntegers?: boolean;
+}
+
 /** A gateway message, parsed with exact 64-bit integers and its envelope checked. */
-export function parseServerMessage(text: string): ServerMessage {
+export function parseServerMessage(text: string, opts?: ParseServerMessageOptions): ServerMessage {
   let m: Json;
   try {
-    m = parseJson(text);
+    m = opts?.bigIntegers === false ? parseJsonScanned(text, false) : parseJson(text);
   } catch (err) {
     throw new ServerMessageError(`gateway message is not JSON: ${(err as Error).message}`);
   }

@@ -24,6 +24,7 @@ import {
   type SubscriptionHandle,
 } from '../stream/connection.js';
 import { TableView, type ViewRow, type ViewSpec } from '../store/view.js';
+import { mayHoldBigIntegers } from '../store/rows.js';
 import { toCsv } from '../store/export.js';
 import type {
   ChangeEntry,
@@ -416,6 +417,14 @@ export class Engine {
       (applied) => {
         if (created) this.onFeed(created, applied);
       },
+    );
+    // Until the schema says otherwise, every message is looked through for integers JSON.parse would round.
+    this.schema(target.remote, target.db).then(
+      (schema) => {
+        const table = schema.tables.get(target.table);
+        if (table && !mayHoldBigIntegers(table)) handle.setBigIntegers(false);
+      },
+      () => undefined,
     );
     created = {
       key,
@@ -822,6 +831,8 @@ export class Engine {
             for (const e of this.views.values()) if (e.labelTables.includes(table)) this.markDirty(e);
         },
       );
+      // Its rows are uuids and a string name.
+      handle.setBigIntegers(false);
       lf = { handle, users: 0 };
       this.labelFeeds.set(key, lf);
     }

@@ -9,6 +9,7 @@ import {
   datumText,
   defaultDatum,
   rowFromWire,
+  type BaseType,
   type ColumnType,
   type Datum,
   type Row,
@@ -21,6 +22,24 @@ export const UUID_COLUMN: ColumnType = { key: { type: 'uuid' }, min: 1, max: 1 }
 export function uuidOfRow(row: WireRow): string {
   const u = row._uuid;
   return Array.isArray(u) && typeof u[1] === 'string' ? u[1] : '';
+}
+
+const safeInteger = (n: number | bigint | undefined): boolean => typeof n === 'number' && Number.isSafeInteger(n);
+
+/**
+ * Whether rows of `table` (only `columns` of them, when given) may hold an integer beyond ±(2^53 − 1), which
+ * `JSON.parse` would round: an integer column whose range (or enum) is not inside that. ovsdb-server keeps
+ * every value in its column's range, so a table without one never sends such a number.
+ */
+export function mayHoldBigIntegers(table: TableSchema, columns?: readonly string[]): boolean {
+  const big = (base: BaseType | undefined): boolean => {
+    if (base?.type !== 'integer') return false;
+    if (base.enum) return !base.enum.every((v) => typeof v === 'number' && Number.isSafeInteger(v));
+    return !safeInteger(base.minInteger) || !safeInteger(base.maxInteger);
+  };
+  for (const [name, column] of table.columns)
+    if ((!columns || columns.includes(name)) && (big(column.type.key) || big(column.type.value))) return true;
+  return false;
 }
 
 export function columnType(table: TableSchema, column: string): ColumnType | undefined {

@@ -127,6 +127,29 @@ describe('StreamConnection', () => {
     ]);
   });
 
+  it('keeps integers beyond 2^53 exact while some subscription may hold them, and then only', () => {
+    const { conn, sockets } = harness();
+    const seen: unknown[] = [];
+    const a = conn.subscribe({ remote: 'nb', db: 'D', tables: ['T'] }, (applied) => {
+      if (applied.kind === 'snapshot-chunk') seen.push(applied.chunk.rows[0]?.n);
+    });
+    const b = conn.subscribe({ remote: 'nb', db: 'D', tables: ['U'] }, () => undefined);
+    sockets[0]!.open();
+    sockets[0]!.push({ type: 'subscribed', id: 's1', epoch: 'e', seq: 1, resumed: false, tables: ['T'] });
+    const chunk = '{"type":"snapshot","id":"s1","epoch":"e","seq":1,"table":"T","last":false,';
+    const push = (): void =>
+      sockets[0]!.onmessage?.({ data: `${chunk}"rows":[{"_uuid":["uuid","u"],"n":9007199254740993}]}` });
+    push();
+    a.setBigIntegers(false);
+    push(); // the other one still may
+    b.setBigIntegers(false);
+    push();
+    b.setBigIntegers(true);
+    b.close(); // a closed subscription no longer counts
+    push();
+    expect(seen).toEqual([9007199254740993n, 9007199254740993n, 9007199254740992, 9007199254740992]);
+  });
+
   it('forgets a closed subscription and tells the gateway', () => {
     const { conn, sockets } = harness();
     const h = conn.subscribe({ remote: 'nb', db: 'D' }, () => undefined);

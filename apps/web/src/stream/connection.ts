@@ -53,6 +53,12 @@ export interface SubscriptionHandle {
   retry(): void;
   /** The rest of a snapshot subscribed with `holdSnapshot`; a subscription made again later is not held. */
   continueSnapshot(): void;
+  /**
+   * Whether this subscription's rows may hold integers beyond ±(2^53 − 1) (true until said otherwise). The
+   * connection looks through a message's text for such numbers, to keep them exact, only while some
+   * subscription may have them.
+   */
+  setBigIntegers(may: boolean): void;
   close(): void;
 }
 
@@ -64,11 +70,14 @@ interface Sub {
   request: Omit<SubscribeMessage, 'type' | 'id' | 'since'>;
   state: SubscriptionState;
   listener: Listener;
+  bigIntegers: boolean;
 }
 
 export class StreamConnection {
   private socket: SocketLike | undefined;
   private readonly subs = new Map<string, Sub>();
+  /** Subscriptions whose rows may hold integers beyond ±(2^53 − 1). */
+  private bigIntegerSubs = 0;
   private readonly statusSubs = new Map<string, StatusListener>();
   private nextId = 1;
   private attempt = 0;
@@ -105,7 +114,9 @@ export class StreamConnection {
   subscribe(request: Omit<SubscribeMessage, 'type' | 'id' | 'since'>, listener: Listener): SubscriptionHandle {
     const id = `s${this.nextId++}`;
     const state = createSubscriptionState(id, { snapshot: request.snapshot !== false });
-    this.subs.set(id, { request, state, listener });
+    const entry: Sub = { request, state, listener, bigIntegers: true };
+    this.subs.set(id, entry);
+    this.bigIntegerSubs++;
     this.sendSubscribe(id);
     return {
       id,
@@ -123,8 +134,14 @@ export class StreamConnection {
         // A snapshot already complete (it fit in one chunk) has nothing held.
         if (sub.state.phase !== 'live') this.send({ type: 'snapshot-continue', id });
       },
+      setBigIntegers: (may) => {
+        if (!this.subs.has(id) || entry.bigIntegers === may) return;
+        entry.bigIntegers = may;
+        this.bigIntegerSubs += may ? 1 : -1;
+      },
       close: () => {
         if (!this.subs.delete(id)) return;
+        if (entry.bigIntegers) this.bigIntegerSubs--;
         this.send({ type: 'unsubscribe', id });
       },
     };
@@ -237,7 +254,7 @@ export class StreamConnection {
   private onText(text: string): void {
     let msg;
     try {
-      msg = parseServerMessage(text);
+      msg = parseServerMessage(text, { bigIntegers: this.bigIntegerSubs > 0 });
     } catch {
       return; // a message this page cannot read changes nothing it shows
     }
