@@ -80,12 +80,12 @@ export class TableRows implements Iterable<[string, WireRow]> {
     const n = rows.length;
     const uuids = new Array<string>(n);
     const last = this.runs[this.runs.length - 1];
-    let prev = last === undefined ? '' : lastOf(last);
+    let prev = last && lastOf(last);
     let inOrder = this.unsorted.size === 0;
     for (let i = 0; i < n; i++) {
       const u = uuidOf(rows[i] as WireRow);
       uuids[i] = u;
-      if (!(u > prev) && (i > 0 || last !== undefined)) inOrder = false;
+      if (prev !== undefined && !(u > prev)) inOrder = false;
       prev = u;
     }
     if (!inOrder || n === 0) {

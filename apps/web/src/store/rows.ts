@@ -24,7 +24,7 @@ export function uuidOfRow(row: WireRow): string {
   return Array.isArray(u) && typeof u[1] === 'string' ? u[1] : '';
 }
 
-const safeInteger = (n: number | bigint | undefined): boolean => typeof n === 'number' && Number.isSafeInteger(n);
+const safeInteger = (n: unknown): boolean => typeof n === 'number' && Number.isSafeInteger(n);
 
 /**
  * Whether rows of `table` (only `columns` of them, when given) may hold an integer beyond ±(2^53 − 1), which
@@ -34,7 +34,7 @@ const safeInteger = (n: number | bigint | undefined): boolean => typeof n === 'n
 export function mayHoldBigIntegers(table: TableSchema, columns?: readonly string[]): boolean {
   const big = (base: BaseType | undefined): boolean => {
     if (base?.type !== 'integer') return false;
-    if (base.enum) return !base.enum.every((v) => typeof v === 'number' && Number.isSafeInteger(v));
+    if (base.enum) return !base.enum.every(safeInteger);
     return !safeInteger(base.minInteger) || !safeInteger(base.maxInteger);
   };
   for (const [name, column] of table.columns)

@@ -355,30 +355,14 @@ export class TableView {
   /** Keyed rows in the view's order (the same as `compareAt`), sorted through a permutation: no object per row. */
   private sortKeyed(parts: readonly KeyedPart[]): Sorted {
     const w = this.width;
-    let n = 0;
-    for (const p of parts) n += p.rows.length;
-    // The parts side by side, so the comparisons index one array each.
-    const rows = new Array<WireRow>(n);
-    const keys = new Array<Datum>(n * w);
-    const uuids = new Array<string>(n);
-    const plain = new Uint8Array(n).fill(1);
-    let at = 0;
-    for (const p of parts) {
-      const k = p.rows.length;
-      for (let i = 0; i < k; i++) {
-        rows[at + i] = p.rows[i] as WireRow;
-        uuids[at + i] = p.uuids[i] as string;
-      }
-      for (let i = 0; i < k * w; i++) keys[at * w + i] = p.keys[i] as Datum;
-      if (p.plain) plain.set(p.plain, at);
-      at += k;
-    }
+    const { rows, keys, uuids, plain } = parts.length === 1 ? (parts[0] as KeyedPart) : this.joined(parts);
+    const n = rows.length;
     const desc = this.sortKeys.map((k) => k.desc);
     const perm = new Array<number>(n);
     for (let i = 0; i < n; i++) perm[i] = i;
     perm.sort((a, b) => {
       // Strings below U+D800 compare the same by UTF-16 code unit as by UTF-8 byte (OVSDB's order).
-      const both = plain[a] === 1 && plain[b] === 1;
+      const both = !plain || (plain[a] === 1 && plain[b] === 1);
       for (let j = 0; j < w; j++) {
         const x = keys[a * w + j] as Datum;
         const y = keys[b * w + j] as Datum;
@@ -398,6 +382,29 @@ export class TableView {
       for (let j = 0; j < w; j++) sorted.keys[i * w + j] = keys[from * w + j] as Datum;
     }
     return sorted;
+  }
+
+  /** Parts side by side, so the comparisons index one array each. */
+  private joined(parts: readonly KeyedPart[]): KeyedPart {
+    const w = this.width;
+    let n = 0;
+    for (const p of parts) n += p.rows.length;
+    const rows = new Array<WireRow>(n);
+    const keys = new Array<Datum>(n * w);
+    const uuids = new Array<string>(n);
+    let plain: Uint8Array | undefined;
+    let at = 0;
+    for (const p of parts) {
+      const k = p.rows.length;
+      for (let i = 0; i < k; i++) {
+        rows[at + i] = p.rows[i] as WireRow;
+        uuids[at + i] = p.uuids[i] as string;
+      }
+      for (let i = 0; i < k * w; i++) keys[at * w + i] = p.keys[i] as Datum;
+      if (p.plain) (plain ??= new Uint8Array(n).fill(1)).set(p.plain, at);
+      at += k;
+    }
+    return { rows, keys, uuids, plain };
   }
 
   /** Fold a batch of changes to this table into the view. */

@@ -76,8 +76,6 @@ interface Sub {
 export class StreamConnection {
   private socket: SocketLike | undefined;
   private readonly subs = new Map<string, Sub>();
-  /** Subscriptions whose rows may hold integers beyond ±(2^53 − 1). */
-  private bigIntegerSubs = 0;
   private readonly statusSubs = new Map<string, StatusListener>();
   private nextId = 1;
   private attempt = 0;
@@ -116,7 +114,6 @@ export class StreamConnection {
     const state = createSubscriptionState(id, { snapshot: request.snapshot !== false });
     const entry: Sub = { request, state, listener, bigIntegers: true };
     this.subs.set(id, entry);
-    this.bigIntegerSubs++;
     this.sendSubscribe(id);
     return {
       id,
@@ -135,13 +132,10 @@ export class StreamConnection {
         if (sub.state.phase !== 'live') this.send({ type: 'snapshot-continue', id });
       },
       setBigIntegers: (may) => {
-        if (!this.subs.has(id) || entry.bigIntegers === may) return;
         entry.bigIntegers = may;
-        this.bigIntegerSubs += may ? 1 : -1;
       },
       close: () => {
         if (!this.subs.delete(id)) return;
-        if (entry.bigIntegers) this.bigIntegerSubs--;
         this.send({ type: 'unsubscribe', id });
       },
     };
@@ -251,10 +245,15 @@ export class StreamConnection {
     this.heartbeatTimer = this.setTimer(beat, every);
   }
 
+  private mayHoldBigIntegers(): boolean {
+    for (const s of this.subs.values()) if (s.bigIntegers) return true;
+    return false;
+  }
+
   private onText(text: string): void {
     let msg;
     try {
-      msg = parseServerMessage(text, { bigIntegers: this.bigIntegerSubs > 0 });
+      msg = parseServerMessage(text, { bigIntegers: this.mayHoldBigIntegers() });
     } catch {
       return; // a message this page cannot read changes nothing it shows
     }
